@@ -1,0 +1,506 @@
+"""Stories: articles in a lede and numbered sections of blocks, and what editors anchor on them.
+
+Every story has one *working* Article (what the admin edits) and, once published, one *live*
+Article beside it, copied through the story format (see ``services.article_publish``). Readers
+only ever see live editions (``Article.objects.public()``).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.urls import reverse
+from django.utils import timezone
+
+from entities.models import Entity, partial_date_check, partial_date_field, validate_slug_id
+from newsroom.text import clean_name, nfc, slug_for
+
+from .anchoring import relocate
+
+
+class Edition(models.TextChoices):
+    WORKING = "working", "working copy"
+    LIVE = "live", "live"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    IN_REVIEW = "in_review", "審稿中"
+    SCHEDULED = "scheduled", "已排程"
+    PUBLISHED = "published", "已發布"
+    ARCHIVED = "archived", "已封存"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def working(self):
+        """Working copies: what editors see and change."""
+        return self.filter(edition=Edition.WORKING)
+
+    def live(self):
+        """Live editions, whatever their status."""
+        return self.filter(edition=Edition.LIVE)
+
+    def public(self, now=None):
+        """Live editions readers may see: published (or scheduled) and past their publish_at."""
+        now = now or timezone.now()
+        due = Q(publish_at__isnull=True) | Q(publish_at__lte=now)
+        return self.live().filter(
+            (Q(status=Status.PUBLISHED) & due) | Q(status=Status.SCHEDULED, publish_at__lte=now)
+        )
+
+    def for_story_page(self):
+        """Everything the story page shows, in a fixed number of queries."""
+        anchored = ("block", "block__section")
+        return self.select_related("source_entity").prefetch_related(
+            Prefetch("sections", Section.objects.order_by("position")),
+            Prefetch("blocks", Block.objects.order_by("position")),
+            Prefetch(
+                "quotes",
+                Quote.objects.select_related(*anchored, "speaker", "event", "attribution_block").order_by(
+                    "block__position", "start"
+                ),
+            ),
+            Prefetch(
+                "mentions",
+                Mention.objects.select_related(*anchored, "entity").order_by("block__position", "start"),
+            ),
+            Prefetch(
+                "annotations",
+                Annotation.objects.filter(public=True).select_related(*anchored).order_by("block__position", "start"),
+                to_attr="public_annotations",
+            ),
+        )
+
+
+class Article(models.Model):
+    edition = models.CharField(max_length=10, choices=Edition, default=Edition.WORKING, editable=False)
+    working_copy = models.OneToOneField(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="live_edition", editable=False,
+        help_text="For a live edition: the working copy it was published from.",
+    )
+    slug = models.SlugField(max_length=100, validators=[validate_slug_id], help_text="The story's URL: /stories/<slug>/.")
+    title = models.CharField(max_length=300, help_text="The headline, in the story's language.")
+    dek = models.TextField(blank=True, default="", help_text="One or two sentences under the headline.")
+    language = models.CharField(max_length=20, default="zh-Hant", help_text="BCP 47 tag, e.g. zh-Hant.")
+    bylines = models.JSONField(default=list, blank=True, help_text="Credits as printed, one per item.")
+    source_name = models.CharField(max_length=200, blank=True, default="", help_text="The outlet that first ran it.")
+    source_entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="sourced_articles"
+    )
+    source_url = models.URLField(max_length=500, blank=True, default="")
+    source_published_on = partial_date_field()
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField(null=True, blank=True, help_text="When readers may see it (scheduling).")
+    published_at = models.DateTimeField(null=True, blank=True, help_text="First publication.")
+    updated_at = models.DateTimeField(null=True, blank=True, help_text="Last publication of changes.")
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Optimistic-locking counter.")
+    entities = models.ManyToManyField(Entity, through="StoryEntity", related_name="stories", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-publish_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "edition"], name="unique_article_slug_edition"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="article_status_valid"),
+            models.CheckConstraint(condition=Q(edition__in=Edition.values), name="article_edition_valid"),
+            models.CheckConstraint(
+                condition=Q(edition=Edition.WORKING, working_copy__isnull=True)
+                | Q(edition=Edition.LIVE, working_copy__isnull=False),
+                name="article_live_has_working_copy",
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
+            partial_date_check("source_published_on", "article_source_published_on_partial_date"),
+        ]
+
+    def __str__(self):
+        return self.title if self.edition == Edition.WORKING else f"{self.title} (live)"
+
+    def save(self, *args, **kwargs):
+        self.title = clean_name(self.title)
+        self.dek = nfc(self.dek)
+        self.bylines = [clean_name(b) for b in self.bylines or []]
+        if not self.slug:
+            self.slug = slug_for(
+                self.title,
+                taken=lambda s: Article.objects.filter(slug=s, edition=self.edition).exclude(pk=self.pk).exists(),
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", args=[self.slug])
+
+    def is_public(self, now=None):
+        """Return True if readers may see this edition now."""
+        now = now or timezone.now()
+        if self.edition != Edition.LIVE:
+            return False
+        if self.status == Status.PUBLISHED:
+            return self.publish_at is None or self.publish_at <= now
+        return self.status == Status.SCHEDULED and self.publish_at is not None and self.publish_at <= now
+
+    def next_key(self, prefix):
+        """Return an unused key ``<prefix><n>`` among this story's blocks, quotes, mentions and annotations."""
+        used = set()
+        for model in (Block, Quote, Mention, Annotation):
+            used.update(model.objects.filter(article=self, key__startswith=prefix).values_list("key", flat=True))
+        n = 1
+        while f"{prefix}{n}" in used:
+            n += 1
+        return f"{prefix}{n}"
+
+
+class StoryEntity(models.Model):
+    """An entity listed with a story (the story format's ``entities``), in the file's order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="story_entities")
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="story_entities")
+
+    class Meta:
+        ordering = ("article", "id")
+        verbose_name_plural = "story entities"
+        constraints = [models.UniqueConstraint(fields=["article", "entity"], name="unique_storyentity_article_entity")]
+
+    def __str__(self):
+        return f"{self.article} – {self.entity}"
+
+
+class Section(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    number = models.CharField(max_length=2, help_text="Two digits, 01–99, rising by one.")
+    heading = models.CharField(max_length=300)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("article", "position")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="unique_section_article_number"),
+            models.CheckConstraint(
+                condition=Q(Exact(Length("number"), 2), number__gte="01", number__lte="99"),
+                name="section_number_two_digits",
+            ),
+            models.CheckConstraint(condition=~Q(heading=""), name="section_heading_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.heading}"
+
+    def save(self, *args, **kwargs):
+        self.heading = clean_name(self.heading)
+        super().save(*args, **kwargs)
+
+    @property
+    def anchor(self):
+        return f"s{self.number}"
+
+
+class Block(models.Model):
+    class Kind(models.TextChoices):
+        PARAGRAPH = "paragraph", "paragraph"
+        FIGURE = "figure", "figure"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="blocks")
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, null=True, blank=True, related_name="blocks",
+        help_text="Empty for the lede.",
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Reading order within the story.")
+    key = models.SlugField(max_length=100, validators=[validate_slug_id], help_text="Stable id (p1, f1…).")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.PARAGRAPH)
+    text = models.TextField(blank=True, default="")
+    image = models.CharField(max_length=500, blank=True, default="", help_text="Path or URL; empty slot if blank.")
+    alt = models.CharField(max_length=500, blank=True, default="")
+    caption = models.TextField(blank=True, default="")
+    credit = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        ordering = ("article", "position")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="unique_block_article_key"),
+            models.CheckConstraint(condition=Q(kind__in=["paragraph", "figure"]), name="block_kind_valid"),
+            models.CheckConstraint(condition=~Q(kind="paragraph", text=""), name="block_paragraph_has_text"),
+        ]
+
+    def __str__(self):
+        return f"{self.key}: {self.text[:30]}" if self.text else self.key
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_text = instance.__dict__.get("text")
+        return instance
+
+    def clean(self):
+        if self.section_id and self.article_id and self.section.article_id != self.article_id:
+            raise ValidationError({"section": "The section belongs to another story."})
+
+    def save(self, *args, **kwargs):
+        self.text = nfc(self.text)
+        self.alt, self.caption, self.credit = nfc(self.alt), nfc(self.caption), nfc(self.credit)
+        old_text = getattr(self, "_loaded_text", None)
+        super().save(*args, **kwargs)
+        # Editing a paragraph must never silently break what is anchored on it, whatever the
+        # save path (admin, shell, importer): re-locate every anchor here, in the same transaction.
+        if self.pk and old_text is not None and old_text != self.text:
+            self.reanchor(old_text)
+        self._loaded_text = self.text
+
+    def reanchor(self, old_text):
+        """Move anchors on this block to the new text; flag for an editor those that vanished."""
+        for obj in self.anchored_objects():
+            obj.relocate_on(self, old_text)
+
+    def anchored_objects(self):
+        yield from self.quotes.all()
+        yield from self.mentions.all()
+        yield from self.annotations.all()
+        yield from Quote.objects.filter(attribution_block=self).exclude(block=self)
+
+
+class AnchoredQuerySet(models.QuerySet):
+    def public(self, now=None):
+        """Only what sits in stories readers may see now."""
+        return self.filter(article__in=Article.objects.public(now))
+
+    def for_entity_page(self):
+        """Quotes or mentions with the story, passage and people an entity page shows."""
+        related = ["article", "block", "block__section"]
+        if self.model is Quote:
+            related += ["speaker", "event"]
+        elif self.model is Mention:
+            related += ["entity"]
+        return self.select_related(*related).order_by("-article__publish_at", "article_id", "block__position", "start")
+
+
+class Anchored(models.Model):
+    """Fields and rules shared by everything anchored to a span of a paragraph."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="%(class)ss", editable=False)
+    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="%(class)ss")
+    start = models.PositiveIntegerField(help_text="First character (Unicode code points).")
+    end = models.PositiveIntegerField(help_text="One past the last character.")
+    exact = models.TextField(help_text="The anchored words; must equal the paragraph's text between start and end.")
+
+    objects = AnchoredQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="%(class)s_start_before_end"),
+            models.CheckConstraint(condition=~Q(exact=""), name="%(class)s_exact_not_empty"),
+        ]
+
+    def clean(self):
+        super().clean()
+        self.check_anchor()
+
+    def save(self, *args, **kwargs):
+        self.exact = nfc(self.exact)
+        self.article_id = self.block.article_id
+        self.check_anchor()
+        super().save(*args, **kwargs)
+
+    def check_anchor(self):
+        """Raise ValidationError unless ``exact`` is the block's text between start and end."""
+        check_span(self.block, self.start, self.end, self.exact, what="anchor")
+
+    def relocate_on(self, block, old_text):
+        """Follow this anchor to ``block``'s new text; flag it for an editor if its words vanished."""
+        found = relocate(block.text, self.exact, self.start)
+        if found is None:
+            orphan_anchor(self, block, ("block", "start", "end", "exact"))
+        else:
+            self.start, self.end = found
+        self.block = block
+        self.save()
+
+
+def check_span(block, start, end, exact, *, what):
+    if block.kind != Block.Kind.PARAGRAPH:
+        raise ValidationError(f"The {what} points at {block.key}, which is not a paragraph.")
+    if start is None or end is None or not (0 <= start < end <= len(block.text)):
+        raise ValidationError(f"The {what} {start}–{end} is outside paragraph {block.key} ({len(block.text)} characters).")
+    if block.text[start:end] != exact:
+        raise ValidationError(f"The {what}'s exact text does not match block {block.key} at {start}–{end}.")
+
+
+def orphan_anchor(obj, block, fields):
+    """Keep an anchor whose words vanished: clamp it to the new text and open a flag saying what was lost."""
+    _, start_f, end_f, exact_f = fields
+    lost, old_start = getattr(obj, exact_f), getattr(obj, start_f)
+    start = min(old_start, len(block.text) - 1)
+    end = min(max(getattr(obj, end_f), start + 1), len(block.text))
+    setattr(obj, start_f, start)
+    setattr(obj, end_f, end)
+    setattr(obj, exact_f, block.text[start:end])
+    label = f"{type(obj).__name__.lower()} {getattr(obj, 'key', '')}".strip()
+    Annotation.objects.create(
+        block=block, start=start, end=end, exact=block.text[start:end], key=block.article.next_key("flag-"),
+        kind=Annotation.Kind.FLAG, public=False, status=Annotation.Status.OPEN, original=lost,
+        body=f"Re-anchor: the words of {label} («{lost}») are no longer in {block.key}; "
+             f"it was moved to characters {start}–{end}. Check it.",
+    )
+
+
+class Quote(Anchored):
+    class Kind(models.TextChoices):
+        DIRECT = "direct", "direct"
+        INDIRECT = "indirect", "indirect"
+        FRAGMENT = "fragment", "fragment"
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "suggested"
+        CONFIRMED = "confirmed", "confirmed"
+        VERIFIED = "verified", "verified"
+        DISPUTED = "disputed", "disputed"
+
+    key = models.SlugField(max_length=100, validators=[validate_slug_id])
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.DIRECT)
+    speaker = models.ForeignKey(Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="quotes")
+    role = models.CharField(max_length=200, blank=True, default="", help_text="The speaker's title as printed here.")
+    said_on = partial_date_field()
+    event = models.ForeignKey(Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="event_quotes")
+    attribution_block = models.ForeignKey(
+        Block, on_delete=models.SET_NULL, null=True, blank=True, related_name="attributed_quotes",
+        help_text="Where the text names the speaker; may be an earlier paragraph.",
+    )
+    attribution_start = models.PositiveIntegerField(null=True, blank=True)
+    attribution_end = models.PositiveIntegerField(null=True, blank=True)
+    attribution_exact = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status, default=Status.SUGGESTED)
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("article", "block__position", "start")
+        constraints = [
+            *Anchored.Meta.constraints,
+            models.UniqueConstraint(fields=["article", "key"], name="unique_quote_article_key"),
+            models.CheckConstraint(condition=Q(kind__in=["direct", "indirect", "fragment"]), name="quote_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["suggested", "confirmed", "verified", "disputed"]), name="quote_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(attribution_block__isnull=True)
+                | Q(attribution_start__lt=F("attribution_end"), attribution_start__isnull=False),
+                name="quote_attribution_span_valid",
+            ),
+            partial_date_check("said_on", "quote_said_on_partial_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker or '?'}: “{self.exact[:40]}”"
+
+    def save(self, *args, **kwargs):
+        self.attribution_exact = nfc(self.attribution_exact)
+        if self.attribution_block_id:
+            check_span(self.attribution_block, self.attribution_start, self.attribution_end,
+                       self.attribution_exact, what="attribution")
+        super().save(*args, **kwargs)
+
+    def relocate_on(self, block, old_text):
+        if self.attribution_block_id == block.pk:
+            found = relocate(block.text, self.attribution_exact, self.attribution_start)
+            if found is None:
+                orphan_anchor(self, block, ("attribution_block", "attribution_start", "attribution_end",
+                                            "attribution_exact"))
+            else:
+                self.attribution_start, self.attribution_end = found
+            self.attribution_block = block
+        if self.block_id == block.pk:
+            super().relocate_on(block, old_text)
+        else:
+            self.save()
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#q-{self.key}"
+
+    @property
+    def is_public_status(self):
+        return self.status in (self.Status.CONFIRMED, self.Status.VERIFIED)
+
+
+class Mention(Anchored):
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "suggested"
+        CONFIRMED = "confirmed", "confirmed"
+
+    key = models.SlugField(max_length=100, validators=[validate_slug_id])
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="mentions")
+    status = models.CharField(max_length=10, choices=Status, default=Status.SUGGESTED)
+
+    class Meta:
+        ordering = ("article", "block__position", "start")
+        constraints = [
+            *Anchored.Meta.constraints,
+            models.UniqueConstraint(fields=["article", "key"], name="unique_mention_article_key"),
+            models.CheckConstraint(condition=Q(status__in=["suggested", "confirmed"]), name="mention_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.entity} @ {self.block.key}:{self.start}"
+
+
+class Annotation(Anchored):
+    class Kind(models.TextChoices):
+        NOTE = "note", "note (internal)"
+        CONTEXT = "context", "context (public)"
+        SIC = "sic", "sic (public)"
+        CORRECTION = "correction", "correction (public)"
+        REPAIR = "repair", "repair (importer)"
+        FLAG = "flag", "flag (needs an editor)"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        RESOLVED = "resolved", "resolved"
+
+    key = models.SlugField(max_length=100, validators=[validate_slug_id])
+    kind = models.CharField(max_length=12, choices=Kind)
+    body = models.TextField(blank=True, default="")
+    public = models.BooleanField(default=False, help_text="Shown to readers (context, sic, correction).")
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    original = models.TextField(null=True, blank=True, help_text="For a repair: the text as it arrived.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ("article", "block__position", "start")
+        constraints = [
+            *Anchored.Meta.constraints,
+            models.UniqueConstraint(fields=["article", "key"], name="unique_annotation_article_key"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["note", "context", "sic", "correction", "repair", "flag"]),
+                name="annotation_kind_valid",
+            ),
+            models.CheckConstraint(condition=Q(status__in=["open", "resolved"]), name="annotation_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.exact[:30]}"
+
+    def save(self, *args, **kwargs):
+        self.body = nfc(self.body)
+        super().save(*args, **kwargs)
+
+
+class Revision(models.Model):
+    """A snapshot of the whole story in the story format, taken at each save and publish."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    action = models.CharField(max_length=20, help_text="import, save, publish, unpublish, restore…")
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ("article", "-number")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="unique_revision_article_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.article} r{self.number} ({self.action})"

@@ -1,0 +1,196 @@
+"""The knowledge base: the people, organisations, products and events that stories name.
+
+``entities`` never imports ``articles``: entity pages reach quotes and mentions through the
+reverse relations the articles app declares (``entity.quotes``, ``entity.mentions``).
+"""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import In
+from django.urls import reverse
+
+from newsroom.text import nfc, slug_for
+
+PARTIAL_DATE_RE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+validate_partial_date = RegexValidator(PARTIAL_DATE_RE, "Use YYYY, YYYY-MM or YYYY-MM-DD.")
+validate_slug_id = RegexValidator(
+    r"^[a-z0-9][a-z0-9-]{0,99}$", "Lower-case ASCII letters, digits and hyphens, starting with a letter or digit."
+)
+validate_wikidata = RegexValidator(r"^Q[0-9]+$", "A Wikidata item id such as Q1359568.")
+
+
+def partial_date_field(**kwargs):
+    """A date known to the year, month or day, stored as text ('2022', '2022-09', '2022-09-01')."""
+    kwargs.setdefault("help_text", "YYYY, YYYY-MM or YYYY-MM-DD; leave empty when unknown.")
+    return models.CharField(max_length=10, blank=True, default="", validators=[validate_partial_date], **kwargs)
+
+
+def partial_date_check(field, name):
+    """The lengths a partial date can have (the regex is checked by the validator)."""
+    return models.CheckConstraint(condition=In(Length(field), [0, 4, 7, 10]), name=name)
+
+
+class Kind(models.TextChoices):
+    PERSON = "person", "人物"
+    ORGANIZATION = "organization", "機構"
+    PRODUCT = "product", "產品"
+    EVENT = "event", "事件"
+    PLACE = "place", "地點"
+    CONCEPT = "concept", "概念"
+    PUBLICATION = "publication", "媒體"
+
+
+class Predicate(models.TextChoices):
+    DEVELOPED_BY = "developed_by", "developed by"
+    PART_OF = "part_of", "part of"
+    ACQUIRED = "acquired", "acquired"
+    SUCCESSOR_OF = "successor_of", "successor of"
+    PRODUCT_OF = "product_of", "product of"
+    SUBSIDIARY_OF = "subsidiary_of", "subsidiary of"
+    FOUNDED_BY = "founded_by", "founded by"
+    HELD_AT = "held_at", "held at"
+    BASED_ON = "based_on", "based on"
+    ORGANIZED_BY = "organized_by", "organized by"
+    COMPETES_WITH = "competes_with", "competes with"
+
+
+class EntityQuerySet(models.QuerySet):
+    def by_slug_or_alias(self, slug):
+        """Return (entity, is_alias) for a canonical slug or an alias slug, or (None, False)."""
+        entity = self.filter(slug=slug).first()
+        if entity is not None:
+            return entity, False
+        alias = Alias.objects.select_related("entity").filter(slug=slug).first()
+        return (alias.entity, True) if alias else (None, False)
+
+
+class Entity(models.Model):
+    Kind = Kind
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    name = models.CharField(max_length=200, help_text="Canonical name, in the script of our stories.")
+    slug = models.SlugField(
+        max_length=100, unique=True, validators=[validate_slug_id], help_text="The entity's id: /entities/<slug>/."
+    )
+    description = models.TextField(blank=True, default="", help_text="One or two sentences for readers.")
+    wikidata = models.CharField(
+        max_length=20, blank=True, default="", validators=[validate_wikidata],
+        help_text="Only when certain; leave empty rather than guess.",
+    )
+    url = models.URLField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = EntityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name_plural = "entities"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="entity_kind_valid"),
+            models.CheckConstraint(condition=~Q(name=""), name="entity_name_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="entity_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = nfc(self.name)
+        self.description = nfc(self.description)
+        if not self.slug:
+            self.slug = slug_for(self.name, taken=lambda s: Entity.objects.filter(slug=s).exclude(pk=self.pk).exists())
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("entities:detail", args=[self.slug])
+
+    @property
+    def wikidata_url(self):
+        return f"https://www.wikidata.org/wiki/{self.wikidata}" if self.wikidata else ""
+
+
+class Alias(models.Model):
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
+    text = models.CharField(max_length=200)
+    lang = models.CharField(max_length=20, blank=True, default="", help_text="BCP 47 tag: zh-Hant, zh-Hans, en…")
+    slug = models.SlugField(
+        max_length=100, blank=True, default="",
+        help_text="Optional URL form; /entities/<alias slug>/ redirects to the entity.",
+    )
+
+    class Meta:
+        ordering = ("entity", "id")
+        verbose_name_plural = "aliases"
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "text"], name="unique_alias_entity_text"),
+            models.UniqueConstraint(fields=["slug"], condition=~Q(slug=""), name="unique_alias_slug"),
+            models.CheckConstraint(condition=~Q(text=""), name="alias_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def save(self, *args, **kwargs):
+        self.text = nfc(self.text)
+        super().save(*args, **kwargs)
+
+
+class Role(models.Model):
+    person = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="roles")
+    title = models.CharField(max_length=200, help_text="The title as stories print it, e.g. 阿里云CTO.")
+    organization = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="member_roles"
+    )
+    start = partial_date_field()
+    end = partial_date_field(verbose_name="end (a 時任 'then' title has one)")
+
+    class Meta:
+        ordering = ("person", "start", "id")
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="role_title_not_empty"),
+            partial_date_check("start", "role_start_partial_date"),
+            partial_date_check("end", "role_end_partial_date"),
+            models.CheckConstraint(condition=Q(start="") | Q(end="") | Q(start__lte=models.F("end")),
+                                   name="role_start_before_end"),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.title = nfc(self.title)
+        super().save(*args, **kwargs)
+
+    def was_held_on(self, day):
+        """Return True if the role covers the partial date ``day`` (unknown bounds are open)."""
+        if not day:
+            return True
+        return (not self.start or self.start[: len(day)] <= day) and (not self.end or day[: len(self.end)] <= self.end)
+
+
+class Relation(models.Model):
+    Predicate = Predicate
+
+    subject = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="relations_out")
+    predicate = models.CharField(max_length=40, choices=Predicate)
+    object = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="relations_in")
+    start = partial_date_field()
+    end = partial_date_field()
+
+    class Meta:
+        ordering = ("subject", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "predicate", "object"], name="unique_relation_triple"),
+            models.CheckConstraint(condition=~Q(subject=models.F("object")), name="relation_not_reflexive"),
+            models.CheckConstraint(condition=Q(predicate__in=Predicate.values),
+                                   name="relation_predicate_valid"),
+            partial_date_check("start", "relation_start_partial_date"),
+            partial_date_check("end", "relation_end_partial_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} {self.predicate} {self.object}"
+

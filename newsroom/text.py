@@ -1,0 +1,73 @@
+"""Text helpers shared by both apps: NFC, control characters, slugs, script folding.
+
+Chinese text is the author's data: we store NFC (never NFKC, which flattens full-width
+punctuation) and change nothing else silently.
+"""
+
+import functools
+import re
+import unicodedata
+
+from django.utils.text import slugify
+
+# Zero-width and bidi controls (Trojan Source, CVE-2021-42574) that must not reach titles,
+# names or slugs; in body text they are flagged for an editor instead.
+CONTROL_CHARS = frozenset(
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u061c"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def nfc(text):
+    """Return ``text`` in Unicode normalisation form C (None and '' pass through)."""
+    return unicodedata.normalize("NFC", text) if text else text
+
+
+def strip_controls(text):
+    """Remove zero-width and bidi control characters."""
+    return "".join(ch for ch in text if ch not in CONTROL_CHARS)
+
+
+def clean_name(text):
+    """NFC, control characters removed, surrounding whitespace stripped: for titles and names."""
+    return nfc(strip_controls(text or "")).strip()
+
+
+@functools.cache
+def _converter(config):
+    import opencc  # native OpenCC; constructing a converter costs ~10 ms, so build each once
+
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text):
+    """Fold traditional script to simplified (OpenCC t2s), for search and matching only."""
+    return _converter("t2s").convert(text) if text else text
+
+
+def to_traditional(text):
+    """Convert simplified script to traditional (OpenCC s2t)."""
+    return _converter("s2t").convert(text) if text else text
+
+
+def ascii_slug(text, max_length=80):
+    """Return an ASCII slug: Han characters become toneless pinyin syllables ('大模型' -> 'da-mo-xing')."""
+    from pypinyin import lazy_pinyin
+
+    text = clean_name(text)
+    parts = []
+    for chunk in lazy_pinyin(text, errors=lambda s: [s]):
+        parts.append(chunk)
+    slug = slugify(" ".join(parts))
+    return slug[:max_length].strip("-")
+
+
+def slug_for(text, *, taken=lambda slug: False, fallback="story", max_length=80):
+    """Return a non-empty ASCII slug for ``text`` that ``taken`` does not report as used."""
+    base = ascii_slug(text, max_length=max_length) or fallback
+    slug, n = base, 2
+    while taken(slug):
+        slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
+        n += 1
+    return slug
