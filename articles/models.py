@@ -287,6 +287,7 @@ class Anchored(models.Model):
     exact = models.TextField(help_text="The anchored words; must equal the paragraph's text between start and end.")
 
     objects = AnchoredQuerySet.as_manager()
+    key_prefix = "x"
 
     class Meta:
         abstract = True
@@ -302,6 +303,8 @@ class Anchored(models.Model):
     def save(self, *args, **kwargs):
         self.exact = nfc(self.exact)
         self.article_id = self.block.article_id
+        if not self.key:
+            self.key = self.block.article.next_key(self.key_prefix)
         self.check_anchor()
         super().save(*args, **kwargs)
 
@@ -359,7 +362,8 @@ class Quote(Anchored):
         VERIFIED = "verified", "verified"
         DISPUTED = "disputed", "disputed"
 
-    key = models.SlugField(max_length=100, validators=[validate_slug_id])
+    key = models.SlugField(max_length=100, blank=True, validators=[validate_slug_id],
+                           help_text="Stable id within the story (q1, q2…); filled in when left empty.")
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.DIRECT)
     speaker = models.ForeignKey(Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="quotes")
     role = models.CharField(max_length=200, blank=True, default="", help_text="The speaker's title as printed here.")
@@ -391,6 +395,8 @@ class Quote(Anchored):
             ),
             partial_date_check("said_on", "quote_said_on_partial_date"),
         ]
+
+    key_prefix = "q"
 
     def __str__(self):
         return f"{self.speaker or '?'}: “{self.exact[:40]}”"
@@ -429,7 +435,8 @@ class Mention(Anchored):
         SUGGESTED = "suggested", "suggested"
         CONFIRMED = "confirmed", "confirmed"
 
-    key = models.SlugField(max_length=100, validators=[validate_slug_id])
+    key = models.SlugField(max_length=100, blank=True, validators=[validate_slug_id],
+                           help_text="Stable id within the story; filled in when left empty.")
     entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="mentions")
     status = models.CharField(max_length=10, choices=Status, default=Status.SUGGESTED)
 
@@ -440,6 +447,8 @@ class Mention(Anchored):
             models.UniqueConstraint(fields=["article", "key"], name="unique_mention_article_key"),
             models.CheckConstraint(condition=Q(status__in=["suggested", "confirmed"]), name="mention_status_valid"),
         ]
+
+    key_prefix = "m"
 
     def __str__(self):
         return f"{self.entity} @ {self.block.key}:{self.start}"
@@ -458,7 +467,8 @@ class Annotation(Anchored):
         OPEN = "open", "open"
         RESOLVED = "resolved", "resolved"
 
-    key = models.SlugField(max_length=100, validators=[validate_slug_id])
+    key = models.SlugField(max_length=100, blank=True, validators=[validate_slug_id],
+                           help_text="Stable id within the story; filled in when left empty.")
     kind = models.CharField(max_length=12, choices=Kind)
     body = models.TextField(blank=True, default="")
     public = models.BooleanField(default=False, help_text="Shown to readers (context, sic, correction).")
@@ -477,6 +487,8 @@ class Annotation(Anchored):
             ),
             models.CheckConstraint(condition=Q(status__in=["open", "resolved"]), name="annotation_status_valid"),
         ]
+
+    key_prefix = "a"
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.exact[:30]}"

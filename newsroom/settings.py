@@ -96,8 +96,8 @@ TEMPLATES = [
 # psycopg pool: it works the same under gunicorn's sync workers and survives a server restart
 # (a dead connection is replaced at the next request boundary).
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(env("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
