@@ -1,0 +1,248 @@
+"""Tests for articles.importing.structure: raw text -> title, bylines, lede, sections."""
+
+from pathlib import Path
+
+import pytest
+
+from articles.importing.structure import RawBlock, StructureError, parse_raw
+
+SEED = Path(__file__).resolve().parents[2] / "articles" / "data" / "alibaba-ai-2023.zh-Hant.txt"
+
+
+def lines(*rows):
+    return "\n".join(rows) + "\n"
+
+
+# --- the seed ---------------------------------------------------------------
+
+
+def test_seed_has_no_title_five_lede_paragraphs_and_five_sections():
+    story = parse_raw(SEED.read_text(encoding="utf-8"))
+
+    assert story.title is None
+    assert story.title_line is None
+    assert story.bylines == []
+    assert len(story.lede) == 5
+    assert all(block.kind == "paragraph" for block in story.lede)
+    assert story.lede[0].line == 1
+    assert [s.number for s in story.sections] == ["01", "02", "03", "04", "05"]
+    assert [s.heading for s in story.sections] == [
+        "大模型的阿里往事",
+        "從M6到通義千問",
+        "輪到釘釘做“試驗田”",
+        "模型迭代兩三事",
+        "不為模型,為工具",
+    ]
+    assert [s.line for s in story.sections] == [6, 23, 41, 59, 77]
+
+
+def test_seed_keeps_both_figure_slots_in_place():
+    story = parse_raw(SEED.read_text(encoding="utf-8"))
+
+    figures = [
+        (section.number, index, block.line)
+        for section in story.sections
+        for index, block in enumerate(section.blocks)
+        if block.kind == "figure"
+    ]
+    assert figures == [("01", 12, 20), ("04", 14, 75)]
+    assert story.sections[0].blocks[11].text.startswith("實際上,自M6開始")
+
+
+def test_seed_every_content_line_is_accounted_for():
+    text = SEED.read_text(encoding="utf-8")
+    story = parse_raw(text)
+
+    content_lines = [n for n, row in enumerate(text.splitlines(), 1) if row.strip()]
+    used = [b.line for b in story.lede]
+    for section in story.sections:
+        used += [section.line, section.line + 1] + [b.line for b in section.blocks]
+    assert sorted(used) == content_lines
+    assert len(story.paragraphs()) == 93 - 10 - 2
+
+
+# --- paragraphs, whitespace ------------------------------------------------
+
+
+def test_blank_lines_and_surrounding_whitespace_including_ideographic_space_are_ignored():
+    story = parse_raw("\ufeff\n\u3000\u3000第一段。\u3000\n\n   \n\t第二段。 \r\n")
+
+    assert [(b.text, b.line) for b in story.lede] == [("第一段。", 2), ("第二段。", 5)]
+
+
+def test_file_without_paragraphs_is_an_error():
+    with pytest.raises(StructureError, match="no paragraphs"):
+        parse_raw("\n\n  \u3000\n")
+    with pytest.raises(StructureError, match="no paragraphs"):
+        parse_raw(lines("文|張三", "圖片"))
+
+
+# --- title -----------------------------------------------------------------
+
+
+def test_short_unpunctuated_first_line_followed_by_bylines_is_the_title():
+    story = parse_raw(lines("阿里的大模型往事", "文|張三 編|李四", "", "第一段。"))
+
+    assert story.title == "阿里的大模型往事"
+    assert story.title_line == 1
+    assert story.bylines == ["文|張三", "編|李四"]
+    assert [b.text for b in story.lede] == ["第一段。"]
+
+
+def test_short_unpunctuated_first_line_followed_by_the_lede_is_the_title():
+    story = parse_raw(lines("不為模型，為工具", "阿里在大模型時代想做的是提供工具。"))
+
+    assert story.title == "不為模型，為工具"
+    assert len(story.lede) == 1
+
+
+def test_title_may_end_with_a_scare_quote_or_question_words_but_not_a_full_stop():
+    assert parse_raw(lines("輪到釘釘做“試驗田”", "正文。")).title == "輪到釘釘做“試驗田”"
+    assert parse_raw(lines("這是一句話。", "正文。")).title is None
+    assert parse_raw(lines("他說：“好。”", "正文。")).title is None
+    assert parse_raw(lines("“整行都是引語”", "正文。")).title is None
+
+
+def test_first_line_that_is_a_sentence_of_the_lede_is_not_a_title():
+    long_line = "阿里的大模型是在今年4月面世，同年9月，阿里對外開源了7B/14B的通義千問大模型"
+    assert len(long_line) > 40
+    story = parse_raw(lines(long_line, "第二段。"))
+
+    assert story.title is None
+    assert len(story.lede) == 2
+
+
+def test_a_lone_line_is_a_paragraph_not_a_title():
+    story = parse_raw("只有一行")
+
+    assert story.title is None
+    assert [b.text for b in story.lede] == ["只有一行"]
+
+
+# --- bylines ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        ("文|張三 編|李四", ["文|張三", "編|李四"]),
+        ("作者|王五 編輯|趙六", ["作者|王五", "編輯|趙六"]),
+        ("文 | 張三", ["文|張三"]),
+        ("文／張三", ["文|張三"]),
+        ("文/張三　编辑/李四", ["文|張三", "编辑|李四"]),
+        ("作者｜王五", ["作者|王五"]),
+        ("責編：孫七", ["責編|孫七"]),
+    ],
+)
+def test_byline_lines_become_normalised_credits(row, expected):
+    story = parse_raw(lines("標題", row, "正文。"))
+
+    assert story.bylines == expected
+    assert [b.text for b in story.lede] == ["正文。"]
+
+
+def test_bylines_on_lines_of_their_own_and_after_the_lede_are_never_paragraphs():
+    story = parse_raw(lines("標題", "文|張三", "編|李四", "正文。", "01", "小標", "段落。", "編輯|趙六"))
+
+    assert story.bylines == ["文|張三", "編|李四", "編輯|趙六"]
+    assert [b.text for b in story.sections[0].blocks] == ["段落。"]
+
+
+def test_sentences_that_merely_contain_a_slash_are_paragraphs():
+    story = parse_raw(lines("阿里開源了7B/14B的模型。", "文章說|這不是署名。"))
+
+    assert story.bylines == []
+    assert len(story.lede) == 2
+
+
+# --- figures ---------------------------------------------------------------
+
+
+def test_figure_lines_in_either_script_are_empty_figure_slots_in_place():
+    story = parse_raw(lines("導語。", "图片", "01", "小標", "甲。", "圖片", "乙。"))
+
+    assert story.lede == [RawBlock("paragraph", "導語。", 1), RawBlock("figure", "图片", 2)]
+    assert [b.kind for b in story.sections[0].blocks] == ["paragraph", "figure", "paragraph"]
+
+
+# --- section markers -------------------------------------------------------
+
+
+def test_two_digit_markers_take_the_next_line_as_heading():
+    story = parse_raw(lines("導語。", "01", "", "第一節", "甲。", "02", "第二節", "乙。"))
+
+    assert [(s.number, s.heading, s.line) for s in story.sections] == [
+        ("01", "第一節", 2),
+        ("02", "第二節", 6),
+    ]
+    assert [b.text for b in story.sections[1].blocks] == ["乙。"]
+
+
+def test_full_width_two_digit_markers_are_accepted():
+    story = parse_raw(lines("導語。", "０１", "第一節", "甲。"))
+
+    assert story.sections[0].number == "01"
+
+
+def test_chinese_numeral_markers_number_sections_by_their_numeral():
+    rows = ["導語。"]
+    numerals = "一二三四五六七八九十"
+    for numeral in numerals:
+        rows += [f"{numeral}、第{numeral}節", "內容。"]
+    rows += ["十一、再一節", "內容。", "十二、 最後一節", "內容。"]
+    story = parse_raw(lines(*rows))
+
+    assert [s.number for s in story.sections] == [f"{n:02d}" for n in range(1, 13)]
+    assert story.sections[0].heading == "第一節"
+    assert story.sections[-1].heading == "最後一節"
+
+
+def test_enumerated_paragraphs_are_not_section_markers():
+    story = parse_raw(lines("導語：", "一、為創業公司提供算力、工具和服務；", "二、提供模型開發平臺。"))
+
+    assert story.sections == []
+    assert len(story.lede) == 3
+
+
+def test_gap_in_numbers_names_both_lines():
+    text = lines("導語。", "01", "甲", "內容。", "03", "丙", "內容。")
+    with pytest.raises(StructureError) as error:
+        parse_raw(text)
+
+    assert str(error.value) == "line 5: section 03 follows 01 (line 2); numbers must rise by one"
+    assert error.value.lines == (2, 5)
+
+
+def test_duplicate_number_names_both_lines():
+    text = lines("導語。", "01", "甲", "內容。", "02", "乙", "內容。", "02", "乙二", "內容。")
+    with pytest.raises(StructureError) as error:
+        parse_raw(text)
+
+    assert "line 8" in str(error.value) and "line 5" in str(error.value)
+    assert "repeats" in str(error.value)
+
+
+def test_numbers_must_start_at_one():
+    with pytest.raises(StructureError, match=r"line 2: the first section is 02"):
+        parse_raw(lines("導語。", "02", "乙", "內容。"))
+
+
+def test_mixed_marker_styles_share_one_sequence():
+    with pytest.raises(StructureError, match=r"line 4: section 03 follows 01 \(line 2\)"):
+        parse_raw(lines("導語。", "01", "甲", "三、丙", "內容。"))
+
+
+def test_marker_at_the_end_of_the_file_without_heading_is_an_error():
+    with pytest.raises(StructureError, match=r"line 4: section marker 02 at the end of the file"):
+        parse_raw(lines("導語。", "01", "甲", "02", "", ""))
+
+
+def test_marker_followed_by_a_figure_has_no_heading():
+    with pytest.raises(StructureError, match=r"line 2: section marker 01 has no heading"):
+        parse_raw(lines("導語。", "01", "圖片", "內容。"))
+
+
+def test_paragraphs_method_lists_lede_then_sections_without_figures():
+    story = parse_raw(lines("甲。", "圖片", "01", "小標", "乙。", "02", "小標二", "丙。"))
+
+    assert [b.text for b in story.paragraphs()] == ["甲。", "乙。", "丙。"]
