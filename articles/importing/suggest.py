@@ -244,8 +244,7 @@ _NOT_NAMES = {
 # Characters that never occur in the given name part of a guessed name.
 _NOT_IN_GIVEN_NAME = set(
     "的了是在和也就都说称这那个们我你他她它其之为与及对从而但将被把让给向于以所此并还又再已"
-    "不没有无上下中里后前时年月日号等着过道到该每各某些哪谁啥么吗呢吧啊呀者们表示认指透露"
-    "解释官宣口回答问讲谈笑坦直强调介绍宣布提写补感承提醒预测评价形容告诉重申呼吁明确阐述分享"
+    "不没有无上下中里后前时年月日号等着著过道到该每各某些哪谁啥么吗呢吧啊呀者"
 )
 _TITLE_SUFFIXES = sorted(
     {
@@ -274,7 +273,7 @@ _PLURAL_PRONOUN = re.compile(r"(?:他们|她们|他俩|我们|你们|大家|其�
 
 _EVENT_SUFFIXES = (
     "大会", "发布会", "峰会", "论坛", "会议", "年会", "博览会", "展会", "座谈会", "研讨会",
-    "记者会", "活动", "典礼", "仪式", "晚会", "演讲", "沟通会", "媒体会", "见面会", "直播",
+    "记者会", "股东会", "股东大会", "董事会", "活动", "典礼", "仪式", "晚会", "演讲", "沟通会", "媒体会", "见面会", "直播",
     "听证会", "世博会", "大赛", "开幕式", "闭幕式", "交流会", "分享会", "峰会上", "庆典",
 )
 _DEMONSTRATIVES = ("这场", "这次", "此次", "本次", "这届", "本届", "那场", "那次", "该", "这一", "这个")
@@ -309,7 +308,7 @@ _SPEECH_VERB_RE = _alternation(_SPEECH_VERBS)
 _STATEMENT_VERB_RE = _alternation(_STATEMENT_VERBS)
 # Before a quotation: VERB + short tail, anchored at the opening mark.
 _PRE_CUE = re.compile(
-    rf"(?P<verb>{_SPEECH_VERB_RE})(?:道|到|着|了|过|的那样|那样|时说)?\s*(?:[，,：:]|——)?\s*(?:——)?\s*$"
+    rf"(?P<verb>{_SPEECH_VERB_RE})(?:道|到|着|著|了|过|的那样|那样|时说)?\s*(?:[，,：:]|——)?\s*(?:——)?\s*$"
 )
 # After a quotation: [，] SUBJECT VERB, then punctuation or end.
 _POST_CUE = re.compile(
@@ -334,7 +333,7 @@ _ADVERBIAL_TAILS = [
             "亦", "都", "正式", "公开", "对外", "对此", "直接", "明确", "坦言", "直言", "笑着",
             "进一步", "再次", "多次", "一再", "一直", "同样", "普遍", "首先", "最后", "特别", "专门",
             "这样", "那样", "如此", "当场", "现场", "私下", "一度", "早就", "很早", "所", "均",
-            "甚至", "总是", "常常", "经常", "曾多次", "不止一次", "也曾", "随即", "直接了当地",
+            "甚至", "总是", "常常", "经常", "曾多次", "不止一次", "也曾", "随即", "直接了当地", "笑著",
             "毫不讳言地", "坦率地", "笑着", "不无感慨地", "感慨地", "激动地", "无奈地", "认真地",
         ]) + ")$"
     ),
@@ -696,6 +695,10 @@ def _find_dates(folded_paragraphs, paragraphs, story_date) -> list[DateMention]:
         for match in _DATE_RE.finditer(folded):
             value = _resolve_date(match, story_date, context_year)
             if value is None:
+                # An unresolved date ("今年4月" with no story date) is still the year the
+                # text now talks about: a later "同年" must not borrow an older year.
+                if not match.group("bare"):
+                    context_year = None
                 continue
             start, end = match.span()
             mentions.append(DateMention(Span(block, start, end, paragraphs[block][start:end]), value))
