@@ -313,17 +313,6 @@ def export_story(article):
     order = listed + sorted(pk for pk in entities if pk not in set(listed))
     included = {entities[pk].slug for pk in order}
 
-    def entity_doc(e):
-        return {
-            "id": e.slug, "kind": e.kind, "name": e.name,
-            "aliases": [{"text": a.text, "lang": a.lang} for a in e.aliases.all()],
-            "description": e.description, "wikidata": e.wikidata or None, "url": e.url or None,
-            "roles": [{"title": r.title, "organization": r.organization.slug if r.organization else None,
-                       "start": r.start, "end": r.end} for r in e.roles.all()],
-            "relations": [{"predicate": r.predicate, "object": r.object.slug, "start": r.start, "end": r.end}
-                          for r in e.relations_out.all() if r.object.slug in included],
-        }
-
     source = {"name": article.source_name, "entity": article.source_entity.slug if article.source_entity else None,
               "url": article.source_url or None, "published_on": article.source_published_on}
     lede = [block_doc(b) for b in blocks if b.section_id is None]
@@ -337,7 +326,7 @@ def export_story(article):
             "sections": [{"number": s.number, "heading": s.heading,
                           "blocks": [block_doc(b) for b in blocks if b.section_id == s.pk]} for s in sections],
         },
-        "entities": [entity_doc(entities[pk]) for pk in order],
+        "entities": [entity_to_doc(entities[pk], included) for pk in order],
         "quotes": [{
             "id": q.key, "anchor": _anchor(q.block.key, q.start, q.end, q.exact), "kind": q.kind,
             "speaker": q.speaker.slug if q.speaker else None, "role": q.role or None, "said_on": q.said_on,
@@ -353,6 +342,22 @@ def export_story(article):
                         for a in notes],
     }
     return canonical(doc)
+
+
+def entity_to_doc(e, included):
+    """An entity as a story-format item; relations only to entities in ``included`` (slugs).
+
+    Prefetch ``aliases``, ``roles__organization`` and ``relations_out__object`` for lists.
+    """
+    return {
+        "id": e.slug, "kind": e.kind, "name": e.name,
+        "aliases": [{"text": a.text, "lang": a.lang} for a in e.aliases.all()],
+        "description": e.description, "wikidata": e.wikidata or None, "url": e.url or None,
+        "roles": [{"title": r.title, "organization": r.organization.slug if r.organization else None,
+                   "start": r.start, "end": r.end} for r in e.roles.all()],
+        "relations": [{"predicate": r.predicate, "object": r.object.slug, "start": r.start, "end": r.end}
+                      for r in e.relations_out.all() if r.object.slug in included],
+    }
 
 
 def dumps(doc):
