@@ -276,6 +276,8 @@ _EVENT_SUFFIXES = (
     "记者会", "股东会", "股东大会", "董事会", "活动", "典礼", "仪式", "晚会", "演讲", "沟通会", "媒体会", "见面会", "直播",
     "听证会", "世博会", "大赛", "开幕式", "闭幕式", "交流会", "分享会", "峰会上", "庆典",
 )
+# Bare common nouns: "在发布会上" refers to the event named last, if any.
+_GENERIC_EVENTS = {"会", "会议", "大会", "发布会", "新闻发布会", "记者会", "论坛", "峰会", "活动", "直播", "演讲"}
 _DEMONSTRATIVES = ("这场", "这次", "此次", "本次", "这届", "本届", "那场", "那次", "该", "这一", "这个")
 _LATIN_EVENT = re.compile(r"^[A-Z][A-Za-z0-9&]*(?:\s?[A-Z][A-Za-z0-9&]*)*\s?(?:19|20)\d{2}$")
 _EVENT_CONTEXT = re.compile(r"在(?P<event>[^，,。！？!?；;：:" + _MASK + r"“”「」『』]{2,40}?)(?:上|期间|现场)")
@@ -308,15 +310,15 @@ _SPEECH_VERB_RE = _alternation(_SPEECH_VERBS)
 _STATEMENT_VERB_RE = _alternation(_STATEMENT_VERBS)
 # Before a quotation: VERB + short tail, anchored at the opening mark.
 _PRE_CUE = re.compile(
-    rf"(?P<verb>{_SPEECH_VERB_RE})(?:道|到|着|著|了|过|的那样|那样|时说)?\s*(?:[，,：:]|——)?\s*(?:——)?\s*$"
+    rf"(?P<verb>{_SPEECH_VERB_RE})(?:道|到|着|著|了|过|的那样|那样|时说|说)?\s*(?:[，,：:]|——)?\s*(?:——)?\s*$"
 )
 # After a quotation: [，] SUBJECT VERB, then punctuation or end.
 _POST_CUE = re.compile(
     rf"^[\s，,]*(?P<subject>[^，,。！？!?；;：:{_MASK}“”「」『』]{{1,30}}?)"
-    rf"(?P<verb>{_SPEECH_VERB_RE}|给[^，,。{_MASK}]{{1,12}}?定调)(?:道|到)?(?=[\s，,。！？!?；;：:“「『]|$)"
+    rf"(?P<verb>{_SPEECH_VERB_RE}|给[^，,。{_MASK}]{{1,12}}?定调)(?:道|到|说)?(?=[\s，,。！？!?；;：:“「『]|$)"
 )
 # Indirect speech: VERB + comma/colon, then the reported clause.
-_INDIRECT_CUE = re.compile(rf"(?P<verb>{_SPEECH_VERB_RE})(?:道|到)?\s*[，,：:]\s*")
+_INDIRECT_CUE = re.compile(rf"(?P<verb>{_SPEECH_VERB_RE})(?:道|到|说)?\s*[，,：:]\s*")
 _STATEMENT_CUE = re.compile(rf"(?P<verb>{_STATEMENT_VERB_RE})")
 
 _ADVERBIAL_TAILS = [
@@ -732,7 +734,7 @@ def _find_events(paragraphs: list[_Paragraph], event_names: set[str]) -> list[_E
                 start += lead.end()
                 candidate = candidate[lead.end():]
             candidate = candidate.strip()
-            if candidate in ("会", "会议") or candidate in _EVENT_SUFFIXES or (
+            if candidate in _GENERIC_EVENTS or (
                 candidate.startswith(_DEMONSTRATIVES) and candidate.endswith(_EVENT_SUFFIXES)
             ):
                 events.append(_Event(paragraph.index, start, None))
