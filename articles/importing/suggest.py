@@ -195,6 +195,7 @@ _SPEECH_VERBS = [
     "介绍", "宣布", "提到", "谈到", "谈及", "问道", "反问", "感叹", "感慨", "写道",
     "补充", "补充道", "回忆", "回忆道", "笑言", "笑道", "承认", "提醒", "预测", "断言",
     "评价", "形容", "直说", "告诉记者", "告诉媒体", "告诉笔者", "坦承", "重申", "呼吁",
+    "笑说", "笑著说", "笑着说",
 ]
 # Verbs that introduce a statement after a colon (in addition to speech verbs).
 _STATEMENT_VERBS = _SPEECH_VERBS + ["明确", "提出", "阐述", "阐明", "分享", "定调", "解读", "展望"]
@@ -252,7 +253,7 @@ _TITLE_SUFFIXES = sorted(
         "主任", "教授", "研究员", "科学家", "工程师", "架构师", "总监", "主席", "发言人", "合伙人",
         "分析师", "老师", "律师", "医生", "博士", "记者", "主编", "书记", "顾问", "总编辑", "编辑",
         "专家", "作者", "掌门人", "一号位", "带头人", "主管", "高管", "官", "长", "总", "掌舵人",
-        "投资人", "代表", "委员", "议员", "大使", "部长", "领导", "导演", "队长", "主持人",
+        "投资人", "代表", "委员", "议员", "院士", "学者", "研究者", "创作者", "制作人", "总干事", "大使", "部长", "领导", "导演", "队长", "主持人",
     },
     key=len,
     reverse=True,
@@ -278,6 +279,7 @@ _EVENT_SUFFIXES = (
 )
 # Bare common nouns: "在发布会上" refers to the event named last, if any.
 _GENERIC_EVENTS = {"会", "会议", "大会", "发布会", "新闻发布会", "记者会", "论坛", "峰会", "活动", "直播", "演讲"}
+_NOT_EVENTS = ("机会", "社会", "体会", "误会", "约会", "协会", "学会", "委员会", "理事会")
 _DEMONSTRATIVES = ("这场", "这次", "此次", "本次", "这届", "本届", "那场", "那次", "该", "这一", "这个")
 _LATIN_EVENT = re.compile(r"^[A-Z][A-Za-z0-9&]*(?:\s?[A-Z][A-Za-z0-9&]*)*\s?(?:19|20)\d{2}$")
 _EVENT_CONTEXT = re.compile(r"在(?P<event>[^，,。！？!?；;：:" + _MASK + r"“”「」『』]{2,40}?)(?:上|期间|现场)")
@@ -336,6 +338,7 @@ _ADVERBIAL_TAILS = [
             "进一步", "再次", "多次", "一再", "一直", "同样", "普遍", "首先", "最后", "特别", "专门",
             "这样", "那样", "如此", "当场", "现场", "私下", "一度", "早就", "很早", "所", "均",
             "甚至", "总是", "常常", "经常", "曾多次", "不止一次", "也曾", "随即", "直接了当地", "笑著",
+            "致词", "致辞", "发言", "演讲", "发言时", "演讲时", "致词时", "致辞时",
             "毫不讳言地", "坦率地", "笑着", "不无感慨地", "感慨地", "激动地", "无奈地", "认真地",
         ]) + ")$"
     ),
@@ -546,6 +549,26 @@ def _guess_person(region: str) -> int | None:
     return None
 
 
+_PLURAL_HINT = re.compile(r"两人|二人|三人|双方|他们|她们|他俩|两位|几位|众人")
+_TITLED_NAME = re.compile(
+    "(?:" + "|".join(re.escape(t) for t in _TITLE_SUFFIXES if len(t) > 1) + r"|[A-Z]{2,5})"
+    r"(?P<name>[\u4e00-\u9fff]{2,3})"
+)
+
+
+def _titled_names(folded: str) -> list[tuple[int, int]]:
+    """Spans of unknown names printed right after a title ("董事长刘扬伟")."""
+    spans = []
+    for match in _TITLED_NAME.finditer(folded):
+        start = match.start("name")
+        for length in (3, 2):
+            candidate = folded[start:start + length]
+            if len(candidate) == length and _guess_person(candidate) == length:
+                spans.append((start, start + length))
+                break
+    return spans
+
+
 def _strip_adverbials(region: str, names: _Names) -> str:
     changed = True
     while changed and region:
@@ -738,7 +761,12 @@ def _find_events(paragraphs: list[_Paragraph], event_names: set[str]) -> list[_E
                 candidate.startswith(_DEMONSTRATIVES) and candidate.endswith(_EVENT_SUFFIXES)
             ):
                 events.append(_Event(paragraph.index, start, None))
-            elif candidate.endswith(_EVENT_SUFFIXES) or _LATIN_EVENT.match(candidate) or candidate in event_names:
+            elif (
+                candidate.endswith(_EVENT_SUFFIXES)
+                or (len(candidate) >= 3 and candidate.endswith("会") and not candidate.endswith(_NOT_EVENTS))
+                or _LATIN_EVENT.match(candidate)
+                or candidate in event_names
+            ):
                 name = paragraph.text[start:start + len(candidate)]
                 events.append(_Event(paragraph.index, start, name))
     return events
@@ -865,6 +893,34 @@ class _QuoteFinder:
         verb = paragraph.text[verb_start:verb_end]
         return _Cue(speaker, verb, f"speech verb {verb} after {{name}}", 0.0,
                     (paragraph.index, sentence_start, sentence_end))
+
+    def cue_earlier_in_sentence(self, paragraph: _Paragraph, quotation: _Quotation) -> _Cue | None:
+        """A speaker and speech verb earlier in the sentence that a substantial quote ends.
+
+        "谭待宣布豆包降价，“把价格打下来……”": the verb is not next to the quotation,
+        so the cue is weaker; a short term in mid-sentence never qualifies.
+        """
+        sentence_start, sentence_end = paragraph.sentence_at(quotation.open)
+        if not quotation.closed or not self.is_substantial(paragraph, quotation):
+            return None
+        if paragraph.masked[quotation.close + 1:sentence_end].strip("。！？!?…；;，, "):
+            return None
+        lead_end = quotation.open
+        while lead_end > sentence_start and paragraph.masked[lead_end - 1] in "，,：: —":
+            lead_end -= 1
+        lead = paragraph.masked[sentence_start:lead_end]
+        if _MASK in lead:
+            return None  # an earlier quotation sits between: too far to tell
+        for match in reversed(list(re.finditer(_SPEECH_VERB_RE, lead))):
+            verb_start, verb_end = sentence_start + match.start(), sentence_start + match.end()
+            if not self.verb_allowed(paragraph.masked, verb_start, verb_end):
+                continue
+            speaker = self.subject_before(paragraph, verb_start, sentence_start)
+            if speaker is not None:
+                verb = paragraph.text[verb_start:verb_end]
+                return _Cue(speaker, verb, f"{{name}} {verb} earlier in the sentence the quote ends", 0.0,
+                            (paragraph.index, sentence_start, sentence_end))
+        return None
 
     def cue_after(self, paragraph: _Paragraph, quotation: _Quotation) -> _Cue | None:
         if not quotation.closed:
@@ -1011,6 +1067,9 @@ class _QuoteFinder:
         confidence, reason = 0.9, None
         if cue is None:
             cue = self.cue_after(paragraph, quotation)
+        if cue is None:
+            cue = self.cue_earlier_in_sentence(paragraph, quotation)
+            confidence = 0.6
         if cue is None and last_attributed is not None:
             previous_quotation, previous = last_attributed
             between = paragraph.masked[previous_quotation.close + 1:quotation.open]
@@ -1078,12 +1137,15 @@ class _QuoteFinder:
         return None
 
     @staticmethod
-    def is_quote_paragraph(paragraph: _Paragraph, quotation: _Quotation) -> bool:
+    def is_substantial(paragraph: _Paragraph, quotation: _Quotation) -> bool:
+        """Long enough, or sentence-like enough, to be speech rather than a term."""
         start, end = quotation.inner
         inner = paragraph.text[start:end]
+        return len(inner) >= 10 or any(c in inner for c in "，,。！？!?")
+
+    def is_quote_paragraph(self, paragraph: _Paragraph, quotation: _Quotation) -> bool:
         covers = (quotation.close - quotation.open + 1) >= 0.6 * len(paragraph.text.strip())
-        substantial = len(inner) >= 10 or any(c in inner for c in "，,。！？!?")
-        return covers and substantial
+        return covers and self.is_substantial(paragraph, quotation)
 
     def single_person_before(self, paragraph: _Paragraph) -> _Cue | None:
         if paragraph.index == 0:
@@ -1091,7 +1153,11 @@ class _QuoteFinder:
         previous = self.paragraphs[paragraph.index - 1]
         persons = self.names.persons_in(previous.masked)
         distinct = {entry.key or entry.folded for _, _, entry in persons}
-        if len(distinct) != 1:
+        known_spans = [(start, end) for start, end, _ in persons]
+        for start, end in _titled_names(previous.masked):
+            if not any(a < end and start < b for a, b in known_spans):
+                distinct.add(previous.masked[start:end])
+        if len(distinct) != 1 or _PLURAL_HINT.search(previous.masked):
             return None
         start, end, entry = persons[-1]
         name = previous.text[start:end]
@@ -1136,8 +1202,11 @@ class _QuoteFinder:
                     clause_end -= 1
                 if paragraph.masked[sentence_start:sentence_end].rstrip().endswith(("：", ":")):
                     continue  # it introduces what follows; colon_intro handles it
-                if clause_end - clause_start < 4 or (paragraph.index, clause_start, clause_end) in self.results:
-                    continue
+                if clause_end - clause_start < 4 or any(
+                    block == paragraph.index and start < clause_end and end > clause_start
+                    for block, start, end in self.results
+                ):
+                    continue  # too short, or a direct quote already covers it
                 speaker = self.subject_before(paragraph, verb_start, sentence_start)
                 if speaker is None:
                     continue

@@ -482,3 +482,77 @@ def test_this_year_and_same_year_take_the_year_of_the_text():
 
 def test_impossible_dates_and_quantities_are_not_dates():
     assert values("2023年2月30日；三個月；十年二十年；7B/14B；GPT-3.5；3400人", None) == []
+
+
+def test_simplified_feature_with_many_speakers():
+    paragraphs = """字节跳动的大模型之路，比外界想象的更早开始。
+2023年8月，字节正式发布了豆包大模型。字节跳动CEO梁汝波在内部全员会上说，“我们对大模型的反应太慢了。”
+这被不少员工视为一次“自我批评”。
+对于“追赶”这个说法，火山引擎总裁谭待并不认同。他表示，字节的优势在于应用场景，而不是模型本身。
+“我们不需要做第一个，但一定要做最好用的那个。”谭待说。
+据知情人士透露，豆包团队目前已超过千人。
+有业内人士认为，价格战对中小厂商并不友好。
+在今年5月的火山引擎原动力大会上，谭待宣布豆包主力模型降价99.3%，“把价格打下来，才能让更多企业用得起。”
+这一举动，被媒体称为大模型行业的“价格屠夫”。
+雷军曾经说过：
+“站在风口上，猪都能飞起来。”
+如今，这句话又被人们重新提起。
+张楠在接受《晚点LatePost》采访时坦言，抖音的成功有很大的运气成分。
+她还说：“我们今天做的事情，五年后回头看可能都是错的。”
+李彦宏则在百度世界大会上表示：“开源模型会越来越落后。”""".split("\n")
+    suggestions = quotes(paragraphs, story_date=datetime.date(2024, 6, 1))
+
+    assert [(s.anchor.block, s.speaker_name, s.kind) for s in suggestions] == [
+        (1, "梁汝波", "direct"),
+        (3, "谭待", "indirect"),
+        (4, "谭待", "direct"),
+        (7, "谭待", "direct"),
+        (10, "雷军", "direct"),
+        (12, "张楠", "indirect"),
+        (13, "张楠", "direct"),
+        (14, "李彦宏", "direct"),
+    ]
+    by_block = {s.anchor.block: s for s in suggestions}
+    assert by_block[1].role == "字节跳动CEO"
+    assert by_block[3].anchor.exact == "字节的优势在于应用场景，而不是模型本身"
+    assert by_block[3].role == "火山引擎总裁"  # the pronoun's antecedent carries its title
+    assert (by_block[7].said_on, by_block[7].event_name) == ("2024-05", "火山引擎原动力大会")
+    assert by_block[7].confidence < by_block[4].confidence
+    assert by_block[14].event_name == "百度世界大会"
+
+
+def test_traditional_feature_with_corner_brackets():
+    known = [
+        KnownEntity("jensen-huang", "person", ("黃仁勳", "黄仁勋", "Jensen Huang")),
+        KnownEntity("nvidia", "organization", ("輝達", "英伟达", "NVIDIA")),
+    ]
+    paragraphs = """輝達執行長黃仁勳去年來台時，掀起一陣「黃仁勳旋風」。
+他在台大畢業典禮上致詞指出：「不管是追逐食物，或不被別人當成食物，都要用跑的。」
+這段話隨即成為社群上的「金句」。
+經濟部長王美花則強調，政府會持續協助廠商布局AI供應鏈。
+「台灣是全世界最重要的AI夥伴之一，」黃仁勳說，「沒有台灣，就沒有輝達。」
+前行政院長蘇貞昌也曾提到：
+「我們要讓年輕人留在台灣。」
+不過，也有學者指出，所謂「AI島」的說法仍言之過早。
+中研院院士李琳山表示，台灣在「大型語言模型」上起步較晚。
+她笑說，這是「一場馬拉松，不是短跑」。
+鴻海董事長劉揚偉與黃仁勳同台，兩人相談甚歡。
+「我們會一起打造AI工廠。」""".split("\n")
+    suggestions = quotes(paragraphs, known, story_date=datetime.date(2024, 6, 1))
+
+    assert [(s.anchor.block, s.speaker_name, s.kind) for s in suggestions] == [
+        (1, "黃仁勳", "direct"),
+        (3, "王美花", "indirect"),
+        (4, "黃仁勳", "direct"),
+        (4, "黃仁勳", "direct"),
+        (6, "蘇貞昌", "direct"),
+        (8, "李琳山", "indirect"),
+        (9, "李琳山", "direct"),
+    ]
+    assert suggestions[0].speaker_key == "jensen-huang"
+    assert suggestions[0].event_name == "台大畢業典禮"
+    assert (suggestions[4].role, suggestions[4].role_is_past) == ("行政院長", True)
+    assert suggestions[5].role == "中研院院士"
+    assert suggestions[6].anchor.exact == "一場馬拉松，不是短跑"
+    # The last quote follows a paragraph naming two people: no guess.
+    assert all(s.anchor.block != 11 for s in suggestions)
