@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from entities.models import Entity, partial_date_check, partial_date_field, validate_slug_id
-from newsroom.text import clean_name, nfc, slug_for
+from newsroom.text import clean_name, nfc, search_tokens, slug_for
 
 from .anchoring import relocate
 
@@ -96,6 +96,10 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, help_text="First publication.")
     updated_at = models.DateTimeField(null=True, blank=True, help_text="Last publication of changes.")
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Optimistic-locking counter.")
+    modified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", editable=False, help_text="Who saved it last.")
+    search_tokens = models.TextField(blank=True, default="", editable=False,
+                                     help_text="Derived (live editions): bigram tokens of the whole story.")
     entities = models.ManyToManyField(Entity, through="StoryEntity", related_name="stories", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -143,6 +147,13 @@ class Article(models.Model):
         if self.status == Status.PUBLISHED:
             return self.publish_at is None or self.publish_at <= now
         return self.status == Status.SCHEDULED and self.publish_at is not None and self.publish_at <= now
+
+    def is_live_current(self):
+        """Return True if this working copy has a live edition with the same content."""
+        from .importing.story import export_story
+
+        live = Article.objects.live().filter(working_copy=self).first()
+        return live is not None and export_story(live) == export_story(self)
 
     def next_key(self, prefix):
         """Return an unused key ``<prefix><n>`` among this story's blocks, quotes, mentions and annotations."""
@@ -378,6 +389,8 @@ class Quote(Anchored):
     attribution_exact = models.TextField(blank=True, default="")
     status = models.CharField(max_length=10, choices=Status, default=Status.SUGGESTED)
     note = models.TextField(blank=True, default="")
+    search_tokens = models.TextField(blank=True, default="", editable=False,
+                                     help_text="Derived: bigram tokens of the quote and its speaker.")
 
     class Meta:
         ordering = ("article", "block__position", "start")
@@ -403,6 +416,7 @@ class Quote(Anchored):
 
     def save(self, *args, **kwargs):
         self.attribution_exact = nfc(self.attribution_exact)
+        self.search_tokens = self.tokens()
         if self.attribution_block_id:
             check_span(self.attribution_block, self.attribution_start, self.attribution_end,
                        self.attribution_exact, what="attribution")
@@ -421,6 +435,9 @@ class Quote(Anchored):
             super().relocate_on(block, old_text)
         else:
             self.save()
+
+    def tokens(self):
+        return search_tokens(self.exact, self.speaker.name if self.speaker else "", self.role)
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#q-{self.key}"
@@ -516,3 +533,78 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"{self.article} r{self.number} ({self.action})"
+
+
+class RejectedSuggestion(models.Model):
+    """A suggestion an editor rejected; re-imports of the story do not suggest it again."""
+
+    class Kind(models.TextChoices):
+        QUOTE = "quote", "quote"
+        MENTION = "mention", "mention"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="rejected_suggestions")
+    kind = models.CharField(max_length=10, choices=Kind)
+    exact = models.TextField()
+    entity_slug = models.CharField(max_length=100, help_text="The speaker or entity it proposed.")
+    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ("article", "-created_at")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "kind", "exact", "entity_slug"],
+                                    name="unique_rejectedsuggestion"),
+            models.CheckConstraint(condition=Q(kind__in=["quote", "mention"]), name="rejectedsuggestion_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"rejected {self.kind}: {self.exact[:30]} ({self.entity_slug})"
+
+    @classmethod
+    def record(cls, obj, user=None):
+        """Remember that the suggested quote or mention ``obj`` was rejected."""
+        kind, entity = ("quote", obj.speaker) if isinstance(obj, Quote) else ("mention", obj.entity)
+        cls.objects.get_or_create(article=obj.article, kind=kind, exact=obj.exact,
+                                  entity_slug=entity.slug if entity else "", defaults={"user": user})
+
+
+class Transition(models.Model):
+    """A workflow step of a story: who moved it from which status to which, and when."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    from_status = models.CharField(max_length=20, choices=Status)
+    to_status = models.CharField(max_length=20, choices=Status)
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("article", "-created_at", "-id")
+        constraints = [
+            models.CheckConstraint(condition=Q(from_status__in=Status.values) & Q(to_status__in=Status.values),
+                                   name="transition_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.article}: {self.from_status} → {self.to_status}"
+
+
+class PreviewLink(models.Model):
+    """A signed, expiring, revocable link that shows one unpublished story to someone without an account."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("article", "-created_at")
+
+    def __str__(self):
+        return f"preview of {self.article} until {self.expires_at:%Y-%m-%d}"
+
+    def is_valid(self, now=None):
+        """Return True if the link may still be used."""
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at

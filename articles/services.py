@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from entities.models import Entity
 from entities.services import entities_upsert
+from newsroom.text import search_tokens
 
 from .importing.story import (
     canonical,
@@ -28,13 +29,14 @@ class ImportResult:
     changes: list[str] = field(default_factory=list)
     article: Article | None = None
     dry_run: bool = False
+    flags: int = 0
 
 
 class _DryRun(Exception):
     pass
 
 
-def story_import(*, doc, user=None, dry_run=False):
+def story_import(*, doc, user=None, dry_run=False, sync_live=True):
     """Import one story-format document as a working copy (and its live edition if published).
 
     Atomic: any error leaves the database as it was. Idempotent: the same document twice changes
@@ -58,7 +60,7 @@ def story_import(*, doc, user=None, dry_run=False):
                     article.save(update_fields=["version"])
                 revision_create(article=article, user=user, action="import", data=doc)
                 result.article = article
-            live_synced = sync_live_edition(article)
+            live_synced = sync_live_edition(article) if sync_live else ""
             if live_synced:
                 result.changes.append(live_synced)
             if dry_run:
@@ -116,13 +118,16 @@ def write_story(doc, article):
         return model(article=article, block=by_key[anchor["block"]], start=anchor["start"], end=anchor["end"],
                      exact=anchor["exact"], **fields)
 
-    Quote.objects.bulk_create([
+    quotes = [
         anchored(Quote, q["anchor"], key=q["id"], kind=q["kind"], speaker=entities.get(q.get("speaker")),
                  role=q.get("role") or "", said_on=q.get("said_on", ""), event=entities.get(q.get("event")),
                  status=q["status"], note=q.get("note", ""),
                  **_attribution(q.get("attribution"), by_key))
         for q in doc["quotes"]
-    ])
+    ]
+    for quote in quotes:
+        quote.search_tokens = quote.tokens()
+    Quote.objects.bulk_create(quotes)
     Mention.objects.bulk_create([
         anchored(Mention, m["anchor"], key=f"m{i}", entity=entities[m["entity"]], status=m["status"])
         for i, m in enumerate(doc["mentions"], 1)
@@ -132,6 +137,9 @@ def write_story(doc, article):
                  status=n["status"], original=n.get("original"))
         for n in doc["annotations"]
     ])
+    article.search_tokens = search_tokens(article.title, article.dek, *(b.text for b in blocks),
+                                          *(s.heading for s in sections))
+    article.save(update_fields=["search_tokens"])
     return article
 
 
@@ -203,3 +211,36 @@ def revision_create(*, article, user=None, action, data=None):
     number = (article.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
     return Revision.objects.create(article=article, number=number, user=user, action=action,
                                    data=data if data is not None else export_story(article))
+
+
+def raw_import(*, text, options, user=None, dry_run=False, publish=False):
+    """Import raw scraped text as a draft story (or an update that keeps the editors' work)."""
+    from entities.models import Entity
+
+    from .importing.raw import merge_editor_work, raw_to_doc
+    from .importing.story import entity_to_doc
+    from .models import RejectedSuggestion
+
+    kb = list(Entity.objects.prefetch_related("aliases", "roles__organization", "relations_out__object"))
+    slugs = {e.slug for e in kb}
+    known = {e.slug: canonical(entity_to_doc(e, slugs)) for e in kb}
+    slug_hint = options.slug
+    rejected = set()
+    doc = raw_to_doc(text, options=options, known_entities=known)
+    existing = Article.objects.working().filter(slug=slug_hint or doc["article"]["slug"]).first()
+    if existing is not None:
+        rejected = set(RejectedSuggestion.objects.filter(article=existing).values_list("kind", "exact", "entity_slug"))
+        if rejected:
+            doc = raw_to_doc(text, options=options, known_entities=known, rejected=rejected)
+        doc = merge_editor_work(export_story(existing), doc)
+    with transaction.atomic():
+        # A re-import updates the working copy only; readers see it when an editor publishes.
+        result = story_import(doc=doc, user=user, sync_live=False)
+        if publish and not (result.action == "unchanged" and result.article.is_live_current()):
+            article_publish(article=result.article, user=user)
+            result.changes.append("published")
+        result.flags = sum(1 for a in doc["annotations"] if a["kind"] == "flag" and a["status"] == "open")
+        if dry_run:
+            transaction.set_rollback(True)
+            result.dry_run = True
+    return result

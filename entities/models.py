@@ -11,7 +11,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import In
 from django.urls import reverse
 
-from newsroom.text import nfc, slug_for
+from newsroom.text import nfc, search_tokens, slug_for
 
 PARTIAL_DATE_RE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 validate_partial_date = RegexValidator(PARTIAL_DATE_RE, "Use YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -80,6 +80,8 @@ class Entity(models.Model):
         help_text="Only when certain; leave empty rather than guess.",
     )
     url = models.URLField(max_length=500, blank=True, default="")
+    search_tokens = models.TextField(blank=True, default="", editable=False,
+                                     help_text="Derived: bigram tokens of name, aliases and description.")
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -102,6 +104,10 @@ class Entity(models.Model):
         self.description = nfc(self.description)
         if not self.slug:
             self.slug = slug_for(self.name, taken=lambda s: Entity.objects.filter(slug=s).exclude(pk=self.pk).exists())
+        aliases = list(self.aliases.values_list("text", flat=True)) if self.pk else []
+        self.search_tokens = search_tokens(self.name, *aliases, self.description)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_tokens"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -136,6 +142,12 @@ class Alias(models.Model):
     def save(self, *args, **kwargs):
         self.text = nfc(self.text)
         super().save(*args, **kwargs)
+        self.entity.save(update_fields=["search_tokens"])  # aliases are searchable
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.entity.save(update_fields=["search_tokens"])
+        return result
 
 
 class Role(models.Model):

@@ -71,3 +71,25 @@ def slug_for(text, *, taken=lambda slug: False, fallback="story", max_length=80)
         slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
         n += 1
     return slug
+
+
+TOKEN_RE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([0-9a-z]+)")
+
+
+def search_tokens(*texts):
+    """Index terms for Chinese-aware search: Han runs as overlapping bigrams, Latin words and numbers
+    as themselves, after folding case, width (NFKC, for search only) and script (to simplified).
+
+    '通義千問2.0' -> '通义 义千 千问 2 0'. Stored text is never rewritten; only these tokens are.
+    """
+    out = []
+    for text in texts:
+        if not text:
+            continue
+        folded = to_simplified(unicodedata.normalize("NFKC", text).lower())
+        for han, word in TOKEN_RE.findall(folded):
+            if han:
+                out += [han] if len(han) == 1 else [han[i:i + 2] for i in range(len(han) - 1)]
+            else:
+                out.append(word)
+    return " ".join(out)

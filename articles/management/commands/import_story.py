@@ -1,15 +1,17 @@
-"""Import stories: newsroom.story/1 JSON files (and raw scraped text, see importing/raw.py).
+"""Import stories: newsroom.story/1 JSON files, and raw scraped text (cleaned, with suggestions).
 
-Each file is atomic: a file that fails writes nothing and the others go on. Importing the same
-file again changes nothing; a newer version of a story updates it in place.
+Each file is atomic: a file that fails writes nothing and the others go on; the exit status is
+non-zero when any failed. Importing the same file again changes nothing; a newer version of a
+story updates it in place and keeps what editors did.
 """
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from articles.importing.story import StoryFormatError, parse_story
-from articles.services import story_import
+from articles.importing.story import StoryFormatError, decode_utf8, parse_story
+from articles.services import article_publish, raw_import, story_import
 
 
 def collect_files(paths):
@@ -26,38 +28,78 @@ def collect_files(paths):
     return files
 
 
+def detect_format(text):
+    """'story' for JSON (an object), 'raw' for anything else."""
+    return "story" if text.lstrip("\ufeff \t\r\n").startswith("{") else "raw"
+
+
 class Command(BaseCommand):
-    help = "Import story files (newsroom.story/1 JSON) or directories of them."
+    help = "Import story files (newsroom.story/1 JSON or raw scraped text), or directories of them."
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+        parser.add_argument("--format", choices=["raw", "story"], help="Default: detected from each file's content.")
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; write nothing.")
+        parser.add_argument("--publish", action="store_true", help="Publish raw imports (they are drafts otherwise).")
+        raw = parser.add_argument_group("raw text")
+        raw.add_argument("--title", help="Headline (default: the file's title line, if it has one).")
+        raw.add_argument("--slug", help="URL slug (default: pinyin of the title, or the source name).")
+        raw.add_argument("--source-name", help="The outlet that first ran it, e.g. 鋅產業.")
+        raw.add_argument("--source-url")
+        raw.add_argument("--published-on", metavar="YYYY-MM-DD",
+                         help="The source's date; resolves relative dates such as 今年4月 and 上周.")
+        raw.add_argument("--keep-punctuation", action="store_true",
+                         help="Do not turn ASCII punctuation between Chinese characters into full width.")
 
-    def handle(self, *args, paths, dry_run=False, **options):
+    def handle(self, *args, paths, **options):
         files = collect_files(paths)
+        if len(files) > 1 and (options["title"] or options["slug"]):
+            raise CommandError("--title and --slug name one story; give one file with them.")
         verbosity = options["verbosity"]
         counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+        flags = 0
         for path in self.progress(files, verbosity):
             try:
-                result = story_import(doc=parse_story(path.read_bytes()), dry_run=dry_run)
+                result = self.import_file(path, options)
             except StoryFormatError as exc:
                 counts["failed"] += 1
                 self.stderr.write(self.style.ERROR(f"{path}: {exc}"))
                 continue
             counts[result.action] += 1
+            flags += result.flags
             if verbosity >= 1:
-                verb = {"created": "would create", "updated": "would update", "unchanged": "unchanged"}[
-                    result.action] if dry_run else result.action
-                self.stdout.write(f"{path}: {verb} {result.slug}")
+                verb = {"created": "would create", "updated": "would update"}.get(result.action, result.action) \
+                    if options["dry_run"] else result.action
+                self.stdout.write(f"{path}: {verb} {result.slug}" + (f" ({result.flags} flags)" if result.flags else ""))
                 for line in result.changes:
                     self.stdout.write(f"  {line}")
-        summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-        if dry_run:
+        summary = ", ".join(f"{n} {k}" for k, n in counts.items()) + f", {flags} flags raised"
+        if options["dry_run"]:
             summary += " (dry run: nothing written)"
         if counts["failed"]:
             raise CommandError(f"{summary}. {counts['failed']} file(s) failed; nothing of them was written.")
         if verbosity >= 1:
             self.stdout.write(self.style.SUCCESS(summary))
+
+    def import_file(self, path, options):
+        raw = path.read_bytes()
+        text = decode_utf8(raw)
+        fmt = options["format"] or detect_format(text)
+        if fmt == "story":
+            with transaction.atomic():
+                result = story_import(doc=parse_story(text), dry_run=options["dry_run"])
+                if options["publish"] and not options["dry_run"]:
+                    article_publish(article=result.article)
+                    result.changes.append("published")
+            return result
+        from articles.importing.raw import RawOptions  # loads the cleaner (pypinyin, OpenCC) only when needed
+
+        raw_options = RawOptions(
+            title=options["title"], slug=options["slug"], source_name=options["source_name"],
+            source_url=options["source_url"], published_on=options["published_on"],
+            restore_punctuation=not options["keep_punctuation"],
+        )
+        return raw_import(text=text, options=raw_options, dry_run=options["dry_run"], publish=options["publish"])
 
     def progress(self, files, verbosity):
         if len(files) > 1 and verbosity >= 1:

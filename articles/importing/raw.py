@@ -1,0 +1,279 @@
+"""Raw scraped text -> a story-format document: structure, repairs, suggestions.
+
+The pipeline: ``structure.parse_raw`` finds title, bylines, lede and sections; ``cleaning``
+repairs each paragraph and reports every change (stored as ``repair`` annotations holding the
+original text, so the file as received can be rebuilt) and what it could not repair (open
+``flag`` annotations); ``suggest`` proposes quotes, speakers and mentions, which wait for an
+editor as ``suggested``. On re-import, ``merge_editor_work`` keeps what editors did.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from newsroom.text import ascii_slug, clean_name
+
+from . import cleaning, structure, suggest
+from .anchoring_docs import block_texts, relocate_anchor
+from .story import FORMAT, StoryFormatError
+
+REPAIR_PREFIX, FLAG_PREFIX, SCRIPT_PREFIX = "r", "flag-", "script-"
+
+
+@dataclass
+class RawOptions:
+    title: str | None = None
+    slug: str | None = None
+    source_name: str | None = None
+    source_url: str | None = None
+    published_on: str | None = None  # YYYY-MM-DD
+    restore_punctuation: bool = True
+
+
+def story_date(options):
+    if not options.published_on:
+        return None
+    try:
+        return datetime.date.fromisoformat(options.published_on)
+    except ValueError:
+        raise StoryFormatError(f"--published-on {options.published_on!r} is not a YYYY-MM-DD date") from None
+
+
+def raw_to_doc(text, *, options, known_entities, rejected=frozenset()):
+    """Build a draft story document from raw text.
+
+    ``known_entities``: {slug: entity doc} for every entity in the knowledge base that may be named.
+    ``rejected``: {(kind, exact, entity slug)} of suggestions editors rejected before; not suggested again.
+    """
+    try:
+        parsed = structure.parse_raw(text)
+    except structure.StructureError as exc:
+        raise StoryFormatError(str(exc)) from None
+
+    annotations, counters = [], {"r": 0, "flag": 0, "script": 0}
+
+    def next_id(kind):
+        counters[kind] += 1
+        return {"r": REPAIR_PREFIX, "flag": FLAG_PREFIX, "script": SCRIPT_PREFIX}[kind] + str(counters[kind])
+
+    paragraphs, keys = [], []  # cleaned paragraph texts and their block ids, in reading order
+    n_par, n_fig = 0, 0
+
+    def block(raw):
+        nonlocal n_par, n_fig
+        if raw.kind == "figure":
+            n_fig += 1
+            return {"id": f"f{n_fig}", "type": "figure"}
+        n_par += 1
+        key = f"p{n_par}"
+        result = cleaning.clean_text(raw.text, restore_punctuation=options.restore_punctuation)
+        for change in result.changes:
+            annotations.append({
+                "id": next_id("r"), "kind": "repair", "public": False,
+                "status": "resolved" if change.sure else "open",
+                "anchor": {"block": key, "start": change.start, "end": change.end, "exact": change.replacement},
+                "original": change.original, "body": f"{change.rule}: {change.note} (line {raw.line})",
+            })
+        for flag in result.flags:
+            annotations.append({
+                "id": next_id("flag"), "kind": "flag", "public": False, "status": "open",
+                "anchor": {"block": key, "start": flag.start, "end": flag.end,
+                           "exact": result.text[flag.start:flag.end]},
+                "body": f"{flag.rule}: {flag.note} (line {raw.line})",
+            })
+        for hint in result.suggestions:
+            annotations.append({
+                "id": next_id("script"), "kind": "note", "public": False, "status": "open",
+                "anchor": {"block": key, "start": hint.start, "end": hint.end, "exact": hint.text},
+                "body": f"script: {hint.note} Suggested: {hint.proposed}",
+            })
+        paragraphs.append(result.text)
+        keys.append(key)
+        return {"id": key, "type": "paragraph", "text": result.text}
+
+    lede = [block(b) for b in parsed.lede]
+    sections = [{"number": s.number, "heading": clean_name(s.heading), "blocks": [block(b) for b in s.blocks]}
+                for s in parsed.sections]
+    if not paragraphs:
+        raise StoryFormatError("the file holds no paragraphs")
+
+    title = clean_name(options.title or parsed.title or "")
+    if not title:
+        title = _first_clause(paragraphs[0])
+        annotations.append({
+            "id": next_id("flag"), "kind": "flag", "public": False, "status": "open",
+            "anchor": {"block": keys[0], "start": 0, "end": len(title), "exact": title},
+            "body": "The file has no headline; the start of the lede stands in for one. Write a headline.",
+        })
+    quotes, mentions, entities = _suggestions(paragraphs, keys, options, known_entities, rejected)
+    slug = options.slug or ascii_slug(title) or ascii_slug(options.source_name or "") or "story"
+    source = {"name": options.source_name or (parsed.bylines[0] if parsed.bylines else None),
+              "url": options.source_url, "published_on": options.published_on}
+    doc = {
+        "format": FORMAT,
+        "article": {"slug": slug[:100].strip("-") or "story", "title": title[:300], "language": "zh-Hant",
+                    "status": "draft", "bylines": parsed.bylines,
+                    "source": {k: v for k, v in source.items() if v} or None,
+                    "lede": lede, "sections": sections},
+        "entities": entities, "quotes": quotes, "mentions": mentions,
+        "annotations": sorted(annotations, key=lambda a: (keys.index(a["anchor"]["block"]), a["anchor"]["start"])),
+    }
+    return doc
+
+
+def _first_clause(text, limit=30):
+    for i, ch in enumerate(text):
+        if ch in "，。！？；：,.!?;:" and i > 0:
+            return text[: min(i, limit)]
+    return text[:limit]
+
+
+def _suggestions(paragraphs, keys, options, known_entities, rejected):
+    known = [suggest.KnownEntity(slug, doc["kind"], tuple([doc["name"], *(a["text"] for a in doc.get("aliases", []))]))
+             for slug, doc in known_entities.items()]
+    found = suggest.suggest_quotes(paragraphs, known=known, story_date=story_date(options))
+    entities, new_people = {}, {}
+
+    def span(s):
+        return {"block": keys[s.block], "start": s.start, "end": s.end, "exact": s.exact}
+
+    quotes = []
+    for q in found:
+        slug = q.speaker_key
+        if slug is None:
+            slug = new_people.get(q.speaker_name)
+            if slug is None:
+                slug = _new_slug(q.speaker_name, known_entities, entities)
+                new_people[q.speaker_name] = slug
+                entities[slug] = {"id": slug, "kind": q.speaker_kind, "name": q.speaker_name, "roles": []}
+        else:
+            entities[slug] = known_entities[slug]
+        if ("quote", q.anchor.exact, slug) in rejected:
+            continue
+        if q.role and slug in new_people.values():
+            roles = entities[slug].setdefault("roles", [])
+            role = {"title": q.role}
+            if q.role_is_past and q.said_on:
+                role.update(start=q.said_on[:4], end=q.said_on[:4])
+            if role not in roles:
+                roles.append(role)
+        quote = {"id": f"q{len(quotes) + 1}", "anchor": span(q.anchor), "kind": q.kind, "speaker": slug,
+                 "role": q.role, "said_on": q.said_on, "status": "suggested",
+                 "note": f"{q.reason} (confidence {q.confidence:.2f})"}
+        if q.attribution:
+            quote["attribution"] = span(q.attribution)
+        if q.event_name:
+            event = next((s for s, d in known_entities.items() if d["kind"] == "event"
+                          and q.event_name in (d["name"], *(a["text"] for a in d.get("aliases", [])))), None)
+            if event:
+                quote["event"] = event
+                entities[event] = known_entities[event]
+        quotes.append(quote)
+
+    known += [suggest.KnownEntity(slug, "person", (name,)) for name, slug in new_people.items()]
+    mentions = []
+    for m in suggest.suggest_mentions(paragraphs, known):
+        if ("mention", m.anchor.exact, m.entity_key) in rejected:
+            continue
+        entities.setdefault(m.entity_key, known_entities.get(m.entity_key))
+        mentions.append({"entity": m.entity_key, "anchor": span(m.anchor), "status": "suggested"})
+    entity_docs = [e for e in entities.values() if e is not None]
+    # Roles and relations name other entities; the file must hold them too.
+    listed = {e["id"] for e in entity_docs}
+    for e in list(entity_docs):
+        for ref in [r.get("organization") for r in e.get("roles", [])] + [r["object"] for r in e.get("relations", [])]:
+            if ref and ref not in listed and ref in known_entities:
+                entity_docs.append(known_entities[ref])
+                listed.add(ref)
+    return quotes, mentions, entity_docs
+
+
+def _new_slug(name, known_entities, taken):
+    base = ascii_slug(name) or "person"
+    slug, n = base, 2
+    while slug in known_entities or slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def merge_editor_work(old, new):
+    """Carry what editors did on ``old`` (the stored story) over to ``new`` (a fresh raw import).
+
+    Kept and re-anchored by their exact words: quotes an editor confirmed, verified or disputed,
+    confirmed mentions, every annotation (notes, context, sic, corrections, repairs and flags with
+    the status an editor gave them). What cannot be re-anchored is kept at its old place and flagged.
+    Open suggestions are replaced by the new ones (keeping their ids where they are unchanged).
+    The story's metadata (title, dek, status, dates, bylines) is the editors'.
+    """
+    texts = block_texts(new["article"])
+    flags = []
+
+    def carry(item, path="anchor"):
+        anchor, lost = relocate_anchor(item[path], texts)
+        item = {**item, path: anchor}
+        if lost is not None:
+            flags.append({
+                "kind": "flag", "public": False, "status": "open", "anchor": dict(anchor), "original": lost,
+                "body": f"Re-import: the words «{lost}» are no longer in the text; "
+                        f"{item.get('id', 'a mention')} was kept here. Check it.",
+            })
+        return item
+
+    def carry_quote(q):
+        q = carry(q)
+        return carry(q, "attribution") if q.get("attribution") else q
+
+    kept_quotes = [carry_quote(q) for q in old["quotes"] if q["status"] != "suggested"]
+    old_suggested = {_span_key(q["anchor"]): q["id"] for q in old["quotes"] if q["status"] == "suggested"}
+    taken_spans = {_span_key(q["anchor"]) for q in kept_quotes}
+    used_ids = {q["id"] for q in kept_quotes}
+    quotes = list(kept_quotes)
+    for q in new["quotes"]:
+        key = _span_key(q["anchor"])
+        if key in taken_spans:
+            continue
+        qid = old_suggested.get(key)
+        if qid is None or qid in used_ids:
+            qid = _fresh_id("q", used_ids | {x["id"] for x in old["quotes"]})
+        used_ids.add(qid)
+        quotes.append({**q, "id": qid})
+
+    kept_mentions = [carry(m) for m in old["mentions"] if m["status"] == "confirmed"]
+    mention_spans = {(m["entity"], _span_key(m["anchor"])) for m in kept_mentions}
+    mentions = kept_mentions + [m for m in new["mentions"] if (m["entity"], _span_key(m["anchor"])) not in mention_spans]
+
+    kept_notes = [carry(a) for a in old["annotations"]]
+    note_keys = {_note_key(a) for a in kept_notes}
+    used = {a["id"] for a in kept_notes}
+    notes = kept_notes + [a for a in new["annotations"] if _note_key(a) not in note_keys and a["id"] not in used]
+    used |= {a["id"] for a in notes}
+    for flag in flags:
+        flag["id"] = _fresh_id(FLAG_PREFIX, used)
+        used.add(flag["id"])
+        notes.append(flag)
+
+    order = {k: i for i, k in enumerate(texts)}
+
+    def position(item):
+        return (order.get(item["anchor"]["block"], 0), item["anchor"]["start"])
+
+    listed = {e["id"] for e in new["entities"]}
+    entities = new["entities"] + [e for e in old["entities"] if e["id"] not in listed]
+    article = {**old["article"], "lede": new["article"]["lede"], "sections": new["article"]["sections"]}
+    return {"format": FORMAT, "article": article, "entities": entities,
+            "quotes": sorted(quotes, key=position), "mentions": sorted(mentions, key=position),
+            "annotations": sorted(notes, key=position)}
+
+
+def _span_key(anchor):
+    return anchor["block"], anchor["start"], anchor["end"]
+
+
+def _note_key(a):
+    return a["kind"], _span_key(a["anchor"]), a.get("original"), a["body"]
+
+
+def _fresh_id(prefix, used):
+    n = 1
+    while f"{prefix}{n}" in used:
+        n += 1
+    return f"{prefix}{n}"
