@@ -221,7 +221,9 @@ def parse_raw(text: str) -> RawStory:
     """Parse raw story text into title, bylines, lede and sections."""
     lines = [
         _Line(number, stripped)
-        for number, raw in enumerate(text.splitlines(), start=1)
+        # Only CR/LF end a line (not str.splitlines' form feeds, U+2028 …), so that
+        # line numbers in errors match what an editor's text editor shows.
+        for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), start=1)
         if (stripped := _strip(raw))
     ]
 

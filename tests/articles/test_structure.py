@@ -246,3 +246,27 @@ def test_paragraphs_method_lists_lede_then_sections_without_figures():
     story = parse_raw(lines("甲。", "圖片", "01", "小標", "乙。", "02", "小標二", "丙。"))
 
     assert [b.text for b in story.paragraphs()] == ["甲。", "乙。", "丙。"]
+
+
+# --- properties ------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ROWS = st.lists(
+    st.sampled_from(["01", "02", "03", "一、甲", "二、乙", "圖片", "文|張三", "標題", "段落。", "", "　", "99"])
+    | st.text(max_size=12),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ROWS)
+def test_parse_raw_either_succeeds_or_raises_structure_error(rows):
+    try:
+        story = parse_raw("\n".join(rows))
+    except StructureError:
+        return
+    assert story.paragraphs()
+    numbers = [int(s.number) for s in story.sections]
+    assert numbers == list(range(1, len(numbers) + 1))

@@ -556,3 +556,58 @@ def test_traditional_feature_with_corner_brackets():
     assert suggestions[6].anchor.exact == "一場馬拉松，不是短跑"
     # The last quote follows a paragraph naming two people: no guess.
     assert all(s.anchor.block != 11 for s in suggestions)
+
+
+# ==========================================================================
+# Properties: never raise, every span is exact
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TOKENS = [
+    "周靖人", "葉軍", "叶军", "張勇", "阿里", "釘釘總裁", "時任", "的", "他", "她", "說", "说", "稱",
+    "表示", "透露", "所說的", "口中", "認為", "堪稱", "據說", "給", "定調", "在", "大會", "上", "：",
+    ":", "，", ",", "。", "！", "？", "“", "”", "「", "」", "『", "』", '"', "——", "2023年", "4月",
+    "11日", "今年", "同年", "這年", "上周", "BERT", "structBERT", "M6-OFA", "第一，", " ", "\u3000",
+    "文字", "模型", "阿里云CTO", "一", "十", "、", "(", ")", "Sam Altman", "·",
+]
+_PARAGRAPH = st.lists(st.sampled_from(_TOKENS) | st.text(max_size=3), max_size=25).map("".join)
+_KNOWN = [
+    KnownEntity("zhou", "person", ("周靖人",)),
+    KnownEntity("ye", "person", ("叶军",)),
+    KnownEntity("ali", "organization", ("阿里", "Alibaba")),
+    KnownEntity("bert", "product", ("BERT",)),
+    KnownEntity("empty", "concept", ("",)),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PARAGRAPH, max_size=6), st.none() | st.dates(datetime.date(1990, 1, 1), datetime.date(2090, 1, 1)))
+def test_suggestions_never_raise_and_spans_are_exact(paragraphs, story_date):
+    suggestions = suggest_quotes(paragraphs, known=_KNOWN, story_date=story_date)
+    assert_spans_exact(suggestions, paragraphs)
+    for s in suggestions:
+        assert s.kind in {"direct", "indirect", "fragment"}
+        assert s.speaker_kind in {"person", "organization"}
+        assert 0 <= s.confidence <= 1
+        assert s.anchor.end > s.anchor.start
+        assert s.said_on is None or re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", s.said_on)
+
+    mentions = suggest_mentions(paragraphs, _KNOWN)
+    taken = set()
+    for m in mentions:
+        assert paragraphs[m.anchor.block][m.anchor.start:m.anchor.end] == m.anchor.exact
+        cells = {(m.anchor.block, i) for i in range(m.anchor.start, m.anchor.end)}
+        assert not cells & taken
+        taken |= cells
+
+    for d in find_dates(paragraphs, story_date):
+        assert paragraphs[d.anchor.block][d.anchor.start:d.anchor.end] == d.anchor.exact
+        assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", d.value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_fold_keeps_the_length_of_any_text(text):
+    assert len(fold(text)) == len(text)
