@@ -33,6 +33,11 @@ browser-deps:
 	      || echo "warning: could not install chromium; browser tests will be skipped"; \
 	  else echo "note: chromium not installed; browser tests will be skipped"; fi; \
 	fi
+	@# axe-core (accessibility rules, injected into pages by the browser tests) from the npm registry.
+	@if [ ! -f node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null 2>&1; then \
+	  npm install --silent --no-audit --no-fund --no-save axe-core@4 >/dev/null 2>&1 \
+	    || echo "warning: could not install axe-core; accessibility checks will be skipped"; \
+	fi
 
 migrate: install
 	$(BIN)/python manage.py migrate --verbosity 0

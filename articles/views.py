@@ -29,9 +29,16 @@ def story_parts(article):
     return lede, sections
 
 
+def story_context(article):
+    """The template context of the story page for a prefetched article (``for_story_page()``).
+
+    Shared by the reader page and the editors' preview, so a preview is exactly what readers get.
+    """
+    lede, sections = story_parts(article)
+    return {"article": article, "lede": lede, "sections": sections}
+
+
 @read_snapshot
 def story_detail(request, slug):
     article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
-    lede, sections = story_parts(article)
-    return render(request, "articles/article_detail.html",
-                  {"article": article, "lede": lede, "sections": sections})
+    return render(request, "articles/article_detail.html", story_context(article))
