@@ -780,8 +780,7 @@ def _find_events(paragraphs: list[_Paragraph], event_names: set[str]) -> list[_E
 class _Cue:
     speaker: _Speaker
     verb: str  # as printed
-    how: str  # reason template
-    confidence: float
+    how: str  # reason template, "{name}" stands for the speaker
     sentence: tuple[int, int, int]  # block, start, end of the sentence with the attribution
 
 
@@ -796,7 +795,7 @@ class _QuoteFinder:
 
     # -- speakers ----------------------------------------------------------
 
-    def speaker_in(self, paragraph: _Paragraph, start: int, end: int, before: int) -> _Speaker | None:
+    def speaker_in(self, paragraph: _Paragraph, start: int, end: int) -> _Speaker | None:
         """The speaker ending the region masked[start:end] (adverbials allowed after it)."""
         region = paragraph.masked[start:end]
         stripped = region.rstrip()
@@ -807,10 +806,12 @@ class _QuoteFinder:
         if _PLURAL_PRONOUN.search(stripped):
             return None
         if stripped.endswith(_PRONOUNS) and not stripped.endswith("其他"):
-            return self.antecedent(paragraph.index, name_end - 1, paragraph, name_end)
+            return self.antecedent(paragraph.index, name_end - 1)
         known = self.names.ending(stripped)
         if known:
-            length, key, kind, via = len(known.folded), known.key, known.kind, "name"
+            # A name found by this module's own first pass (no key) is still a guess.
+            length, key, kind = len(known.folded), known.key, known.kind
+            via = "name" if key else "guess"
         else:
             length = _guess_person(stripped)
             if length is None:
@@ -821,12 +822,12 @@ class _QuoteFinder:
         name = paragraph.text[name_start:name_end]
         return _Speaker(name, key, kind, Span(paragraph.index, name_start, name_end, name), role, is_past, via)
 
-    def antecedent(self, block: int, position: int, paragraph=None, pronoun_end=None) -> _Speaker | None:
+    def antecedent(self, block: int, position: int) -> _Speaker | None:
         """The person named last before (block, position), looking back up to three paragraphs."""
         for b in range(block, max(-1, block - 4), -1):
             candidate = self.paragraphs[b]
             limit = position if b == block else len(candidate.masked)
-            persons = [p for p in self.names.persons_in(candidate.masked[:limit])]
+            persons = self.names.persons_in(candidate.masked[:limit])
             if persons:
                 start, end, entry = persons[-1]
                 name = candidate.text[start:end]
@@ -847,7 +848,7 @@ class _QuoteFinder:
         clause_start = verb_start
         while clause_start > sentence_start and paragraph.masked[clause_start - 1] not in _CLAUSE_BOUNDARIES:
             clause_start -= 1
-        speaker = self.speaker_in(paragraph, clause_start, verb_start, verb_start)
+        speaker = self.speaker_in(paragraph, clause_start, verb_start)
         if speaker is not None:
             return speaker
         if _strip_adverbials(paragraph.masked[clause_start:verb_start].strip(), self.names):
@@ -859,7 +860,7 @@ class _QuoteFinder:
         previous_start = previous_end
         while previous_start > sentence_start and paragraph.masked[previous_start - 1] not in _CLAUSE_BOUNDARIES:
             previous_start -= 1
-        return self.speaker_in(paragraph, previous_start, previous_end, previous_end)
+        return self.speaker_in(paragraph, previous_start, previous_end)
 
     # -- cues --------------------------------------------------------------
 
@@ -891,7 +892,7 @@ class _QuoteFinder:
         if speaker is None:
             return None
         verb = paragraph.text[verb_start:verb_end]
-        return _Cue(speaker, verb, f"speech verb {verb} after {{name}}", 0.0,
+        return _Cue(speaker, verb, f"speech verb {verb} after {{name}}",
                     (paragraph.index, sentence_start, sentence_end))
 
     def cue_earlier_in_sentence(self, paragraph: _Paragraph, quotation: _Quotation) -> _Cue | None:
@@ -918,7 +919,7 @@ class _QuoteFinder:
             speaker = self.subject_before(paragraph, verb_start, sentence_start)
             if speaker is not None:
                 verb = paragraph.text[verb_start:verb_end]
-                return _Cue(speaker, verb, f"{{name}} {verb} earlier in the sentence the quote ends", 0.0,
+                return _Cue(speaker, verb, f"{{name}} {verb} earlier in the sentence the quote ends",
                             (paragraph.index, sentence_start, sentence_end))
         return None
 
@@ -938,7 +939,7 @@ class _QuoteFinder:
         ):
             return None
         subject_start = after_start + match.start("subject")
-        speaker = self.speaker_in(paragraph, subject_start, verb_start, verb_start)
+        speaker = self.speaker_in(paragraph, subject_start, verb_start)
         if speaker is None:
             return None
         # The speaker must open the subject: nothing but a role may stand before the name.
@@ -947,7 +948,7 @@ class _QuoteFinder:
             if before and speaker.role is None:
                 return None
         verb = paragraph.text[verb_start:verb_end]
-        return _Cue(speaker, verb, f"{{name}} named after the quote with {verb}", 0.0,
+        return _Cue(speaker, verb, f"{{name}} named after the quote with {verb}",
                     (paragraph.index, sentence_start, sentence_end))
 
     def colon_intro(self, paragraph: _Paragraph) -> _Cue | None:
@@ -970,7 +971,7 @@ class _QuoteFinder:
                 verb = paragraph.text[verb_start:verb_end]
                 return _Cue(speaker, verb,
                             f"paragraph {paragraph.index} names {{name}} with {verb} and ends with a colon",
-                            0.0, (paragraph.index, sentence_start, len(paragraph.text)))
+                            (paragraph.index, sentence_start, len(paragraph.text)))
         return None
 
     # -- building suggestions ---------------------------------------------
@@ -1049,8 +1050,14 @@ class _QuoteFinder:
                 if end <= start:
                     continue
                 opens_paragraph = number == 0 and starts_with_quote
-                suggestion = self.quote(paragraph, quotation, opens_paragraph, intro if opens_paragraph else None,
-                                        last_attributed, continuing if number == 0 and starts_with_quote else None)
+                suggestion = self.quote(
+                    paragraph,
+                    quotation,
+                    opens_paragraph,
+                    intro if opens_paragraph else None,
+                    last_attributed,
+                    continuing if opens_paragraph else None,
+                )
                 if suggestion is not None:
                     last_attributed = (quotation, suggestion)
                     if not quotation.closed:
@@ -1061,56 +1068,60 @@ class _QuoteFinder:
             self.indirect_in(paragraph)
         return sorted(self.results.values(), key=lambda s: (s.anchor.block, s.anchor.start))
 
-    def quote(self, paragraph, quotation, starts_quote_paragraph, intro, last_attributed, continuing):
-        start, end = quotation.inner
-        cue = self.cue_before(paragraph, quotation)
-        confidence, reason = 0.9, None
-        if cue is None:
-            cue = self.cue_after(paragraph, quotation)
-        if cue is None:
-            cue = self.cue_earlier_in_sentence(paragraph, quotation)
-            confidence = 0.6
-        if cue is None and last_attributed is not None:
+    def attribute(self, paragraph, quotation, opens_paragraph, intro, last_attributed, continuing):
+        """The strongest attribution cue of a quotation: (cue, confidence, reason) or None."""
+        cue = self.cue_before(paragraph, quotation) or self.cue_after(paragraph, quotation)
+        if cue is not None:
+            return cue, 0.9, None
+        if intro is not None:
+            return intro, 0.85, None
+        if last_attributed is not None:
             previous_quotation, previous = last_attributed
             between = paragraph.masked[previous_quotation.close + 1:quotation.open]
             if previous_quotation.closed and re.fullmatch(r"[\s，,、：:—]*", between):
-                cue = self._cue_from(previous, paragraph)
-                confidence, reason = 0.75, f"continues the quote of {previous.speaker_name} before it"
-        if cue is None and continuing is not None:
-            cue = self._cue_from(continuing, paragraph)
-            confidence, reason = 0.7, f"continues the quote of {continuing.speaker_name} from the paragraph before"
-        if cue is None and intro is not None:
-            cue = intro
-            confidence = 0.85
-        if cue is None and starts_quote_paragraph and self.is_quote_paragraph(paragraph, quotation):
+                return (self._cue_from(previous, paragraph), 0.75,
+                        f"continues the quote of {previous.speaker_name} before it")
+        if continuing is not None:
+            return (self._cue_from(continuing, paragraph), 0.7,
+                    f"continues the quote of {continuing.speaker_name} from the paragraph before")
+        cue = self.cue_earlier_in_sentence(paragraph, quotation)
+        if cue is not None:
+            return cue, 0.6, None
+        if opens_paragraph and self.is_quote_paragraph(paragraph, quotation):
             cue = self.single_person_before(paragraph)
-            confidence = 0.5
-        if cue is not None and cue.speaker.via == "pronoun" and reason is None:
-            confidence -= 0.15
-            reason = f"pronoun refers to {cue.speaker.name} named before; {cue.how.format(name='the pronoun')}"
+            if cue is not None:
+                return cue, 0.5, None
+        return None
 
+    def quote(self, paragraph, quotation, opens_paragraph, intro, last_attributed, continuing):
+        start, end = quotation.inner
+        attributed = self.attribute(paragraph, quotation, opens_paragraph, intro, last_attributed, continuing)
         earlier = self.repeated(paragraph.text[start:end], block=paragraph.index, position=start,
-                                strict=cue is None)
-        if cue is None:
+                                strict=attributed is None)
+        if attributed is None:
             if earlier is None:
                 return None  # a scare quote or a term
-            cue = self._cue_from(earlier, paragraph)
-            return self.suggest(paragraph.index, start, end, "fragment", cue, 0.6,
+            return self.suggest(paragraph.index, start, end, "fragment", self._cue_from(earlier, paragraph), 0.6,
                                 f"repeats part of {earlier.speaker_name}'s earlier quote")
+
+        cue, confidence, reason = attributed
+        if cue.speaker.via == "pronoun" and reason is None:
+            confidence -= 0.15
+            reason = f"pronoun refers to {cue.speaker.name} named before; {cue.how.format(name='the pronoun')}"
+        reason = reason or cue.how.format(name=cue.speaker.name)
         kind = "direct"
         if earlier is not None and self._same_speaker(earlier, cue.speaker):
             kind = "fragment"
-            reason = (reason or cue.how.format(name=cue.speaker.name)) + \
-                f"; repeats part of {earlier.speaker_name}'s earlier quote"
-        return self.suggest(paragraph.index, start, end, kind, cue, confidence,
-                            reason or cue.how.format(name=cue.speaker.name))
+            reason += f"; repeats part of {earlier.speaker_name}'s earlier quote"
+        return self.suggest(paragraph.index, start, end, kind, cue, confidence, reason)
 
     def _cue_from(self, suggestion: QuoteSuggestion, paragraph: _Paragraph) -> _Cue:
         speaker = _Speaker(suggestion.speaker_name, suggestion.speaker_key, suggestion.speaker_kind,
-                           suggestion.attribution, suggestion.role, suggestion.role_is_past, "name")
+                           suggestion.attribution, suggestion.role, suggestion.role_is_past,
+                           "name" if suggestion.speaker_key else "guess")
         block = suggestion.attribution.block if suggestion.attribution else paragraph.index
         start, end = self.paragraphs[block].sentence_at(suggestion.attribution.start if suggestion.attribution else 0)
-        return _Cue(speaker, "", "", 0.0, (block, start, end))
+        return _Cue(speaker, "", "", (block, start, end))
 
     @staticmethod
     def _same_speaker(suggestion: QuoteSuggestion, speaker: _Speaker) -> bool:
@@ -1164,7 +1175,7 @@ class _QuoteFinder:
         speaker = _Speaker(name, entry.key, entry.kind, Span(previous.index, start, end, name))
         speaker.role, speaker.role_is_past = self._role_before(previous, start)
         sentence = previous.sentence_at(start)
-        return _Cue(speaker, "", f"quote paragraph after a paragraph naming only {name}", 0.0,
+        return _Cue(speaker, "", f"quote paragraph after a paragraph naming only {name}",
                     (previous.index, *sentence))
 
     # -- indirect statements ----------------------------------------------
@@ -1211,7 +1222,7 @@ class _QuoteFinder:
                 if speaker is None:
                     continue
                 verb = paragraph.text[verb_start:verb_end]
-                cue = _Cue(speaker, verb, "", 0.0, (paragraph.index, sentence_start, sentence_end))
+                cue = _Cue(speaker, verb, "", (paragraph.index, sentence_start, sentence_end))
                 reason = f"reported without quotation marks after {speaker.name}{verb}"
                 if speaker.via == "pronoun":
                     reason += f" (pronoun refers to {speaker.name})"
