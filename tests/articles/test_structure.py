@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from articles.importing.structure import RawBlock, StructureError, parse_raw
 
@@ -250,8 +252,6 @@ def test_paragraphs_method_lists_lede_then_sections_without_figures():
 
 # --- properties ------------------------------------------------------------
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _ROWS = st.lists(
     st.sampled_from(["01", "02", "03", "一、甲", "二、乙", "圖片", "文|張三", "標題", "段落。", "", "　", "99"])

@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from articles.importing.structure import parse_raw
 from articles.importing.suggest import (
@@ -562,8 +564,6 @@ def test_traditional_feature_with_corner_brackets():
 # Properties: never raise, every span is exact
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _TOKENS = [
     "周靖人", "葉軍", "叶军", "張勇", "阿里", "釘釘總裁", "時任", "的", "他", "她", "說", "说", "稱",
