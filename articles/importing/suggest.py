@@ -522,31 +522,44 @@ def _good_name_boundary(prefix: str) -> bool:
 
 
 def _guess_person(region: str) -> int | None:
-    """Length of an unknown person's name ending ``region``, or None."""
+    """Length of an unknown person's name ending ``region``, or None.
+
+    A Han name is 2-3 characters (4 with a compound surname) starting with a
+    surname.  Among the lengths that fit, the one whose preceding text ends on
+    a word boundary wins (nothing, punctuation, 的, a title, a connector); a
+    name glued to a company name ("蔚来李斌", "腾讯马化腾") is accepted when only
+    one length starts with a surname at all.
+    """
     latin = re.search(r"(?:^|[^A-Za-z])([A-Z][a-z]+(?:[ ·.][A-Z][a-z]+)+)$", region)
     if latin:
         return len(latin.group(1))
     transliterated = re.search(r"[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,6}$", region)
     if transliterated:
         return len(transliterated.group(0))
-    for length in (4, 3, 2):
-        if len(region) < length:
-            continue
-        candidate, prefix = region[-length:], region[:-length]
-        if not all(_is_han(c) for c in candidate) or candidate in _NOT_NAMES:
-            continue
-        if candidate[:2] in _COMPOUND_SURNAMES:
-            surname = 2
-        elif candidate[0] in _SURNAMES:
-            surname = 1
-        else:
-            continue
-        given = candidate[surname:]
-        if not 1 <= len(given) <= 2 or any(c in _NOT_IN_GIVEN_NAME for c in given):
-            continue
-        if _good_name_boundary(prefix):
+    fitting = [length for length in (4, 3, 2) if _is_name_shape(region, length)]
+    for length in fitting:
+        if _good_name_boundary(region[:-length]):
             return length
+    if len(fitting) == 1 and len(region) > fitting[0]:
+        return fitting[0]
     return None
+
+
+def _is_name_shape(region: str, length: int) -> bool:
+    """Whether the last ``length`` characters could be a Han personal name."""
+    if len(region) < length:
+        return False
+    candidate = region[-length:]
+    if not all(_is_han(c) for c in candidate) or candidate in _NOT_NAMES:
+        return False
+    if candidate[:2] in _COMPOUND_SURNAMES:
+        surname = 2
+    elif candidate[0] in _SURNAMES:
+        surname = 1
+    else:
+        return False
+    given = candidate[surname:]
+    return 1 <= len(given) <= 2 and not any(c in _NOT_IN_GIVEN_NAME for c in given)
 
 
 _PLURAL_HINT = re.compile(r"两人|二人|三人|双方|他们|她们|他俩|两位|几位|众人")
@@ -1162,17 +1175,17 @@ class _QuoteFinder:
         if paragraph.index == 0:
             return None
         previous = self.paragraphs[paragraph.index - 1]
-        persons = self.names.persons_in(previous.masked)
-        distinct = {entry.key or entry.folded for _, _, entry in persons}
-        known_spans = [(start, end) for start, end, _ in persons]
+        mentions = [(start, end, entry) for start, end, entry in self.names.persons_in(previous.masked)]
         for start, end in _titled_names(previous.masked):
-            if not any(a < end and start < b for a, b in known_spans):
-                distinct.add(previous.masked[start:end])
+            if not any(a < end and start < b for a, b, _ in mentions):
+                mentions.append((start, end, _Name(previous.masked[start:end], None, "person")))
+        distinct = {entry.key or entry.folded for _, _, entry in mentions}
         if len(distinct) != 1 or _PLURAL_HINT.search(previous.masked):
             return None
-        start, end, entry = persons[-1]
+        start, end, entry = max(mentions, key=lambda mention: mention[0])
         name = previous.text[start:end]
-        speaker = _Speaker(name, entry.key, entry.kind, Span(previous.index, start, end, name))
+        speaker = _Speaker(name, entry.key, entry.kind, Span(previous.index, start, end, name),
+                           via="name" if entry.key else "guess")
         speaker.role, speaker.role_is_past = self._role_before(previous, start)
         sentence = previous.sentence_at(start)
         return _Cue(speaker, "", f"quote paragraph after a paragraph naming only {name}",

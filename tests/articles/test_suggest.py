@@ -378,6 +378,9 @@ def test_unattributed_quote_paragraph_needs_exactly_one_person_before_it():
         ("清華大學教授歐陽明高認為：“好。”", "歐陽明高", "清華大學教授", False),
         ("辦公室主任王偉解釋說：“好。”", "王偉", "辦公室主任", False),
         ("据李开复透露，“好。”", "李开复", None, False),
+        ("蔚來李斌說：“好。”", "李斌", None, False),
+        ("騰訊馬化騰表示：“好。”", "馬化騰", None, False),
+        ("董事長兼CEO張勇說：“好。”", "張勇", "董事長兼CEO", False),
     ],
 )
 def test_title_is_cut_from_an_unknown_name(sentence, name, role, is_past):
@@ -386,6 +389,21 @@ def test_title_is_cut_from_an_unknown_name(sentence, name, role, is_past):
     assert (suggestion.speaker_name, suggestion.role, suggestion.role_is_past) == (name, role, is_past)
     assert suggestion.speaker_key is None
     assert suggestion.attribution.exact == name
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "業內人士表示：“好。”",
+        "該公司高管透露：“好。”",
+        "有分析師指出：“好。”",
+        "用戶說：“好。”",
+        "鋅產業認為：“好。”",
+        "他們說：“好。”",
+    ],
+)
+def test_no_speaker_is_invented_for_anonymous_or_plural_sources(sentence):
+    assert quotes([sentence]) == []
 
 
 def test_known_alias_in_the_other_script_names_the_speaker():
