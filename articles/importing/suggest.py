@@ -83,7 +83,7 @@ text, longest first without overlaps, Latin names only on word boundaries
 (``BERT`` is not found in ``structBERT``, ``RoBERTa`` or ``BERT-2``).
 
 Confidence: 0.9 for a verb cue next to the quotation, 0.85 for a colon
-paragraph, 0.75/0.7 for a chained or continued quotation, 0.65 for indirect
+paragraph, 0.75/0.7 for a chained or continued quotation, 0.65 (0.6 after a colon) for indirect
 speech, 0.6 for a verb earlier in the sentence or a bare repetition, 0.5 for a
 quotation paragraph after one named person; minus 0.15 when the speaker is a
 pronoun and 0.1 when the speaker is a proposed (unknown) person.
