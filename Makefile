@@ -49,6 +49,8 @@ serve:
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(BIN)/python bench/run.py
 
 clean:
