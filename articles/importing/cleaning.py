@@ -239,15 +239,16 @@ def _pinyin_tables():
 
 
 @functools.cache
-def _word_pairs() -> frozenset[str]:
-    """Adjacent character pairs of pypinyin's phrase table (simplified): a small word model."""
+def _word_pairs() -> tuple[frozenset[str], frozenset[str]]:
+    """A small word model: (pairs of everyday words, pairs from pypinyin's phrase table), simplified."""
     from pypinyin.constants import PHRASES_DICT
 
-    pairs = set()
-    for phrase in PHRASES_DICT:
-        for i in range(len(phrase) - 1):
-            pairs.add(phrase[i : i + 2])
-    return frozenset(pairs)
+    from .gbk_freq import COMMON_WORDS
+
+    def pairs_of(words) -> frozenset[str]:
+        return frozenset(w[i : i + 2] for w in words for i in range(len(w) - 1))
+
+    return pairs_of(COMMON_WORDS.split()), pairs_of(PHRASES_DICT)
 
 
 @functools.cache
@@ -273,10 +274,23 @@ def _codec_levels(codec: str, level1: range, level2: range) -> tuple[frozenset, 
 
 @functools.cache
 def _common_sets():
-    """Characters of GB2312 and Big5 levels 1 (frequent) and 2 (less frequent)."""
+    """Characters of GB2312 and Big5 levels 1 (frequent) and 2 (less frequent), and Big5 level 1."""
     gb1, gb2 = _codec_levels("gb2312", range(0xB0, 0xD8), range(0xD8, 0xF8))
     b51, b52 = _codec_levels("big5", range(0xA4, 0xC7), range(0xC9, 0xFA))
-    return gb1 | b51, gb2 | b52
+    return gb1 | b51, gb2 | b52, b51
+
+
+@functools.cache
+def _model_form(c: str) -> str:
+    """The simplified form under which the word and frequency tables know ``c``.
+
+    Only frequent traditional characters (Big5 level 1) are folded with t2s: a rare variant
+    such as 麫 must not borrow the frequency of 面.
+    """
+    if c in _rank():
+        return c
+    simple = _t2s_char(c)
+    return simple if simple != c and c in _common_sets()[2] else c
 
 
 @functools.cache
@@ -317,7 +331,8 @@ _PUNCT_LOGP = {
 _PUNCT_PAIRS = {"。”", "!”", "?”", "。」", "!」", "?」", ",“", ":“", ":「", ",「", "”,", "」,",
                 "”。", "」。", "……", "——"}
 _DOUBLED_PUNCT = -3.0
-_WORD_BONUS = 2.5
+_COMMON_WORD_BONUS = 5.0  # a pair forming an everyday word
+_PHRASE_BONUS = 2.0  # a pair found in pypinyin's phrase table
 _PUNCT_PAIR_BONUS = 2.0
 _QUOTE_BALANCE = 2.5
 
@@ -339,15 +354,14 @@ def _char_logp(c: str) -> float:
             return -5.5
         return _ASCII_LOGP.get(c, -8.0)
     if _is_han(c):
-        rank = _rank()
-        simple = _t2s_char(c)
-        r = rank.get(simple, rank.get(c))
+        form = _model_form(c)
+        r = _rank().get(form)
         if r is not None:
             return -(1.0 + 0.85 * math.log(r + 1))
-        level1, level2 = _common_sets()
-        if c in level1 or simple in level1:
+        level1, level2, _ = _common_sets()
+        if c in level1 or form in level1:
             return -8.5
-        if c in level2 or simple in level2:
+        if c in level2 or form in level2:
             return -10.5
         return -12.5
     if c == "\ufffd":
@@ -357,11 +371,14 @@ def _char_logp(c: str) -> float:
     return -14.0  # Greek, Cyrillic, kana, box drawing, symbols: odd in Chinese prose
 
 
+@functools.lru_cache(maxsize=200_000)
 def _pair_bonus(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
     if _is_han(a) and _is_han(b):
-        return _WORD_BONUS if (_t2s_char(a) + _t2s_char(b)) in _word_pairs() else 0.0
+        pair = _model_form(a) + _model_form(b)
+        common, phrases = _word_pairs()
+        return _COMMON_WORD_BONUS if pair in common else _PHRASE_BONUS if pair in phrases else 0.0
     a, b = _fold_fullwidth(a), _fold_fullwidth(b)
     if a + b in _PUNCT_PAIRS:
         return _PUNCT_PAIR_BONUS
@@ -379,6 +396,9 @@ def _text_score(text: str, left: str = "", right: str = "") -> float:
     return total + _pair_bonus(prev, right)
 
 
+_TRAIL_SYMBOLS = set("@[\\]^_`{|}~")
+
+
 def _is_odd(text: str, i: int) -> bool:
     """A character that rarely belongs in Chinese prose: a mojibake signature."""
     c = text[i]
@@ -386,12 +406,14 @@ def _is_odd(text: str, i: int) -> bool:
         return True
     o = ord(c)
     if o < 0x80:
-        if not c.isalpha():
+        if not (c.isalpha() or c in _TRAIL_SYMBOLS):
             return False
-        # a lone Latin letter squeezed between non-Latin characters ("议L," "臋C會")
+        # a lone Latin letter or symbol squeezed between non-Latin characters ("议L," "臋C會",
+        # "艽_實"): typically a GBK trail byte in the ASCII range that landed in lead position
         before = text[i - 1] if i else " "
         after = text[i + 1] if i + 1 < len(text) else " "
-        return not (before.isascii() or after.isascii())
+        # a '?' next to it is a damage marker, not Latin text
+        return not ((before.isascii() and before != "?") or (after.isascii() and after != "?"))
     if _is_han(c):
         return _char_logp(c) <= -10.5
     return c not in _PUNCT_LOGP and not _is_cjk(c) and c not in "“”‘’"
@@ -703,7 +725,7 @@ _TAG_REMNANT_RE = re.compile(rf"/(?:{_HTML_TAG_NAMES})\s*>", re.I)
 _TAIL_RE = re.compile(rf"(?:\s|<?\s*/?\s*(?:{_HTML_TAG_NAMES})\b[^<>]*>)*\Z", re.I)
 _GLOSS_REMNANT_RE = re.compile(rf"([{_SYLLABLE_CLASS}]{{1,6}}[1-5]?)[)）]")
 
-_MAX_RUN_TOKENS = 16
+_MAX_RUN_TOKENS = 40
 _MAX_COMBOS = 64
 _ACCEPT_GAIN = 8.0  # log-weight a recovery must gain over the damaged text
 _ACCEPT_GAIN_NO_MARK = 14.0  # ... when the run has no '?' marker
@@ -763,41 +785,61 @@ class _Recovery:
     notes: list[str]
     missing_char: bool  # a byte swallowed by the damage could not be told
     swallowed: str = ""  # an ASCII character the damage ate, restored at the end of the run
+    guessed: bool = False  # ... named by likelihood only
+
+
+# How the character a final '?' swallowed is told: (swallowed, missing, guessed)
+_SWALLOW_TAG = ("<", False, False)  # '?/span>': the '<' of the tag
+_SWALLOW_NOTHING = ("", False, False)  # end of text: a lone lead byte
+_SWALLOW_UNKNOWN = ("", True, False)  # before a digit or letter: cannot tell which
+_SWALLOW_COMMA = (",", False, True)  # before Chinese text: most likely a flattened comma
 
 
 def _token_options(c: str, last: bool, following: str) -> list[tuple]:
-    """Byte-slot options of one damaged token; each option is (slots, swallowed, guessed_missing).
+    """Byte-slot options of one damaged token; each option is (slots, swallowed, missing, guessed).
 
-    ``swallowed`` is an ASCII character the damaged pair ate (restored after the run).
+    ``swallowed`` is an ASCII character the damaged pair ate (restored after the run);
+    ``missing``: it ate one we cannot name; ``guessed``: we named it by likelihood only.
     """
     opts: list[tuple] = []
     if c in "?\ufffd":
         if not last:
-            opts.append(((_UNK_HIGH, _UNK_LEAD), "", False))
+            opts.append(((_UNK_HIGH, _UNK_LEAD), "", False, False))
         else:
             if _TAG_REMNANT_RE.match(following):
-                opts.append(((_UNK_HIGH,), "<", False))
-            elif not following:
-                opts.append(((_UNK_HIGH,), "", False))
+                how = _SWALLOW_TAG
+            elif not following or _TAIL_RE.match(following):
+                how = _SWALLOW_NOTHING
+            elif following[0].isascii() and following[0].isalnum():
+                how = _SWALLOW_UNKNOWN
             else:
-                opts.append(((_UNK_HIGH,), "", True))
+                how = _SWALLOW_COMMA
+            opts.append(((_UNK_HIGH,), *how))
         return opts
     o = ord(c)
     if o < 0x80:
-        opts.append(((o,), "", False))
+        opts.append(((o,), "", False, False))
         if c in ",.:;!?()":
             full = _gbk2(chr(o + 0xFEE0))
             if full:
-                opts.append((tuple(full), "", False))
+                opts.append((tuple(full), "", False, False))
         return opts
     b = _gbk2(c)
     if b is None:
         return []
-    opts.append((tuple(b), "", False))
+    opts.append((tuple(b), "", False, False))
     if last and 0x40 <= b[1] <= 0x7E and following[:1] != chr(b[1]):
         # the final pair may have eaten an ASCII letter: its lead is ours, its trail was text
-        opts.append(((b[0],), chr(b[1]), False))
+        opts.append(((b[0],), chr(b[1]), False, False))
     return opts
+
+
+@functools.cache
+def _likeliest_gbk_chars(high_trail: bool) -> list[str]:
+    """The most frequent double-byte GBK characters (for a pair whose two bytes are both lost)."""
+    by_code = _gbk_table()[0]
+    chars = [c for code, c in by_code.items() if not high_trail or (code & 0xFF) >= 0x80]
+    return sorted(chars, key=_char_logp, reverse=True)[:_MAX_CANDIDATES]
 
 
 def _decode_slots(slots: list[int], x_set: list[int] | None) -> list[list[str]] | None:
@@ -831,16 +873,44 @@ def _decode_slots(slots: list[int], x_set: list[int] | None) -> list[list[str]] 
             if not cands:
                 return None
             out.append(cands)
+        elif i == 0 and x_set is not None and len(x_set) < len(_LEADS):
+            # the first lead byte is constrained (by the stray reading): enumerate its rows
+            cands = [c for lead in x_set for trail, c in by_lead.get(lead, ()) if b != _UNK_HIGH or trail >= 0x80]
+            if not cands:
+                return None
+            out.append(cands)
         else:
             # two unknown bytes in one pair: keep the likeliest characters only
-            cands = sorted(_gbk_table()[1], key=_char_logp, reverse=True)[:400]
-            out.append(cands)
+            out.append(_likeliest_gbk_chars(b == _UNK_HIGH))
         i += 2
+    return out
+
+
+_MAX_CANDIDATES = 48
+
+
+def _prune(slots: list[list[str]], left: str, right: str) -> list[list[str]]:
+    """Keep the likeliest candidates of each open slot (unigram plus words with fixed neighbours)."""
+    out = []
+    for idx, cands in enumerate(slots):
+        if len(cands) <= _MAX_CANDIDATES:
+            out.append(cands)
+            continue
+        before = slots[idx - 1] if idx else [left]
+        after = slots[idx + 1] if idx + 1 < len(slots) else [right]
+        b = before[0] if len(before) == 1 else ""
+        a = after[0] if len(after) == 1 else ""
+
+        def key(c: str) -> float:
+            return _char_logp(c) + _pair_bonus(b, c) + _pair_bonus(c, a)
+
+        out.append(sorted(cands, key=key, reverse=True)[:_MAX_CANDIDATES])
     return out
 
 
 def _viterbi(slots: list[list[str]], left: str, right: str, bonus) -> tuple[str, float, float]:
     """Best string over candidate slots; also the smallest per-slot margin of that best path."""
+    slots = _prune(slots, left, right)
     # layers of {char: (score, backpointer char)}
     layers: list[dict[str, tuple[float, str | None]]] = []
     prev_layer: dict[str, tuple[float, str | None]] = {left: (0.0, None)}
@@ -885,18 +955,51 @@ _CLOSERS = set("”」』’")
 _PARAGRAPH_END = 1.5
 
 
-def _context_bonus_factory(prefix: str):
-    """Per-slot context weights: quote balance, and sentence-final punctuation at paragraph end.
+_SCRIPT_MISMATCH = -3.0
+
+
+def _script_of(text: str) -> str | None:
+    """'traditional' or 'simplified' when the text's Han characters say so, else None."""
+    big5_l1 = _common_sets()[2]
+    trad = simp = 0
+    for c in text:
+        if _is_han(c) and _t2s_char(c) != c:
+            if c in big5_l1:
+                trad += 1
+            elif not _in_big5(c):
+                simp += 1
+        elif _is_han(c) and not _in_big5(c):
+            simp += 1
+    if trad > 2 * simp:
+        return "traditional"
+    if simp > 2 * trad:
+        return "simplified"
+    return None
+
+
+@functools.cache
+def _script_penalty(c: str, script: str | None) -> float:
+    """A free choice should agree with the paragraph's script (a soft preference only)."""
+    if script is None or not _is_han(c):
+        return 0.0
+    if script == "traditional":
+        return _SCRIPT_MISMATCH if not _in_big5(c) else 0.0
+    return _SCRIPT_MISMATCH if _t2s_char(c) != c else 0.0
+
+
+def _context_bonus_factory(prefix: str, script: str | None):
+    """Per-slot context weights: quote balance, sentence-final punctuation at paragraph end, script.
 
     A closing quote is likely when the text before has an unmatched opening one; a paragraph
-    usually ends with 。！？ (possibly followed by a closing quote).
+    usually ends with 。！？ (possibly followed by a closing quote); a character chosen for a lost
+    byte should be written in the paragraph's script.
     """
     opens = {"”": prefix.count("“") - prefix.count("”"), "」": prefix.count("「") - prefix.count("」"),
              "’": prefix.count("‘") - prefix.count("’"), "』": prefix.count("『") - prefix.count("』")}
 
     def factory(n_slots: int, at_paragraph_end: bool):
         def bonus(idx: int, c: str) -> float:
-            b = 0.0
+            b = _script_penalty(c, script)
             if c in opens:
                 b += _QUOTE_BALANCE if opens[c] > 0 else -_QUOTE_BALANCE
             if at_paragraph_end:
@@ -959,7 +1062,7 @@ def _recover_run(text: str, fold: str, s: int, k: int, x_fixed: int | None, glos
     window = fold[s:tokens_end]
     right_of_window = fold[tokens_end] if tokens_end < n else ""
     base_score = _text_score(window, left, right_of_window)
-    bonus_for = _context_bonus_factory(fold[:s])
+    bonus_for = _context_bonus_factory(fold[:s], _script_of(fold))
 
     # Readings are grouped by the text they leave in the window: a longer run that only re-reads
     # text which was already in step is the same reading, and the shortest run represents it.
@@ -977,7 +1080,7 @@ def _recover_run(text: str, fold: str, s: int, k: int, x_fixed: int | None, glos
             slots: list[int] = [_UNK_LEAD]
             for opt in combo:
                 slots.extend(opt[0])
-            swallowed, missing = combo[-1][1], combo[-1][2]
+            swallowed, missing, guessed = combo[-1][1], combo[-1][2], combo[-1][3]
             decoded = _decode_slots(slots, x_set)
             if decoded is None:
                 continue
@@ -993,7 +1096,7 @@ def _recover_run(text: str, fold: str, s: int, k: int, x_fixed: int | None, glos
             key = "".join(_fold_fullwidth(c) for c in recovered + swallowed + rest)
             known = readings.get(key)
             rec = _Recovery(s, k + j, recovered + swallowed, total, total - base_score, margin,
-                            any(_is_han(c) for c in recovered), list(notes), missing, swallowed)
+                            any(_is_han(c) for c in recovered), list(notes), missing, swallowed, guessed)
             if known is None:
                 readings[key] = rec
             else:  # keep the shortest run, and the best evidence for this reading
@@ -1032,9 +1135,7 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
     n = len(text)
     edits: list[_Edit] = []
     flags: list[_PendingFlag] = []
-    if not any(c in "?\ufffd" for c in fold) and not any(
-        ord(c) >= 0x80 and _is_odd(fold, i) for i, c in enumerate(fold)
-    ):
+    if not any(c in "?\ufffd" for c in fold) and not any(_is_odd(fold, i) for i in range(n)):
         return edits, flags
     odd = _odd_marks(fold)
     i = 0
@@ -1050,7 +1151,12 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
                 k = m.end()
             rec = _recover_run(text, fold, i, k, None, gloss, n)
             evidence = _run_evidence(fold, odd, i, k, rec.end if rec else min(n, k + 6), gloss)
-            if rec and evidence and rec.gain >= _ACCEPT_GAIN:
+            # without other evidence a '?' between Han characters may be a question mark: then
+            # only a reading far likelier than the text as it stands counts as a recovery
+            between_han = i > 0 and _is_han(fold[i - 1])
+            if rec and (
+                (evidence and rec.gain >= _ACCEPT_GAIN) or (between_han and rec.gain >= _ACCEPT_GAIN_NO_MARK)
+            ):
                 _emit_recovery(text, rec, edits, flags)
                 i = consumed = rec.end
                 continue
@@ -1063,6 +1169,16 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
                 continue
             i += 1
             continue
+        if 0x40 <= ord(c) <= 0x7E and 0 < i < n - 1 and _is_han(fold[i - 1]):
+            prev = _gbk2(text[i - 1])
+            nxt = fold[i + 1]
+            if prev and prev[1] == ord(c) and (_is_cjk(nxt) or nxt in ",.:;!?"):
+                # a stray byte: the trail byte of the character before, read a second time
+                note = (f"removed stray '{c}': it is the second byte of {text[i - 1]} "
+                        f"(GBK {prev.hex(' ').upper()}) read again")
+                edits.append(_Edit(i, i + 1, "", _Meta("mojibake", False, note)))
+                i = consumed = i + 1
+                continue
         if odd[i] and ord(c) >= 0x80:
             rec = _recover_without_marker(text, fold, odd, i, consumed)
             if rec is not None:
@@ -1106,8 +1222,9 @@ def _run_evidence(fold: str, odd: list[bool], s: int, k: int, end: int, gloss: s
     seg_end = max(end, k + 1)
     if any(c in "?\ufffd" for c in fold[s + 1 : seg_end]) and _TAG_REMNANT_RE.match(fold, seg_end):
         return True  # '?!?/span>': a second marker, then a tag that lost its '<'
-    n_odd = sum(odd[k : min(len(fold), seg_end)])
-    return n_odd >= 2 or (n_odd >= 1 and fold[s] == "\ufffd")
+    n_odd = sum(odd[s : min(len(fold), seg_end)])  # the marker itself counts
+    return n_odd >= 3 or (n_odd >= 2 and (fold[s] == "\ufffd" or any(not _is_han(fold[j]) and odd[j]
+                                                                     for j in range(k, min(len(fold), seg_end)))))
 
 
 def _recover_without_marker(text: str, fold: str, odd: list[bool], i: int, consumed: int) -> _Recovery | None:
@@ -1129,11 +1246,13 @@ def _recover_without_marker(text: str, fold: str, odd: list[bool], i: int, consu
 
 
 def _emit_recovery(text: str, rec: _Recovery, edits: list[_Edit], flags: list[_PendingFlag]) -> None:
-    sure = (not rec.has_han and rec.margin >= _SURE_MARGIN and not rec.missing_char)
+    sure = not rec.has_han and rec.margin >= _SURE_MARGIN and not rec.missing_char and not rec.guessed
     shown = rec.replacement[: len(rec.replacement) - len(rec.swallowed)]
     note = [f"GBK mojibake '{text[rec.start:rec.end]}': its bytes re-encoded and read back in step "
             f"give '{shown}'"]
-    if rec.swallowed:
+    if rec.swallowed and rec.guessed:
+        note.append(f"the last '?' had swallowed one ASCII character, restored as '{rec.swallowed}' (a guess)")
+    elif rec.swallowed:
         note.append(f"the last '?' had swallowed the '{rec.swallowed}' that follows it")
     note.extend(rec.notes)
     if rec.has_han:
