@@ -14,7 +14,7 @@ from newsroom.text import ascii_slug, clean_name
 
 from . import cleaning, structure, suggest
 from .anchoring_docs import block_texts, relocate_anchor
-from .story import FORMAT, StoryFormatError
+from .story import FORMAT, StoryFormatError, canonical
 
 REPAIR_PREFIX, FLAG_PREFIX, SCRIPT_PREFIX = "r", "flag-", "script-"
 
@@ -117,7 +117,7 @@ def raw_to_doc(text, *, options, known_entities, rejected=frozenset()):
         "entities": entities, "quotes": quotes, "mentions": mentions,
         "annotations": sorted(annotations, key=lambda a: (keys.index(a["anchor"]["block"]), a["anchor"]["start"])),
     }
-    return doc
+    return canonical(doc)
 
 
 def _first_clause(text, limit=30):
@@ -223,7 +223,8 @@ def merge_editor_work(old, new):
         return carry(q, "attribution") if q.get("attribution") else q
 
     kept_quotes = [carry_quote(q) for q in old["quotes"] if q["status"] != "suggested"]
-    old_suggested = {_span_key(q["anchor"]): q["id"] for q in old["quotes"] if q["status"] == "suggested"}
+    # An unchanged suggestion stays as it was (id, note), so importing the same file changes nothing.
+    old_suggested = {_span_key(q["anchor"]): q for q in old["quotes"] if q["status"] == "suggested"}
     taken_spans = {_span_key(q["anchor"]) for q in kept_quotes}
     used_ids = {q["id"] for q in kept_quotes}
     quotes = list(kept_quotes)
@@ -231,11 +232,13 @@ def merge_editor_work(old, new):
         key = _span_key(q["anchor"])
         if key in taken_spans:
             continue
-        qid = old_suggested.get(key)
-        if qid is None or qid in used_ids:
-            qid = _fresh_id("q", used_ids | {x["id"] for x in old["quotes"]})
-        used_ids.add(qid)
-        quotes.append({**q, "id": qid})
+        previous = old_suggested.get(key)
+        if previous is not None and previous["speaker"] == q["speaker"] and previous["id"] not in used_ids:
+            q = previous
+        else:
+            q = {**q, "id": _fresh_id("q", used_ids | {x["id"] for x in old["quotes"]})}
+        used_ids.add(q["id"])
+        quotes.append(q)
 
     kept_mentions = [carry(m) for m in old["mentions"] if m["status"] == "confirmed"]
     mention_spans = {(m["entity"], _span_key(m["anchor"])) for m in kept_mentions}
@@ -277,3 +280,27 @@ def _fresh_id(prefix, used):
     while f"{prefix}{n}" in used:
         n += 1
     return f"{prefix}{n}"
+
+
+def rebuild_lines(doc, figure_line="圖片"):
+    """The non-blank lines of the raw file this story was imported from, rebuilt from the story
+    and its repair annotations (each repair's span replaced by its ``original``)."""
+    repairs = {}
+    for note in doc["annotations"]:
+        if note["kind"] == "repair" and note.get("original") is not None:
+            repairs.setdefault(note["anchor"]["block"], []).append(note)
+
+    def line(block):
+        if block["type"] == "figure":
+            return figure_line
+        text = block["text"]
+        for note in sorted(repairs.get(block["id"], []), key=lambda n: n["anchor"]["start"], reverse=True):
+            a = note["anchor"]
+            text = text[:a["start"]] + note["original"] + text[a["end"]:]
+        return text
+
+    article = doc["article"]
+    lines = [line(b) for b in article["lede"]]
+    for section in article["sections"]:
+        lines += [section["number"], section["heading"], *(line(b) for b in section["blocks"])]
+    return lines

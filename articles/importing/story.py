@@ -71,7 +71,7 @@ def decode_utf8(raw):
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         hint = ""
-        for codec in ("gb18030", "big5", "utf-16"):
+        for codec in ("gbk", "big5", "utf-16"):
             try:
                 raw.decode(codec)
             except (UnicodeDecodeError, LookupError):

@@ -1,0 +1,218 @@
+"""The raw importer end to end: the seed, re-imports, failures, the command."""
+
+import re
+import shutil
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+
+from articles.importing.raw import RawOptions, rebuild_lines
+from articles.importing.story import export_story, load_story
+from articles.management.commands.load_demo import DATA_DIR
+from articles.models import Annotation, Article, Block, Quote, RejectedSuggestion
+from articles.services import raw_import
+from entities.models import Entity
+
+SEED = DATA_DIR / "alibaba-ai-2023.zh-Hant.txt"
+EDITION = DATA_DIR / "alibaba-ai-2023.story.json"
+GLOSS = re.compile(r"[(（][a-zA-Züāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]{1,6}[1-5]?[)）]")
+SCARE_QUOTES = ("賣鏟子", "試驗田", "看官", "/", "通用", "注意力機制", "AI革命")
+SEED_OPTIONS = RawOptions(title="阿里的大模型之年", slug="seed", source_name="鋅產業", published_on="2023-11-06")
+
+
+class _Out:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def seed_text():
+    return SEED.read_text(encoding="utf-8")
+
+
+def import_seed(**kwargs):
+    kwargs.setdefault("options", SEED_OPTIONS)
+    return raw_import(text=seed_text(), **kwargs)
+
+
+class SeedImportTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.result = import_seed()
+        cls.article = cls.result.article
+        cls.doc = export_story(cls.article)
+
+    def test_structure(self):
+        assert self.article.status == "draft"
+        assert not Article.objects.live().exists()
+        a = self.doc["article"]
+        assert len(a["lede"]) == 5
+        assert [(s["number"], s["heading"]) for s in a["sections"]] == [
+            ("01", "大模型的阿里往事"), ("02", "從M6到通義千問"), ("03", "輪到釘釘做“試驗田”"),
+            ("04", "模型迭代兩三事"), ("05", "不為模型,為工具")]
+        blocks = a["lede"] + [b for s in a["sections"] for b in s["blocks"]]
+        assert sum(b["type"] == "figure" for b in blocks) == 2
+        assert sum(b["type"] == "paragraph" for b in blocks) == 81
+
+    def test_every_repair_rebuilds_the_file(self):
+        raw_lines = [line.strip() for line in seed_text().splitlines() if line.strip()]
+        assert rebuild_lines(self.doc) == raw_lines
+
+    def test_no_damage_left_unrepaired_or_unflagged(self):
+        flagged = {}
+        for note in Annotation.objects.filter(article=self.article, kind="flag"):
+            flagged.setdefault(note.block_id, []).append((note.start, note.end))
+        for block in Block.objects.filter(article=self.article, kind="paragraph"):
+            for pattern in (GLOSS, re.compile(r"/span>|&[a-z]+;"), re.compile(r"(?<=[\u4e00-\u9fff])\?")):
+                for m in pattern.finditer(block.text):
+                    spans = flagged.get(block.pk, [])
+                    assert any(s <= m.start() < e or s < m.end() <= e for s, e in spans), \
+                        f"{block.key}: unflagged damage {m.group()!r} in {block.text!r}"
+
+    def test_facebook_orphan_gloss_is_removed_and_flagged(self):
+        block = Block.objects.get(article=self.article, text__contains="Facebook的RoBERTa")
+        assert "F(xiàn)" not in block.text
+        assert Annotation.objects.filter(block=block, kind="flag", status="open").exists()
+
+    def test_suggests_the_direct_quotes_with_their_speakers(self):
+        edition = load_story(EDITION.read_bytes())
+        names = {e["id"]: e["name"] for e in edition["entities"]}
+        expected = [(q["anchor"]["exact"], names[q["speaker"]]) for q in edition["quotes"] if q["kind"] == "direct"]
+        suggested = [(q.exact, q.speaker.name) for q in Quote.objects.filter(article=self.article).select_related(
+            "speaker")]
+        found = sum(any(_same_words(exact, s) and name == speaker for s, speaker in suggested)
+                    for exact, name in expected)
+        assert found >= len(expected) - 1, (found, len(expected), suggested)
+
+    def test_suggests_the_indirect_statements(self):
+        indirect = list(Quote.objects.filter(article=self.article, kind="indirect").select_related("speaker"))
+        assert any("M6-OFA正是通義大模型的底座" in q.exact and q.speaker.name == "周靖人" for q in indirect)
+        assert sum(q.speaker.name == "周靖人" for q in indirect) >= 2
+
+    def test_scare_quotes_are_not_suggested(self):
+        texts = set(Quote.objects.filter(article=self.article).values_list("exact", flat=True))
+        assert not texts & set(SCARE_QUOTES)
+
+    def test_suggestions_wait_for_an_editor(self):
+        assert set(Quote.objects.filter(article=self.article).values_list("status", flat=True)) == {"suggested"}
+        assert Entity.objects.filter(name="葉軍", kind="person").exists()
+
+    def test_importing_the_same_file_again_changes_nothing(self):
+        again = import_seed()
+        assert again.action == "unchanged"
+        assert export_story(self.article) == self.doc
+
+
+def _same_words(a, b):
+    strip = "（）()“”「」 ，。"
+    a, b = a.strip(strip), b.strip(strip)
+    return a == b or (min(len(a), len(b)) >= 6 and (a in b or b in a))
+
+
+class ReimportTests(TestCase):
+    def test_reimport_keeps_a_confirmed_quote_through_a_text_change(self):
+        article = import_seed().article
+        quote = Quote.objects.get(article=article, exact__startswith="阿里是唯一一家")
+        quote.status = "confirmed"
+        quote.note = "checked against the video"
+        quote.save()
+        note = Annotation.objects.create(block=quote.block, start=quote.start, end=quote.start + 2,
+                                         exact=quote.exact[:2], kind="note", body="editor's note")
+        changed = seed_text().replace("開源讓阿里的大模型有了不一樣。", "開源讓阿里的大模型有了很大不一樣。")
+        changed = changed.replace("阿里的大模型是在今年4月面世", "據悉，阿里的大模型是在今年4月面世")
+        result = raw_import(text=changed, options=SEED_OPTIONS)
+        assert result.action == "updated" and result.article.pk == article.pk
+        kept = Quote.objects.get(article=article, key=quote.key)
+        assert kept.status == "confirmed" and kept.note == "checked against the video"
+        assert kept.block.text[kept.start:kept.end] == kept.exact == quote.exact
+        note = Annotation.objects.get(article=article, key=note.key)
+        assert note.body == "editor's note"
+        assert Block.objects.filter(article=article, text__contains="很大不一樣").exists()
+
+    def test_vanished_words_are_flagged_not_dropped(self):
+        article = import_seed().article
+        quote = Quote.objects.get(article=article, exact__startswith="阿里是唯一一家")
+        quote.status = "verified"
+        quote.save()
+        changed = seed_text().replace("阿里是唯一一家主動宣布大模型開源的大公司", "阿里是開源大模型的公司")
+        raw_import(text=changed, options=SEED_OPTIONS)
+        assert Quote.objects.filter(article=article, key=quote.key, status="verified").exists()
+        assert Annotation.objects.filter(article=article, kind="flag", original=quote.exact).exists()
+
+    def test_rejected_suggestions_are_not_suggested_again(self):
+        article = import_seed().article
+        quote = Quote.objects.filter(article=article).select_related("speaker", "article").first()
+        RejectedSuggestion.record(quote)
+        quote.delete()
+        raw_import(text=seed_text().replace("開源讓", "開源，讓"), options=SEED_OPTIONS)
+        assert not Quote.objects.filter(article=article, exact=quote.exact).exists()
+
+    def test_reimport_does_not_change_what_readers_see(self):
+        article = import_seed(publish=True).article
+        assert Article.objects.public().filter(slug="seed").exists()
+        before = export_story(article.live_edition)
+        raw_import(text=seed_text().replace("開源讓", "開源，讓"), options=SEED_OPTIONS)
+        article.refresh_from_db()
+        assert export_story(article.live_edition) == before
+
+
+class CommandTests(TestCase):
+    @pytest.fixture(autouse=True)
+    def _tmp(self, tmp_path):
+        self.tmp = tmp_path
+
+    def test_non_utf8_input_is_rejected_with_nothing_written(self):
+        path = self.tmp / "gbk.txt"
+        path.write_bytes(seed_text().encode("gbk", errors="replace"))
+        err = _Out()
+        with pytest.raises(CommandError):
+            call_command("import_story", str(path), stdout=_Out(), stderr=err)
+        assert "not valid UTF-8 at byte" in err.text and "GBK" in err.text and "iconv" in err.text
+        assert not Article.objects.exists() and not Entity.objects.exists()
+
+    def test_section_marker_errors_name_the_lines(self):
+        path = self.tmp / "gap.txt"
+        path.write_text("第一段。\n01\n小標一\n內容。\n03\n小標三\n內容。\n", encoding="utf-8")
+        err = _Out()
+        with pytest.raises(CommandError):
+            call_command("import_story", str(path), stdout=_Out(), stderr=err)
+        assert "line 5" in err.text and "line 2" in err.text
+        assert not Article.objects.exists()
+
+    def test_directory_import_goes_on_past_a_bad_file(self):
+        folder = self.tmp / "in"
+        folder.mkdir()
+        shutil.copy(SEED, folder / "a-seed.txt")
+        (folder / "b-bad.txt").write_bytes(b"\xff\xfe\x00bad")
+        shutil.copy(EDITION, folder / "c-edition.json")
+        out, err = _Out(), _Out()
+        with pytest.raises(CommandError, match="2 created.*1 failed"):
+            call_command("import_story", str(folder), "--source-name", "鋅產業", stdout=out, stderr=err)
+        assert "Importing: 100%" in err.text  # the progress bar
+        assert Article.objects.working().count() == 2
+        assert "b-bad.txt" in err.text
+
+    def test_dry_run_writes_nothing(self):
+        out = _Out()
+        call_command("import_story", str(SEED), "--dry-run", "--slug", "x", stdout=out, stderr=_Out())
+        assert "would create x" in out.text and "flags raised" in out.text
+        assert not Article.objects.exists()
+
+    def test_publish_option(self):
+        call_command("import_story", str(SEED), "--slug", "seed", "--publish", stdout=_Out(), stderr=_Out())
+        assert Article.objects.public().filter(slug="seed").exists()
+
+    def test_slug_is_derived_when_not_given(self):
+        path = self.tmp / "titled.txt"
+        path.write_text("阿里雲發布新模型\n文|張三 編|李四\n阿里雲今天發布了新模型。\n", encoding="utf-8")
+        call_command("import_story", str(path), stdout=_Out(), stderr=_Out())
+        article = Article.objects.working().get()
+        assert article.slug == "a-li-yun-fa-bu-xin-mo-xing"
+        assert article.title == "阿里雲發布新模型"
+        assert article.bylines
