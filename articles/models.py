@@ -8,7 +8,8 @@ only ever see live editions (``Article.objects.public()``).
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.urls import reverse
@@ -33,6 +34,10 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", "已封存"
 
 
+PUBLIC_QUOTE_STATUSES = ("confirmed", "verified")
+PUBLIC_NOTE_KINDS = ("context", "sic", "correction")
+
+
 class ArticleQuerySet(models.QuerySet):
     def working(self):
         """Working copies: what editors see and change."""
@@ -50,25 +55,42 @@ class ArticleQuerySet(models.QuerySet):
             (Q(status=Status.PUBLISHED) & due) | Q(status=Status.SCHEDULED, publish_at__lte=now)
         )
 
+    def for_listing(self):
+        """Public stories, newest first, with what a list of stories shows (home, feeds)."""
+        return (self.public().annotate(section_count=Count("sections", distinct=True),
+                                       shown_at=Coalesce("published_at", "publish_at", "created_at"))
+                .order_by("-shown_at", "-id"))
+
+    def for_sitemap(self):
+        """Public stories with the time of their last publication."""
+        return self.public().annotate(
+            lastmod=Coalesce("updated_at", "published_at", "publish_at", "created_at")).order_by("-lastmod", "-id")
+
     def for_story_page(self):
         """Everything the story page shows, in a fixed number of queries."""
         anchored = ("block", "block__section")
         return self.select_related("source_entity").prefetch_related(
             Prefetch("sections", Section.objects.order_by("position")),
+            Prefetch("story_entities", StoryEntity.objects.select_related("entity").order_by("id")),
             Prefetch("blocks", Block.objects.order_by("position")),
             Prefetch(
                 "quotes",
-                Quote.objects.select_related(*anchored, "speaker", "event", "attribution_block").order_by(
-                    "block__position", "start"
-                ),
+                Quote.objects.filter(status__in=PUBLIC_QUOTE_STATUSES)
+                .select_related(*anchored, "speaker", "event", "attribution_block")
+                .order_by("block__position", "start"),
             ),
             Prefetch(
                 "mentions",
-                Mention.objects.select_related(*anchored, "entity").order_by("block__position", "start"),
+                Mention.objects.filter(status=Mention.Status.CONFIRMED).select_related(*anchored, "entity")
+                .order_by("block__position", "start"),
             ),
             Prefetch(
                 "annotations",
-                Annotation.objects.filter(public=True).select_related(*anchored).order_by("block__position", "start"),
+                Annotation.objects.filter(public=True, kind__in=PUBLIC_NOTE_KINDS).select_related(*anchored)
+                .annotate(made_at=Coalesce(Subquery(
+                    Annotation.objects.filter(article=OuterRef("article__working_copy"), key=OuterRef("key"))
+                    .values("created_at")[:1]), "created_at"))
+                .order_by("block__position", "start"),
                 to_attr="public_annotations",
             ),
         )
@@ -277,6 +299,20 @@ class AnchoredQuerySet(models.QuerySet):
     def public(self, now=None):
         """Only what sits in stories readers may see now."""
         return self.filter(article__in=Article.objects.public(now))
+
+    def reviewed(self):
+        """Only what an editor confirmed: readers never see a machine suggestion."""
+        if self.model is Quote:
+            return self.filter(status__in=PUBLIC_QUOTE_STATUSES)
+        if self.model is Mention:
+            return self.filter(status=Mention.Status.CONFIRMED)
+        return self.filter(public=True, kind__in=PUBLIC_NOTE_KINDS)
+
+    def for_quote_index(self):
+        """Public quotes with their speaker, story and passage, newest story first (quote index)."""
+        return (self.public().reviewed()
+                .select_related("article", "block", "block__section", "speaker", "event")
+                .order_by("-article__published_at", "article_id", "block__position", "start"))
 
     def for_entity_page(self):
         """Quotes or mentions with the story, passage and people an entity page shows."""

@@ -1,15 +1,23 @@
-"""Render a paragraph's text with its anchored quotes, mentions and annotations as safe HTML.
+"""Render reader text as safe HTML: a paragraph with its quotes, mentions and annotations, snippets.
 
-Everything an editor or a source typed is escaped; only our own tags are emitted. Spans nest as
-quote > mention > annotation; where two spans of different levels cross, the inner one is split.
+Everything an editor or a source typed is escaped; only our own tags are emitted (``format_html``
+builds each tag from escaped values). Spans nest as quote > mention > annotation; where two spans
+of different levels cross, the inner one is split. Note references (links to an annotation's note)
+are points, never placed inside a mention link (no link inside a link).
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from newsroom.text import to_simplified
+
 LEVELS = ("quote", "mention", "annotation")
+HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+LATIN_RUN_RE = re.compile(r"[A-Za-z][A-Za-z0-9.\-’' ]*[A-Za-z0-9]|[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -20,26 +28,48 @@ class Span:
     obj: object
 
 
+@dataclass(frozen=True)
+class Marker:
+    """HTML inserted at a position of the text (a note reference)."""
+
+    pos: int
+    html: str
+
+
 def _open(span):
     obj = span.obj
     if span.level == "quote":
-        return format_html('<q class="quote quote-{}" id="q-{}" data-speaker="{}">', obj.kind, obj.key,
-                           obj.speaker.name if obj.speaker else "")
+        return format_html('<q class="quote quote-{}" id="q-{}">', obj.kind, obj.key)
     if span.level == "mention":
         return format_html('<a class="mention mention-{}" href="{}">', obj.entity.kind, obj.entity.get_absolute_url())
-    return format_html('<mark class="annotation annotation-{}" id="n-{}" tabindex="0" aria-describedby="nb-{}">',
-                       obj.kind, obj.key, obj.key)
+    return format_html('<mark class="annotation annotation-{}" id="n-{}">', obj.kind, obj.key)
 
 
 CLOSE = {"quote": "</q>", "mention": "</a>", "annotation": "</mark>"}
 
 
-def render_text(text, spans):
-    """Return ``text`` as HTML with ``spans`` (a list of Span) marked up."""
-    bounds = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+def _outside_links(pos, spans):
+    """Move a marker at ``pos`` to the end of any mention link it would fall inside."""
+    moved = True
+    while moved:
+        moved = False
+        for s in spans:
+            if s.level == "mention" and s.start < pos < s.end:
+                pos, moved = s.end, True
+    return pos
+
+
+def render_text(text, spans, markers=()):
+    """Return ``text`` as HTML with ``spans`` (a list of Span) marked up and ``markers`` inserted."""
+    markers = sorted((Marker(_outside_links(m.pos, spans), m.html) for m in markers), key=lambda m: m.pos)
+    bounds = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans), *(m.pos for m in markers)})
     by_level = {level: sorted((s for s in spans if s.level == level), key=lambda s: (s.start, -s.end))
                 for level in LEVELS}
     out, stack = [], []  # stack of open spans, outermost first
+
+    def emit_markers(pos):
+        out.extend(m.html for m in markers if m.pos == pos)
+
     for a, b in zip(bounds, bounds[1:]):
         wanted = []
         for level in LEVELS:
@@ -52,10 +82,94 @@ def render_text(text, spans):
             keep += 1
         while len(stack) > keep:
             out.append(CLOSE[stack.pop().level])
+        emit_markers(a)
         for span in wanted[keep:]:
             out.append(_open(span))
             stack.append(span)
-        out.append(escape(text[a:b]))
+        out.append(mark_latin(text[a:b]))
     while stack:
         out.append(CLOSE[stack.pop().level])
+    emit_markers(len(text))
     return mark_safe("".join(str(x) for x in out))  # every piece above is escaped or built by format_html
+
+
+def mark_latin(text):
+    """Escape ``text``, wrapping Latin-script runs inside Chinese text in ``<span lang="en">``."""
+    if not HAN_RE.search(text):
+        return escape(text)
+    out, last = [], 0
+    for m in LATIN_RUN_RE.finditer(text):
+        run = m.group(0).strip()
+        if len(run) < 2 or not any(c.isalpha() for c in run):
+            continue
+        out.append(escape(text[last:m.start()]))
+        out.append(format_html('<span lang="en">{}</span>', m.group(0)))
+        last = m.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(str(x) for x in out))
+
+
+# -- search folding and highlighted snippets --------------------------------------------------------
+
+def fold(text):
+    """Return (folded, index) where ``folded`` is ``text`` folded like the search tokens
+    (NFKC, lower case, simplified script) and ``index[i]`` is the position in ``text`` of folded[i]."""
+    chars, index = [], []
+    for i, ch in enumerate(text):
+        for out in unicodedata.normalize("NFKC", ch).lower():
+            chars.append(out)
+            index.append(i)
+    folded = "".join(chars)
+    simplified = to_simplified(folded)
+    if len(simplified) != len(folded):  # a phrase changed length: convert character by character
+        simplified = "".join(to_simplified(c) if len(to_simplified(c)) == 1 else c for c in folded)
+    return simplified, index
+
+
+def find_terms(text, terms):
+    """Return sorted, merged (start, end) spans of ``text`` where any folded term occurs."""
+    if not text or not terms:
+        return []
+    folded, index = fold(text)
+    found = []
+    for term in terms:
+        if not term:
+            continue
+        start = folded.find(term)
+        while start != -1:
+            end = start + len(term)
+            found.append((index[start], index[end - 1] + 1))
+            start = folded.find(term, end)
+    found.sort()
+    merged = []
+    for s, e in found:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def highlight(text, spans, *, window=None):
+    """Escape ``text`` with ``spans`` wrapped in ``<mark>``; with ``window``, cut around the first span."""
+    prefix = suffix = ""
+    if window and len(text) > window:
+        first = spans[0][0] if spans else 0
+        start = max(0, min(first - window // 3, len(text) - window))
+        end = start + window
+        prefix, suffix = ("…" if start else ""), ("…" if end < len(text) else "")
+        spans = [(max(s, start) - start, min(e, end) - start) for s, e in spans if e > start and s < end]
+        text = text[start:end]
+    out, last = [prefix], 0
+    for s, e in spans:
+        out.append(escape(text[last:s]))
+        out.append(format_html("<mark>{}</mark>", text[s:e]))
+        last = e
+    out.append(escape(text[last:]))
+    out.append(suffix)
+    return mark_safe("".join(str(x) for x in out))
+
+
+def snippet(text, terms, *, window=90):
+    """A highlighted excerpt of ``text`` around the first occurrence of any folded term."""
+    return highlight(text, find_terms(text, terms), window=window)

@@ -1,32 +1,101 @@
+"""The public reader site: home, story page, quote index, search, robots.txt.
+
+Every public view reads through ``Article.objects.public()`` (or ``.public()`` of quotes, mentions
+and entities) and is wrapped in ``public_page``: one snapshot, ETag/Last-Modified, a page cache
+invalidated by publishing, and the simplified edition.
+"""
+
+import math
+import re
+from collections import OrderedDict
+
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django_filters.views import FilterView
 
-from newsroom.db import read_snapshot
+from entities.models import Entity
+from newsroom.middleware import public_page
 
-from .models import Article
-from .rendering import Span, render_text
+from . import search as reader_search
+from .filters import QuoteFilter
+from .models import Article, Block, Quote
+from .rendering import HAN_RE, Marker, Span, find_terms, highlight, render_text, snippet
+
+LATIN_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[.\-'][A-Za-z0-9]+)*")
+HAN_PER_MINUTE = 400     # a common estimate for reading Chinese prose
+WORDS_PER_MINUTE = 200   # Latin-script words inside it
+NOTE_LABELS = {"context": "註", "sic": "原文如此", "correction": "更正"}
+
+
+def reading_minutes(texts):
+    """Reading time for Chinese text: Han characters (not spaces) plus Latin words, at least 1 minute."""
+    han = sum(len(HAN_RE.findall(t)) for t in texts)
+    words = sum(len(LATIN_WORD_RE.findall(t)) for t in texts)
+    return max(1, math.ceil(han / HAN_PER_MINUTE + words / WORDS_PER_MINUTE))
+
+
+def is_block_quote(quote, block):
+    """A paragraph that is a quote (set as a block quote) rather than a paragraph with a quote in it."""
+    share = (quote.end - quote.start) / max(len(block.text), 1)
+    introduced = quote.attribution_block_id is not None and quote.attribution_block_id != quote.block_id
+    return share >= 0.9 or (introduced and share >= 0.5)
 
 
 def story_parts(article):
-    """Group a prefetched article's blocks by section and render each paragraph with its spans."""
-    spans = {}
+    """Group a prefetched article's blocks by section and render each paragraph with its spans.
+
+    Links the first mention of each entity per section (the lede counts as a section), numbers the
+    public notes in reading order and places their references outside any link.
+    """
+    spans, markers, notes = {}, {}, {}
     for quote in article.quotes.all():
         spans.setdefault(quote.block_id, []).append(Span(quote.start, quote.end, "quote", quote))
+    linked = set()
     for mention in article.mentions.all():
+        scope = (mention.block.section_id, mention.entity_id)
+        if scope in linked:
+            continue
+        linked.add(scope)
         spans.setdefault(mention.block_id, []).append(Span(mention.start, mention.end, "mention", mention))
-    for note in article.public_annotations:
+    corrections = []
+    for number, note in enumerate(article.public_annotations, 1):
+        note.number = number
+        note.label = NOTE_LABELS.get(note.kind, "註")
         spans.setdefault(note.block_id, []).append(Span(note.start, note.end, "annotation", note))
+        ref_text = str(number) if note.kind == "context" else note.label
+        markers.setdefault(note.block_id, []).append(Marker(note.end, format_html(
+            '<a class="note-ref note-ref-{}" href="#note-{}" id="ref-{}" aria-describedby="note-{}">'
+            '<span class="visually-hidden">（{} </span>{}<span class="visually-hidden">）</span></a>',
+            note.kind, note.key, note.key, note.key, note.label if note.kind == "context" else "註",
+            ref_text)))
+        if note.kind == "correction":
+            corrections.append(note)
+        else:
+            notes.setdefault(note.block_id, []).append(note)
     quotes_by_block = {}
     for quote in article.quotes.all():
         quotes_by_block.setdefault(quote.block_id, []).append(quote)
     lede, by_section = [], {}
+    paragraph_number = 0
     for block in article.blocks.all():
-        block.html = render_text(block.text, spans.get(block.pk, [])) if block.kind == "paragraph" else ""
+        if block.kind == Block.Kind.FIGURE and not block.image:
+            continue  # an empty figure slot is the newsroom's business, not the reader's
+        if block.kind == Block.Kind.PARAGRAPH:
+            paragraph_number += 1
+            block.number = paragraph_number
+            block.html = render_text(block.text, spans.get(block.pk, []), markers.get(block.pk, []))
         block.quote_list = quotes_by_block.get(block.pk, [])
+        block.block_quote = next((q for q in block.quote_list if is_block_quote(q, block)), None)
+        block.notes = notes.get(block.pk, [])
         (lede if block.section_id is None else by_section.setdefault(block.section_id, [])).append(block)
     sections = list(article.sections.all())
     for section in sections:
         section.block_list = by_section.get(section.pk, [])
-    return lede, sections
+    for note in corrections:
+        note.paragraph = note.block
+    return lede, sections, corrections
 
 
 def story_context(article):
@@ -34,11 +103,134 @@ def story_context(article):
 
     Shared by the reader page and the editors' preview, so a preview is exactly what readers get.
     """
-    lede, sections = story_parts(article)
-    return {"article": article, "lede": lede, "sections": sections}
+    lede, sections, corrections = story_parts(article)
+    texts = [article.title, article.dek, *(b.text for b in article.blocks.all()),
+             *(s.heading for s in sections)]
+    entities = [se.entity for se in article.story_entities.all()]
+    mentioned = OrderedDict()
+    for mention in article.mentions.all():
+        mentioned.setdefault(mention.entity_id, mention.entity)
+    quoted = OrderedDict()
+    for quote in article.quotes.all():
+        if quote.speaker_id:
+            quoted.setdefault(quote.speaker_id, quote.speaker)
+    people = [e for e in quoted.values()] + [e for e in mentioned.values()
+                                             if e.pk not in quoted and e.kind in ("person", "organization")]
+    return {
+        "article": article,
+        "lede": lede,
+        "sections": sections,
+        "corrections": corrections,
+        "quotes": list(article.quotes.all()),
+        "entities": entities,
+        "mentioned_entities": list(mentioned.values()),
+        "people": people,
+        "reading_minutes": reading_minutes(texts),
+        "shown_at": article.published_at or article.publish_at,
+        "modified_at": article.updated_at if article.updated_at and article.published_at
+        and article.updated_at > article.published_at else None,
+    }
 
 
-@read_snapshot
+@public_page
+def home(request):
+    stories = Article.objects.for_listing()
+    page = Paginator(stories, 20).get_page(request.GET.get("page"))
+    return render(request, "articles/home.html", {
+        "page_obj": page,
+        "stories": page.object_list,
+        "most_quoted": list(Entity.objects.most_quoted()),
+    })
+
+
+@public_page
 def story_detail(request, slug):
     article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
     return render(request, "articles/article_detail.html", story_context(article))
+
+
+class QuoteListView(FilterView):
+    """/quotes/: every public quote, filtered by speaker, story, kind and year."""
+
+    filterset_class = QuoteFilter
+    paginate_by = 30
+    template_name = "articles/quote_filter.html"
+
+    def get_queryset(self):
+        return Quote.objects.for_quote_index()
+
+
+quote_list = public_page(QuoteListView.as_view())
+
+
+class SearchResults:
+    """Search hits with highlighted snippets, paginated; the page's stories are read in one query."""
+
+    per_page = 20
+
+    def __init__(self, request):
+        self.query = reader_search.parse_query(request.GET.get("q", ""))
+        self.hits, self.cut = reader_search.search(self.query)
+        self.page = Paginator(self.hits, self.per_page).get_page(request.GET.get("page"))
+        self._snippets()
+
+    @cached_property
+    def counts(self):
+        counts = {"story": 0, "quote": 0, "entity": 0}
+        for hit in self.hits:
+            counts[hit.kind] += 1
+        return counts
+
+    def _snippets(self):
+        terms = self.query.texts
+        hits = list(self.page.object_list)
+        story_ids = [h.obj.pk for h in hits if h.kind == "story"]
+        blocks = {}
+        if story_ids:
+            for block in Block.objects.filter(article_id__in=story_ids, kind=Block.Kind.PARAGRAPH).select_related(
+                    "section").order_by("article_id", "position"):
+                blocks.setdefault(block.article_id, []).append(block)
+        entity_ids = [h.obj.pk for h in hits if h.kind == "entity"]
+        aliases = {}
+        if entity_ids:
+            for entity in Entity.objects.filter(pk__in=entity_ids).prefetch_related("aliases"):
+                aliases[entity.pk] = [a.text for a in entity.aliases.all()]
+        for hit in hits:
+            obj = hit.obj
+            if hit.kind == "story":
+                hit.title_html = snippet(obj.title, terms, window=None)
+                hit.snippet = None
+                for block in blocks.get(obj.pk, []):
+                    if find_terms(block.text, terms):
+                        hit.snippet = snippet(block.text, terms)
+                        hit.anchor = f"#{block.key}"
+                        hit.section = block.section
+                        break
+                if hit.snippet is None:
+                    hit.snippet = snippet(obj.dek or obj.title, terms)
+                    hit.anchor = ""
+                    hit.section = None
+            elif hit.kind == "quote":
+                hit.snippet = snippet(obj.exact, terms, window=160)
+            else:
+                hit.title_html = snippet(obj.name, terms, window=None)
+                hit.aliases = [highlight(a, find_terms(a, terms)) for a in aliases.get(obj.pk, [])]
+                hit.snippet = snippet(obj.description, terms, window=120) if obj.description else ""
+
+
+@public_page
+def search(request):
+    results = SearchResults(request)
+    return render(request, "articles/search.html", {
+        "results": results,
+        "query": results.query,
+        "page_obj": results.page,
+    })
+
+
+@public_page
+def robots_txt(request):
+    return render(request, "robots.txt", {"sitemap_url": request.build_absolute_uri("/sitemap.xml")},
+                  content_type="text/plain; charset=utf-8")
+
+

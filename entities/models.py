@@ -65,6 +65,34 @@ class EntityQuerySet(models.QuerySet):
         alias = Alias.objects.select_related("entity").filter(slug=slug).first()
         return (alias.entity, True) if alias else (None, False)
 
+    def public(self, now=None):
+        """Entities named in a story readers may see now (the only ones with a public page)."""
+        stories = self.model._meta.get_field("stories").related_model.objects.public(now)
+        return self.filter(pk__in=stories.values("entities"))
+
+    def for_index(self):
+        """The entity index: public entities with their public quote and mention counts."""
+        return self.public().annotate(
+            quote_count=_count_public(self.model, "quotes", "speaker"),
+            mention_count=_count_public(self.model, "mentions", "entity"),
+        ).order_by("name", "pk")
+
+    def most_quoted(self, limit=8):
+        """People and organisations ranked by their quotes in public stories (home page)."""
+        return (self.public().filter(kind__in=[Kind.PERSON, Kind.ORGANIZATION])
+                .annotate(quote_count=_count_public(self.model, "quotes", "speaker"))
+                .filter(quote_count__gt=0).order_by("-quote_count", "name")[:limit])
+
+
+def _count_public(model, relation, field):
+    """A subquery counting the reviewed rows of ``relation`` in public stories for each entity."""
+    from django.db.models.functions import Coalesce
+
+    related = model._meta.get_field(relation).related_model
+    rows = related.objects.public().reviewed().filter(**{field: models.OuterRef("pk")})
+    counted = rows.order_by().values(field).annotate(n=models.Count("pk")).values("n")[:1]
+    return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
+
 
 class Entity(models.Model):
     Kind = Kind

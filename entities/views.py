@@ -1,22 +1,163 @@
+"""Entity pages and the entity index.
+
+``entities`` never imports ``articles``: quotes, mentions and stories are reached through the
+reverse relations the articles app declares (``entity.quotes``, ``entity.mentions``, ``entity.stories``),
+always through their ``.public()``.
+"""
+
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django_filters.views import FilterView
 
-from newsroom.db import read_snapshot
+from newsroom.middleware import public_page
 
-from .models import Entity
+from .filters import EntityFilter
+from .models import Entity, Kind
+
+# How a relation reads from either end: (label on the subject's page, label on the object's page).
+PREDICATE_LABELS = {
+    "developed_by": ("開發者", "開發的產品"),
+    "part_of": ("隸屬於", "包含"),
+    "acquired": ("收購了", "被收購於"),
+    "successor_of": ("前身", "後繼"),
+    "product_of": ("出品方", "產品"),
+    "subsidiary_of": ("母公司", "子公司"),
+    "founded_by": ("創辦人", "創辦了"),
+    "held_at": ("舉辦地點", "在此舉辦"),
+    "based_on": ("基於", "衍生出"),
+    "organized_by": ("主辦方", "主辦了"),
+    "competes_with": ("競爭對手", "競爭對手"),
+}
+PASSAGE_WINDOW = 110
 
 
-@read_snapshot
+def passage_html(text, spans, window=PASSAGE_WINDOW):
+    """``text`` escaped with ``spans`` marked, cut to ``window`` characters around the first span."""
+    prefix = suffix = ""
+    if len(text) > window:
+        first = spans[0][0] if spans else 0
+        start = max(0, min(first - window // 3, len(text) - window))
+        end = start + window
+        prefix, suffix = ("…" if start else ""), ("…" if end < len(text) else "")
+        spans = [(max(s, start) - start, min(e, end) - start) for s, e in spans if e > start and s < end]
+        text = text[start:end]
+    out, last = [prefix], 0
+    for s, e in spans:
+        out.append(escape(text[last:s]))
+        out.append(format_html('<mark class="mention-mark">{}</mark>', text[s:e]))
+        last = e
+    out.append(escape(text[last:]))
+    out.append(suffix)
+    return mark_safe("".join(str(x) for x in out))
+
+
+def role_held_then(quote, roles):
+    """The role as printed with the quote; else the speaker's role that covers the quote's date."""
+    if quote.role:
+        return quote.role
+    if not quote.said_on:
+        return ""
+    held = [r for r in roles if r.was_held_on(quote.said_on)]
+    return held[0].title if len(held) == 1 else ""
+
+
+def timeline(entity, roles, relations, quotes, stories):
+    """Dated events of an entity: roles and relations starting or ending, quotes, stories naming it."""
+    items = []
+    for role in roles:
+        org = role.organization
+        if role.start:
+            items.append((role.start, "role", format_html("出任{}", role.title), org))
+        if role.end:
+            items.append((role.end, "role", format_html("卸任{}", role.title), org))
+    for label, other, rel in relations:
+        if rel.start:
+            items.append((rel.start, "relation", format_html("{}：", label), other))
+        if rel.end:
+            items.append((rel.end, "relation", format_html("{}（結束）：", label), other))
+    for quote in quotes:
+        if quote.said_on:
+            items.append((quote.said_on, "quote", format_html("說：“{}”", _short(quote.exact, 28)), quote))
+    for story in stories:
+        when = story.published_at or story.publish_at
+        if when:
+            items.append((when.date().isoformat(), "story", format_html("報導：{}", story.title), story))
+    items.sort(key=lambda item: item[0])
+    return [{"date": d, "kind": k, "label": label, "target": t} for d, k, label, t in items]
+
+
+def _short(text, n):
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+@public_page
 def entity_detail(request, slug):
     entity, is_alias = Entity.objects.by_slug_or_alias(slug)
-    if entity is None or not entity.stories.public().exists():
+    if entity is None or not Entity.objects.public().filter(pk=entity.pk).exists():
         # An entity named only in unpublished stories has no public page.
         raise Http404("No such entity.")
     if is_alias:
         return redirect(entity, permanent=True)
+    public = Entity.objects.public()
+    roles = list(entity.roles.filter(Q(organization__isnull=True) | Q(organization__in=public))
+                 .select_related("organization"))
+    members = list(entity.member_roles.filter(person__in=public).select_related("person")
+                   .order_by("start", "person__name", "id"))
+    relations = [(PREDICATE_LABELS.get(r.predicate, (r.predicate, r.predicate))[0], r.object, r)
+                 for r in entity.relations_out.filter(object__in=public).select_related("object")]
+    relations += [(PREDICATE_LABELS.get(r.predicate, (r.predicate, r.predicate))[1], r.subject, r)
+                  for r in entity.relations_in.filter(subject__in=public).select_related("subject")]
+    quotes = list(entity.quotes.public().reviewed().for_entity_page())
+    for quote in quotes:
+        quote.role_then = role_held_then(quote, roles)
+    event_quotes = list(entity.event_quotes.public().reviewed().for_entity_page())
+    stories = list(entity.stories.public().order_by("-published_at", "-id"))
+    mentions = list(entity.mentions.public().reviewed().for_entity_page())
+    passages = {}
+    for mention in mentions:
+        key = (mention.article_id, mention.block_id)
+        passages.setdefault(key, {"article": mention.article, "block": mention.block, "spans": []})
+        passages[key]["spans"].append((mention.start, mention.end))
+    by_story = {}
+    for passage in passages.values():
+        passage["html"] = passage_html(passage["block"].text, passage["spans"])
+        by_story.setdefault(passage["article"].pk, []).append(passage)
+    for story in stories:
+        story.passages = by_story.get(story.pk, [])
     return render(request, "entities/entity_detail.html", {
         "entity": entity,
         "aliases": list(entity.aliases.all()),
-        "quotes": list(entity.quotes.public().for_entity_page()),
-        "mentions": list(entity.mentions.public().for_entity_page()),
+        "roles": roles,
+        "members": members,
+        "relations": relations,
+        "quotes": quotes,
+        "event_quotes": event_quotes,
+        "stories": stories,
+        "mentions": mentions,
+        "timeline": timeline(entity, roles, relations, quotes, stories),
     })
+
+
+class EntityListView(FilterView):
+    """/entities/: every public entity, filtered by kind, initial and text."""
+
+    filterset_class = EntityFilter
+    paginate_by = 60
+    template_name = "entities/entity_filter.html"
+
+    def get_queryset(self):
+        return Entity.objects.for_index()
+
+    def get_context_data(self, **kwargs):
+        from .filters import INITIALS
+
+        context = super().get_context_data(**kwargs)
+        context["initials"] = INITIALS
+        context["kinds"] = Kind.choices
+        return context
+
+
+entity_list = public_page(EntityListView.as_view())

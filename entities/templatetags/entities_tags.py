@@ -1,0 +1,68 @@
+"""Template helpers of entity pages: schema.org JSON-LD of an entity."""
+
+import json
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils import translation
+
+register = template.Library()
+
+SCHEMA_TYPES = {"person": "Person", "organization": "Organization", "publication": "NewsMediaOrganization",
+                "product": "Product", "event": "Event", "place": "Place", "concept": "Thing"}
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def entity_data(request, context):
+    entity = context["entity"]
+    url = request.build_absolute_uri(entity.get_absolute_url())
+    data = {"@context": "https://schema.org", "@type": SCHEMA_TYPES.get(entity.kind, "Thing"),
+            "@id": f"{url}#entity", "url": url, "mainEntityOfPage": url, "name": entity.name,
+            "inLanguage": "zh-Hans" if translation.get_language() == "zh-hans" else "zh-Hant"}
+    if entity.kind not in ("person", "organization", "publication"):
+        data.pop("inLanguage")
+    aliases = [a.text for a in context.get("aliases", [])]
+    if aliases:
+        data["alternateName"] = aliases
+    if entity.description:
+        data["description"] = entity.description
+    same_as = [u for u in (entity.wikidata_url, entity.url) if u]
+    if same_as:
+        data["sameAs"] = same_as
+
+    def ref(other):
+        other_url = request.build_absolute_uri(other.get_absolute_url())
+        node = {"@type": SCHEMA_TYPES.get(other.kind, "Thing"), "@id": f"{other_url}#entity", "name": other.name,
+                "url": other_url}
+        if other.wikidata_url:
+            node["sameAs"] = other.wikidata_url
+        return node
+
+    if entity.kind == "person":
+        data.pop("inLanguage", None)
+        roles = context.get("roles", [])
+        titles = [r.title for r in roles if not r.end]
+        if titles:
+            data["jobTitle"] = titles
+        orgs = {r.organization_id: r.organization for r in roles if r.organization_id}
+        if orgs:
+            data["affiliation"] = [ref(o) for o in orgs.values()]
+    elif entity.kind in ("organization", "publication"):
+        data.pop("inLanguage", None)
+        members = {r.person_id: r.person for r in context.get("members", [])}
+        if members:
+            data["member"] = [ref(p) for p in members.values()]
+    stories = context.get("stories", [])
+    if stories:
+        data["subjectOf"] = [{"@type": "NewsArticle", "headline": s.title,
+                              "url": request.build_absolute_uri(s.get_absolute_url())} for s in stories]
+    return data
+
+
+@register.simple_tag(takes_context=True)
+def entity_json_ld(context):
+    """A Person/Organization/… JSON-LD script; no text can close the script tag."""
+    text = json.dumps(entity_data(context["request"], context), ensure_ascii=False,
+                      separators=(",", ":")).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
