@@ -1,7 +1,31 @@
+import feedparser
+import html5lib
 from django.test import TestCase
 
-from entities.models import Alias, Entity
-from tests.factories import make_story
+from articles.services import story_import
+from entities.filters import initial_of
+from entities.models import Alias, Entity, Relation, Role
+from tests.factories import make_story, story_doc
+
+
+def rich_doc(slug="test-story", status="published", marker=""):
+    """A story naming a person with roles over time, an organisation, a product and an event."""
+    doc = story_doc(2, slug=slug, status=status, marker=marker)
+    doc["entities"] += [
+        {"id": "alibaba-cloud", "kind": "organization", "name": "阿里雲", "aliases": [{"text": "阿里云", "lang": "zh-Hans"}],
+         "wikidata": "Q5129", "relations": [{"predicate": "subsidiary_of", "object": "alibaba"}]},
+        {"id": "tongyi", "kind": "product", "name": "通義千問",
+         "relations": [{"predicate": "developed_by", "object": "alibaba-cloud", "start": "2023-04"}]},
+        {"id": "apsara", "kind": "event", "name": "雲棲大會"},
+    ]
+    person = next(e for e in doc["entities"] if e["id"] == "person-1")
+    person["roles"] = [{"title": "達摩院副院長", "organization": "alibaba", "start": "2020", "end": "2022"},
+                       {"title": "阿里雲CTO", "organization": "alibaba-cloud", "start": "2022-09"}]
+    quote = doc["quotes"][0]
+    quote["role"] = None
+    quote["said_on"] = "2021-06"
+    quote["event"] = "apsara"
+    return doc
 
 
 class EntityPageTests(TestCase):
@@ -13,11 +37,47 @@ class EntityPageTests(TestCase):
         html = self.client.get("/entities/alibaba/").content.decode()
         assert "/stories/test-story/#p1" in html
 
+    def test_person_page_shows_roles_over_time_and_the_role_held_when_quoted(self):
+        story_import(doc=rich_doc())
+        response = self.client.get("/entities/person-1/")
+        html = response.content.decode()
+        html5lib.HTMLParser(strict=True).parse(html)
+        assert "達摩院副院長" in html and "2020年–2022年" in html and "阿里雲CTO" in html
+        assert "時任達摩院副院長" in html  # said in 2021-06: the role that covered that date
+        assert 'href="/entities/apsara/"' in html  # the event the quote was said at
+        assert "時間線" in html and "出任阿里雲CTO" in html
+
+    def test_organisation_page_shows_its_people_and_relations_both_ways(self):
+        story_import(doc=rich_doc())
+        html = self.client.get("/entities/alibaba-cloud/").content.decode()
+        assert 'href="/entities/person-1/"' in html and "阿里雲CTO" in html     # people tied to it
+        assert "母公司" in html and 'href="/entities/alibaba/"' in html        # relation out
+        assert "開發的產品" in html and 'href="/entities/tongyi/"' in html      # relation in
+        assert 'href="https://www.wikidata.org/wiki/Q5129"' in html
+        assert '<span class="alias" lang="zh-Hans">阿里云</span>' in html
+
+    def test_mentions_are_highlighted_in_context(self):
+        make_story(1)
+        html = self.client.get("/entities/alibaba/").content.decode()
+        assert '<mark class="mention-mark">阿里</mark>是唯一一家' in html
+
+    def test_event_page_lists_quotes_said_there(self):
+        story_import(doc=rich_doc())
+        html = self.client.get("/entities/apsara/").content.decode()
+        assert "在此說過的話" in html and "/stories/test-story/#q-q1" in html
+
     def test_alias_url_redirects_permanently(self):
         make_story(1)
         Alias.objects.create(entity=Entity.objects.get(slug="alibaba"), text="阿里巴巴集團", slug="alibaba-group")
         response = self.client.get("/entities/alibaba-group/")
         assert response.status_code == 301 and response["Location"] == "/entities/alibaba/"
+        response = self.client.get("/zh-hans/entities/alibaba-group/")
+        assert response.status_code == 301 and response["Location"] == "/zh-hans/entities/alibaba/"
+
+    def test_alias_of_an_entity_without_public_page_answers_404(self):
+        make_story(1, status="draft")
+        Alias.objects.create(entity=Entity.objects.get(slug="alibaba"), text="阿里巴巴集團", slug="alibaba-group")
+        assert self.client.get("/entities/alibaba-group/").status_code == 404
 
     def test_entity_only_in_drafts_has_no_page(self):
         make_story(1, status="draft")
@@ -28,3 +88,65 @@ class EntityPageTests(TestCase):
         make_story(1, slug="draft-one", status="draft", marker="DRAFTCANARY")
         html = self.client.get("/entities/person-1/").content.decode()
         assert "DRAFTCANARY" not in html
+
+    def test_roles_and_relations_with_entities_without_public_page_are_not_shown(self):
+        make_story(1)
+        hidden = Entity.objects.create(kind="organization", name="秘密公司HIDDENCANARY", slug="hidden-co")
+        person = Entity.objects.get(slug="person-1")
+        Role.objects.create(person=person, title="顧問", organization=hidden)
+        Relation.objects.create(subject=hidden, predicate="acquired", object=Entity.objects.get(slug="alibaba"))
+        for url in ("/entities/person-1/", "/entities/alibaba/"):
+            assert "HIDDENCANARY" not in self.client.get(url).content.decode()
+        assert self.client.get("/entities/hidden-co/").status_code == 404
+
+
+class EntityFeedTests(TestCase):
+    def test_feed_lists_public_stories_naming_the_entity(self):
+        make_story(1, slug="one", title="第一篇")
+        make_story(1, slug="two", title="草稿篇", status="draft")
+        feed = feedparser.parse(self.client.get("/entities/alibaba/feed.rss").content)
+        assert not feed.bozo and feed.version == "rss20"
+        assert [e.title for e in feed.entries] == ["第一篇"]
+        assert feed.entries[0].link.endswith("/stories/one/")
+
+    def test_feed_of_an_entity_without_public_page_answers_404(self):
+        make_story(1, status="draft")
+        assert self.client.get("/entities/alibaba/feed.rss").status_code == 404
+
+
+class EntityIndexTests(TestCase):
+    def setUp(self):
+        story_import(doc=rich_doc())
+
+    def names(self, query=""):
+        response = self.client.get("/entities/" + query)
+        assert response.status_code == 200
+        html = response.content.decode()
+        return {e.name for e in Entity.objects.all() if f'class="entity-name" href="{e.get_absolute_url()}"' in html}
+
+    def test_lists_public_entities_with_counts(self):
+        make_story(1, slug="draft", status="draft")
+        Entity.objects.create(kind="person", name="無名氏", slug="nobody")
+        html = self.client.get("/entities/").content.decode()
+        html5lib.HTMLParser(strict=True).parse(html)
+        assert "無名氏" not in html
+        assert self.names() == {"阿里巴巴", "講者1號", "講者2號", "阿里雲", "通義千問", "雲棲大會"}
+        assert "1 則引述" in html and "2 處提及" in html
+
+    def test_filter_by_kind(self):
+        assert self.names("?kind=person") == {"講者1號", "講者2號"}
+        assert self.names("?kind=product") == {"通義千問"}
+
+    def test_filter_by_initial_uses_pinyin(self):
+        assert initial_of("阿里雲") == "A" and initial_of("通義千問") == "T" and initial_of("Qwen") == "Q"
+        assert self.names("?initial=A") == {"阿里巴巴", "阿里雲"}
+        assert self.names("?initial=t") == {"通義千問"}
+        assert self.names("?initial=雲") == {"雲棲大會"}
+
+    def test_filter_by_text_folds_scripts(self):
+        assert self.names("?text=阿里云") == {"阿里雲"}
+        assert self.names("?text=中國的科技") == {"阿里巴巴"}  # description
+        assert self.names("?text=通义") == {"通義千問"}
+
+    def test_filters_combine(self):
+        assert self.names("?kind=organization&initial=A&text=云") == {"阿里雲"}

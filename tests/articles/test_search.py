@@ -1,0 +1,133 @@
+import time
+
+import html5lib
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from articles.rendering import find_terms, snippet
+from articles.search import parse_query, search
+from articles.services import story_import
+from tests.factories import make_story, story_doc
+
+
+def story_with(text, *, slug, title="一篇報導", status="published"):
+    doc = story_doc(1, slug=slug, title=title, status=status)
+    doc["article"]["lede"][0]["text"] = text
+    return story_import(doc=doc).article
+
+
+class QueryParsingTests(TestCase):
+    def test_terms_are_folded_and_split(self):
+        query = parse_query("  通義千問 Qwen，阿里雲 ")
+        assert query.texts == ["通义千问", "qwen", "阿里云"]
+        assert query.terms[0].tokens == ("通义", "义千", "千问")
+
+    def test_punctuation_only_or_empty_gives_no_terms(self):
+        for raw in ("", "   ", "，。！？、“”", "!@#$%^&*()'\"<>|&:*", "\x00\x01"):
+            assert not parse_query(raw)
+
+    def test_absurd_queries_are_bounded(self):
+        query = parse_query("阿" * 10_000)
+        assert len(query.terms) == 1 and len(query.terms[0].text) <= 24
+        assert len(parse_query(" ".join(f"w{i}" for i in range(500))).terms) <= 8
+
+
+class SearchTests(TestCase):
+    def setUp(self):
+        story_with("阿里雲CTO周靖人說，通義千問2.0在雲棲大會發布。", slug="cloud", title="阿里雲的一年")
+        story_with("釘釘全面接入大模型，葉軍說這是一次躍遷。", slug="dingtalk", title="釘釘的試驗田")
+
+    def hits(self, q):
+        hits, _ = search(parse_query(q))
+        return [(h.kind, getattr(h.obj, "slug", None) or getattr(h.obj, "key", None)) for h in hits]
+
+    def test_simplified_query_finds_traditional_text(self):
+        assert ("story", "cloud") in self.hits("阿里云")
+        assert ("story", "cloud") in self.hits("通义千问")
+
+    def test_every_term_must_occur(self):
+        assert ("story", "cloud") not in self.hits("阿里雲 釘釘")
+        assert ("story", "dingtalk") in self.hits("釘釘 葉軍")
+
+    def test_terms_match_as_phrases_not_scattered_characters(self):
+        assert ("story", "cloud") not in self.hits("雲阿里")
+
+    def test_single_character_and_latin_terms(self):
+        assert ("story", "cloud") in self.hits("棲")
+        assert ("story", "cloud") in self.hits("cto")
+        assert ("story", "cloud") in self.hits("CT")  # a Latin word matches as a prefix
+
+    def test_quotes_and_entities_are_found_and_ranked_with_stories(self):
+        hits = self.hits("講者1號")
+        assert ("entity", "person-1") == hits[0]  # an exact name first
+        assert ("quote", "q1") in hits
+
+    def test_headline_matches_rank_first(self):
+        hits = [h for h in self.hits("釘釘") if h[0] == "story"]
+        assert hits[0] == ("story", "dingtalk")
+
+    def test_unpublished_stories_are_not_found(self):
+        story_with("DRAFTCANARY 秘密計畫", slug="secret", status="draft")
+        assert self.hits("DRAFTCANARY") == [] and self.hits("秘密計畫") == []
+
+
+class SearchPageTests(TestCase):
+    def setUp(self):
+        story_with("阿里雲CTO周靖人說，通義千問2.0在雲棲大會發布。", slug="cloud", title="阿里雲的一年")
+
+    def test_results_have_highlighted_snippets_and_link_to_the_passage(self):
+        response = self.client.get("/search/", {"q": "阿里云"})
+        html = response.content.decode()
+        html5lib.HTMLParser(strict=True).parse(html)
+        assert "<mark>阿里雲</mark>CTO周靖人說" in html
+        assert 'href="/stories/cloud/#p0"' in html
+
+    def test_empty_and_punctuation_queries_answer_quickly(self):
+        for q in ("", "，，，", "&|!():*'"):
+            response = self.client.get("/search/", {"q": q})
+            assert response.status_code == 200
+
+    def test_huge_query_answers_quickly_and_safely(self):
+        for q in ("阿" * 10_000, "a " * 5_000, "<script>" * 1_000, "'&|!" * 2_500):
+            start = time.perf_counter()
+            response = self.client.get("/search/", {"q": q})
+            assert response.status_code == 200
+            assert time.perf_counter() - start < 2
+            assert "<script><script>" not in response.content.decode()
+
+    def test_query_is_escaped(self):
+        html = self.client.get("/search/", {"q": '"><img src=x onerror=alert(1)>'}).content.decode()
+        assert "<img src=x" not in html and "&lt;img src=x" in html
+
+    def test_pagination(self):
+        for i in range(25):
+            story_with(f"第{i}篇提到鋅產業的報導。", slug=f"s{i}")
+        first = self.client.get("/search/", {"q": "鋅產業"}).content.decode()
+        assert 'rel="next"' in first and "page=2" in first
+        second = self.client.get("/search/", {"q": "鋅產業", "page": 2}).content.decode()
+        assert 'rel="prev"' in second
+
+    def test_query_count_does_not_grow_with_results(self):
+        def count():
+            with CaptureQueriesContext(connection) as ctx:
+                assert self.client.get("/search/", {"q": "阿里"}).status_code == 200
+            return len(ctx.captured_queries)
+
+        first = count()
+        make_story(3, slug="more")
+        story_with("阿里又一篇。", slug="again")
+        assert count() == first
+
+
+class SnippetTests(TestCase):
+    def test_find_terms_folds_scripts_and_maps_back_to_the_original(self):
+        text = "據阿里雲CTO說"
+        assert find_terms(text, ["阿里云"]) == [(1, 4)]
+        assert find_terms(text, ["cto"]) == [(4, 7)]
+
+    def test_snippet_is_escaped_and_cut_around_the_match(self):
+        text = "<b>" + "前文" * 100 + "通義千問" + "後文" * 100
+        html = str(snippet(text, ["通义千问"], window=40))
+        assert html.startswith("…") and html.endswith("…") and "<mark>通義千問</mark>" in html
+        assert "<b>" not in html
