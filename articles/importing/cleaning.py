@@ -726,7 +726,9 @@ _TAIL_RE = re.compile(rf"(?:\s|<?\s*/?\s*(?:{_HTML_TAG_NAMES})\b[^<>]*>)*\Z", re
 _GLOSS_REMNANT_RE = re.compile(rf"([{_SYLLABLE_CLASS}]{{1,6}}[1-5]?)[)）]")
 
 _MAX_RUN_TOKENS = 40
-_MAX_COMBOS = 64
+_MAX_COMBOS = 16
+_MAX_UNKNOWN_TOKENS = 4  # '?' inside one run (each hides two bytes)
+_SEARCH_BUDGET = 600  # decodings tried per pass: bounds the work on pathological input
 _ACCEPT_GAIN = 8.0  # log-weight a recovery must gain over the damaged text
 _ACCEPT_GAIN_NO_MARK = 14.0  # ... when the run has no '?' marker
 _SURE_MARGIN = 3.0
@@ -886,7 +888,7 @@ def _decode_slots(slots: list[int], x_set: list[int] | None) -> list[list[str]] 
     return out
 
 
-_MAX_CANDIDATES = 48
+_MAX_CANDIDATES = 32
 
 
 def _prune(slots: list[list[str]], left: str, right: str) -> list[list[str]]:
@@ -1014,8 +1016,13 @@ def _context_bonus_factory(prefix: str, script: str | None):
     return factory
 
 
+class _Budget:
+    def __init__(self, n: int) -> None:
+        self.left = n
+
+
 def _recover_run(text: str, fold: str, s: int, k: int, x_fixed: int | None, gloss: str | None,
-                 limit: int) -> _Recovery | None:
+                 limit: int, budget: _Budget | None = None) -> _Recovery | None:
     """Best in-step reading of the damaged run starting at ``s``; its tokens start at ``k``.
 
     ``x_fixed``: the lead byte of the first real character when known (visible straddling
@@ -1024,12 +1031,25 @@ def _recover_run(text: str, fold: str, s: int, k: int, x_fixed: int | None, glos
     """
     n = len(text)
     left = fold[s - 1] if s else ""
+    # The shifted stretch is double-byte characters and '?'. A single ASCII byte puts the decoder
+    # back in step, so it ends the run, unless it is a flattened full-width mark ('!' for '！').
     tokens_end = k
+    marks = unknowns = 0
     while tokens_end < min(n, k + _MAX_RUN_TOKENS, limit):
         c = fold[tokens_end]
         if c in "\n\r\t" or (ord(c) >= 0x80 and c != "\ufffd" and _gbk2(c) is None):
             break
         tokens_end += 1
+        if c in "?\ufffd":
+            unknowns += 1
+            if unknowns > _MAX_UNKNOWN_TOKENS:
+                break
+        elif ord(c) < 0x80:
+            if c not in ",.:;!?()":
+                break
+            marks += 1
+            if marks > 2:
+                break
     if tokens_end == k:
         return None
 
@@ -1081,6 +1101,10 @@ def _recover_run(text: str, fold: str, s: int, k: int, x_fixed: int | None, glos
             for opt in combo:
                 slots.extend(opt[0])
             swallowed, missing, guessed = combo[-1][1], combo[-1][2], combo[-1][3]
+            if budget is not None:
+                if budget.left <= 0:
+                    break
+                budget.left -= 1
             decoded = _decode_slots(slots, x_set)
             if decoded is None:
                 continue
@@ -1135,9 +1159,14 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
     n = len(text)
     edits: list[_Edit] = []
     flags: list[_PendingFlag] = []
-    if not any(c in "?\ufffd" for c in fold) and not any(_is_odd(fold, i) for i in range(n)):
+    if not (
+        any(c in "?\ufffd" for c in fold)
+        or any(_is_odd(fold, i) for i in range(n))
+        or any(0x40 <= ord(b) <= 0x7E and _is_han(a) for a, b in zip(fold, fold[1:]))
+    ):
         return edits, flags
     odd = _odd_marks(fold)
+    budget = _Budget(_SEARCH_BUDGET)
     i = 0
     consumed = 0  # runs never overlap
     while i < n:
@@ -1149,7 +1178,7 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
             if m and _syllable_kind(_normalize_syllable(m.group(1))):
                 gloss = _normalize_syllable(m.group(1))
                 k = m.end()
-            rec = _recover_run(text, fold, i, k, None, gloss, n)
+            rec = _recover_run(text, fold, i, k, None, gloss, n, budget)
             evidence = _run_evidence(fold, odd, i, k, rec.end if rec else min(n, k + 6), gloss)
             # without other evidence a '?' between Han characters may be a question mark: then
             # only a reading far likelier than the text as it stands counts as a recovery
@@ -1180,7 +1209,7 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
                 i = consumed = i + 1
                 continue
         if odd[i] and ord(c) >= 0x80:
-            rec = _recover_without_marker(text, fold, odd, i, consumed)
+            rec = _recover_without_marker(text, fold, odd, i, consumed, budget)
             if rec is not None:
                 _emit_recovery(text, rec, edits, flags)
                 i = consumed = rec.end
@@ -1227,7 +1256,8 @@ def _run_evidence(fold: str, odd: list[bool], s: int, k: int, end: int, gloss: s
                                                                      for j in range(k, min(len(fold), seg_end)))))
 
 
-def _recover_without_marker(text: str, fold: str, odd: list[bool], i: int, consumed: int) -> _Recovery | None:
+def _recover_without_marker(text: str, fold: str, odd: list[bool], i: int, consumed: int,
+                            budget: _Budget) -> _Recovery | None:
     """A run with no '?' (no byte was lost): the first garbled character straddles the one before
     it, so its first byte equals that character's trail byte. Try such starts just before ``i``."""
     best: _Recovery | None = None
@@ -1236,7 +1266,7 @@ def _recover_without_marker(text: str, fold: str, odd: list[bool], i: int, consu
         prev = _gbk2(text[s - 1])
         if cur is None or prev is None or cur[0] != prev[1]:
             continue
-        rec = _recover_run(text, fold, s, s + 1, cur[1], None, len(text))
+        rec = _recover_run(text, fold, s, s + 1, cur[1], None, len(text), budget)
         if rec and rec.gain >= _ACCEPT_GAIN_NO_MARK and sum(odd[s : rec.end]) >= 2:
             if best is None or rec.gain > best.gain:
                 best = rec
@@ -1259,11 +1289,8 @@ def _emit_recovery(text: str, rec: _Recovery, edits: list[_Edit], flags: list[_P
         note.append("recovered words need an editor's confirmation")
     if rec.missing_char:
         note.append("a character swallowed by the damage could not be recovered")
-    meta = _Meta("mojibake", sure, "; ".join(note))
-    edits.append(_Edit(rec.start, rec.end, rec.replacement, meta))
-    if rec.missing_char:
-        flags.append(_PendingFlag(rec.start, rec.start + len(rec.replacement), "mojibake",
-                                  "a character (probably punctuation) was lost after this repaired run"))
+    flag = ("mojibake", "a character swallowed by the damage is lost after this repaired run") if rec.missing_char else None
+    edits.append(_Edit(rec.start, rec.end, rec.replacement, _Meta("mojibake", sure, "; ".join(note), flag)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1277,7 +1304,7 @@ _BARE_ENTITIES = ("rdquo|ldquo|rsquo|lsquo|nbsp|mdash|ndash|hellip|middot|laquo|
                   "lt|gt|apos|times|divide|deg|copy|reg|trade|yen|emsp|ensp|thinsp|zwj|zwnj|shy")
 _HTML_RE = re.compile(
     rf"(?P<tag><\s*/?\s*(?P<tagname>{_HTML_TAG_NAMES})\b[^<>]{{0,300}}?>)"
-    rf"|(?P<remnant>(?<!<)/(?P<remname>{_HTML_TAG_NAMES})\s*>)"
+    rf"|(?P<remnant>(?<![<A-Za-z0-9])/(?P<remname>{_HTML_TAG_NAMES})\s*>)"
     r"|(?P<entity>&(?:amp;)*(?P<ebody>#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};))"
     rf"|(?P<bare>(?<![&A-Za-z0-9#])(?P<bbody>(?:{_BARE_ENTITIES});|#[0-9]{{2,7}};|#[xX][0-9a-fA-F]{{2,6}};))",
     re.I,
@@ -1426,26 +1453,28 @@ def _punctuation_pass(text: str, protected: list[tuple[int, int]]) -> list[_Edit
             full = any(_is_han(x) for x in content) or _is_cjk(before)
             paren_full[o] = paren_full[i] = full
 
-    edits: list[_Edit] = []
-    for i, c in enumerate(chars):
-        if c not in _ASCII_TO_FULL or i in blocked:
-            continue
-        before = _neighbour(chars, i, -1)
-        after = _neighbour(chars, i, 1)
-        if i in paren_full:
-            convert = paren_full[i]
-        elif _ascii_alnum(before) and _ascii_alnum(after):
-            convert = False  # inside a Latin or number run: 1,000  10:30
-        elif c == "(":
-            convert = _is_cjk(before) or _is_cjk(after)
-        else:
-            convert = _is_cjk(before) or _is_cjk(after)
-        if convert:
-            full = _ASCII_TO_FULL[c]
-            chars[i] = full  # later decisions see the converted neighbour
-            edits.append(_Edit(i, i + 1, full,
-                               _Meta("punctuation", True, f"ASCII '{c}' to full-width '{full}' in Chinese text")))
-    return edits
+    converted: dict[int, str] = {}
+    changed = True
+    while changed:  # a mark converted on the right can decide one on its left ("0!:" -> "0！：")
+        changed = False
+        for i, c in enumerate(chars):
+            if c not in _ASCII_TO_FULL or i in blocked:
+                continue
+            before = _neighbour(chars, i, -1)
+            after = _neighbour(chars, i, 1)
+            if i in paren_full:
+                convert = paren_full[i]
+            elif _ascii_alnum(before) and _ascii_alnum(after):
+                convert = False  # inside a Latin or number run: 1,000  10:30
+            else:
+                convert = _is_cjk(before) or _is_cjk(after)
+            if convert:
+                chars[i] = converted[i] = _ASCII_TO_FULL[c]  # later decisions see it
+                changed = True
+    return [
+        _Edit(i, i + 1, full, _Meta("punctuation", True, f"ASCII '{text[i]}' to full-width '{full}' in Chinese text"))
+        for i, full in sorted(converted.items())
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1498,14 +1527,17 @@ def _script_suggestions(text: str) -> list[ScriptSuggestion]:
             if run[i] == proposed[i] or (run[i], proposed[i]) in _TW_ACCEPTED:
                 i += 1
                 continue
-            j = i
-            while j < len(run) and run[j] != proposed[j] and (run[j], proposed[j]) not in _TW_ACCEPTED:
+            # group neighbours of the same kind: simplified-only, or also valid traditional
+            legit = _in_big5(run[i])
+            j = i + 1
+            while (j < len(run) and run[j] != proposed[j] and (run[j], proposed[j]) not in _TW_ACCEPTED
+                   and _in_big5(run[j]) == legit):
                 j += 1
             orig, prop = run[i:j], proposed[i:j]
-            legit = [c for c in orig if _in_big5(c)]
             context = run[max(0, i - 2) : j + 2]
-            if legit and len(legit) == len(orig):
-                note = (f"'{orig}' is also a valid traditional character; in '{context}' OpenCC suggests "
+            if legit:
+                what = "is also a valid traditional character" if len(orig) == 1 else "are also valid traditional characters"
+                note = (f"'{orig}' {what}; in '{context}' OpenCC suggests "
                         f"'{prop}' (names and brands such as 阿里云 may be intentional)")
             else:
                 note = f"simplified form '{orig}' in traditional text ('{context}'); traditional: '{prop}'"
@@ -1518,7 +1550,7 @@ def _script_suggestions(text: str) -> list[ScriptSuggestion]:
 # Driver
 # --------------------------------------------------------------------------------------------
 
-_MAX_ROUNDS = 4
+_MAX_ROUNDS = 6
 
 
 def _run(text: str, passes, *, finals) -> CleanResult:
@@ -1528,6 +1560,9 @@ def _run(text: str, passes, *, finals) -> CleanResult:
         changed = False
         for run_pass in passes:
             current = "".join(p.text for p in pieces)
+            redetects = getattr(run_pass, "redetects", None)
+            if redetects:  # the pass finds these afresh each round; drop stale ones
+                flags = [f for f in flags if f.rule != redetects]
             edits, new_flags = run_pass(current, flags)
             pieces, effective = _apply(pieces, edits)
             flags = _map_flags(flags + new_flags, effective)
@@ -1569,6 +1604,8 @@ def clean_text(text: str, *, restore_punctuation: bool = True, traditional: bool
 
     def mojibake_pass(t, flags):
         return _mojibake_pass(t)
+
+    mojibake_pass.redetects = "mojibake"
 
     def html_pass(t, flags):
         return _html_pass(t), []
