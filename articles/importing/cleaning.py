@@ -21,24 +21,32 @@ makes the cleaner idempotent: cleaning its own output changes nothing):
 
 1. ``unicode``: NFC (never NFKC, which would flatten full-width punctuation), chunk by chunk so a
    change is recorded where it happened. A literal NO-BREAK SPACE is treated like ``&nbsp;`` (below).
-2. ``mojibake``: GBK bytes decoded one byte out of step. Reproducing the seed's damage showed the
-   process exactly: the scraper re-read the trail byte of the character before the run (a byte
-   out of step), so every following pair straddles two real characters; the pair decoder turned an
-   invalid pair into one ``?`` (swallowing an ASCII byte such as the ``<`` of ``</span>``); the text
-   was then glossed with pinyin (the garbage character too, ``數(shù)``) and a later step lost a byte,
-   turning ``數(`` into ``?``; finally full-width ASCII forms were flattened (``！`` -> ``!``). The
-   shift ends by itself where a byte in the ASCII range lands in lead position: in the seed these
-   are the trail bytes of traditional characters in GBK's extension area (長 ``E9 4C`` leaves ``L``,
-   發 ``B0 6C`` leaves ``l``, 東 ``96 7C`` leaves ``|``), which proves the seed's runs were encoded
-   from *traditional* GBK bytes. The inverse re-encodes the run, drops the re-read byte, guesses
-   the lost byte(s), decodes in step and keeps the most plausible reading (character frequency
-   from ``gbk_freq``, word pairs from pypinyin's phrase table, quote balance), constrained by the
-   stray pinyin, which is the reading of the lost straddling character. Runs are found by their
-   signature (a ``?`` or U+FFFD followed by a bracket-less gloss, a tag remnant or odd characters;
-   Greek, symbol or rare characters and lone Latin letters among Han text), never by a list.
-   Recovered words are proposals (``sure=False``): the author's words are confirmed by an editor;
-   a recovery made only of punctuation whose bytes decode with a clear margin (``?!?/span>`` ->
-   ``。”``) is ``sure=True``. Damage that cannot be recovered stays and is flagged.
+2. ``mojibake``: GBK bytes decoded one byte out of step. Re-running the damage on clean text
+   reproduces the seed exactly (the tests hold that re-implementation): the decoder re-read the
+   trail byte of the character before the run, so each following pair straddles two real
+   characters; an invalid pair became one ``?`` and took both bytes (so ``?/span>`` lost its
+   ``<``); the text was glossed with pinyin, the garbage too (``數(shù)``), and a later step lost a
+   byte, turning ``數(`` into ``?``; full-width ASCII forms were flattened (``！`` -> ``!``). The
+   paragraph-end ``?!?/span>`` is the same decoder after a junk byte followed the first byte of
+   ``。``. The shift ends where a byte in the ASCII range lands in lead position: in the seed the
+   trail bytes of traditional characters in GBK's extension area (長 ``E9 4C`` leaves ``L``, 發
+   ``B0 6C`` leaves ``l``, 東 ``96 7C`` leaves ``|``), so the seed's runs were encoded from
+   *traditional* GBK bytes (a simplified source gives long runs ending at ASCII punctuation; both
+   are handled, and a recovered run keeps the script its bytes give).
+   The inverse re-encodes the run, drops the re-read byte, lets each lost byte range over the
+   values its position allows, decodes in step and keeps the most plausible reading by a
+   Viterbi search over character frequency (``gbk_freq.COMMON_HANZI``), word pairs
+   (``gbk_freq.COMMON_WORDS`` and pypinyin's phrase table), quote balance, sentence-final
+   punctuation at paragraph end and the paragraph's script. The stray pinyin is the reading of the
+   lost straddling character, whose first byte is known: it pins the lost byte. A lone ASCII letter
+   or symbol equal to the trail byte of the Han character before it (``團F隊``, 團 = ``88 46``) is
+   that byte read twice and is removed. Runs are found by their signature: a ``?`` or U+FFFD
+   followed by a bracket-less gloss, a tag remnant or odd characters (Greek, symbols, rare Han,
+   lone Latin letters among Han text), or a reading far likelier than the text as it stands;
+   never by a list. Recovered words are proposals (``sure=False``): an editor confirms the
+   author's words. A recovery made only of punctuation whose reading wins by a clear margin
+   (``?!?/span>`` -> ``。”``) is ``sure=True``. Damage that cannot be recovered stays and is
+   flagged, and the punctuation pass leaves it alone. The search is bounded per paragraph.
 3. ``html``: tags and tag remnants whose ``<`` was lost (``/span>``), entities with or without ``&``
    (``&rdquo;``, ``rdquo;``, ``&#8221;``, ``&amp;nbsp;``). NBSP becomes a normal space, or nothing
    when it stands next to Chinese (Chinese text does not space words). Block tags (``<br>``,
@@ -113,6 +121,7 @@ class Flag:
     start: int
     end: int
     rule: str  # "orphan-pinyin" | "mojibake" | "control-char" | "tone-mismatch" | "unmatched-pinyin"
+    #            | "empty" (cleaning would have removed everything: the text was kept as received)
     note: str
 
 
@@ -321,11 +330,11 @@ def _gbk2(c: str) -> bytes | None:
 # Plausibility model (log-weights; only differences matter)
 # --------------------------------------------------------------------------------------------
 
+# CJK punctuation; full-width ASCII forms (，：！) score as their ASCII fold, see _ASCII_LOGP
 _PUNCT_LOGP = {
-    "，": -2.3, "。": -2.6, "、": -4.0, "“": -4.3, "”": -4.3, "：": -5.0, "；": -6.0,
-    "！": -6.0, "？": -6.0, "「": -5.5, "」": -5.5, "『": -7.0, "』": -7.0, "（": -5.5,
-    "）": -5.5, "《": -6.0, "》": -6.0, "—": -6.5, "…": -6.5, "·": -7.0, "‘": -7.0,
-    "’": -7.0, "〈": -8.0, "〉": -8.0, "　": -8.0,
+    "。": -2.6, "、": -4.0, "“": -4.3, "”": -4.3, "「": -5.5, "」": -5.5, "『": -7.0, "』": -7.0,
+    "《": -6.0, "》": -6.0, "—": -6.5, "…": -6.5, "·": -7.0, "‘": -7.0, "’": -7.0, "〈": -8.0,
+    "〉": -8.0, "　": -8.0,
 }
 # pairs are compared after folding full-width ASCII forms, as the scraper flattened them
 _PUNCT_PAIRS = {"。”", "!”", "?”", "。」", "!」", "?」", ",“", ":“", ":「", ",「", "”,", "」,",
@@ -335,8 +344,6 @@ _COMMON_WORD_BONUS = 5.0  # a pair forming an everyday word
 _PHRASE_BONUS = 2.0  # a pair found in pypinyin's phrase table
 _PUNCT_PAIR_BONUS = 2.0
 _QUOTE_BALANCE = 2.5
-
-
 _ASCII_LOGP = {",": -2.5, ":": -5.0, ";": -6.0, "!": -6.0, "?": -6.5, "(": -5.5, ")": -5.5,
                ".": -6.0, " ": -6.0}
 
@@ -558,28 +565,27 @@ def _apply(pieces: list[_Piece], edits: list[_Edit]) -> tuple[list[_Piece], list
     return out, [(S, E, len(repl)) for S, E, repl, _ in merged]
 
 
-def _map_pos(pos: int, effective: list[tuple[int, int, int]], right: bool) -> int:
-    delta = 0
-    for s, e, new_len in effective:
-        if e <= pos and not (right and e == pos and s == pos):
-            delta += new_len - (e - s)
-            continue
-        if s < pos < e:
-            return s + delta + (new_len if right else 0)
-        break
-    return pos + delta
-
-
-def _map_flags(flags: list[_PendingFlag], effective) -> list[_PendingFlag]:
-    if not effective:
+def _map_flags(flags: list[_PendingFlag], effective: list[tuple[int, int, int]]) -> list[_PendingFlag]:
+    """Move flags through the edits; a bound inside an edit goes to the edit's start (or end)."""
+    if not effective or not flags:
         return flags
-    return [
-        _PendingFlag(_map_pos(f.start, effective, False), _map_pos(f.end, effective, True), f.rule, f.note)
-        for f in flags
-    ]
+    ends = [e for _, e, _ in effective]
+    shift = [0]  # shift[k]: length change made by the first k edits
+    for s, e, new_len in effective:
+        shift.append(shift[-1] + new_len - (e - s))
+
+    def map_pos(pos: int, right: bool) -> int:
+        k = bisect.bisect_right(ends, pos)  # edits wholly before pos
+        if k < len(effective):
+            s, e, new_len = effective[k]
+            if s < pos < e:
+                return s + shift[k] + (new_len if right else 0)
+        return pos + shift[k]
+
+    return [_PendingFlag(map_pos(f.start, False), map_pos(f.end, True), f.rule, f.note) for f in flags]
 
 
-def _assemble(pieces: list[_Piece], original: str) -> tuple[str, list[Change], list[_PendingFlag]] | None:
+def _assemble(pieces: list[_Piece]) -> tuple[str, list[Change], list[_PendingFlag]] | None:
     """Widen deletions to a neighbouring character and build the Change list.
 
     Returns None when cleaning would leave no text at all (a deletion then has nothing to attach
@@ -728,7 +734,7 @@ _GLOSS_REMNANT_RE = re.compile(rf"([{_SYLLABLE_CLASS}]{{1,6}}[1-5]?)[)）]")
 _MAX_RUN_TOKENS = 40
 _MAX_COMBOS = 16
 _MAX_UNKNOWN_TOKENS = 4  # '?' inside one run (each hides two bytes)
-_SEARCH_BUDGET = 600  # decodings tried per pass: bounds the work on pathological input
+_SEARCH_BUDGET = 600  # decodings tried per pass, plus two per character: bounds pathological input
 _ACCEPT_GAIN = 8.0  # log-weight a recovery must gain over the damaged text
 _ACCEPT_GAIN_NO_MARK = 14.0  # ... when the run has no '?' marker
 _SURE_MARGIN = 3.0
@@ -989,16 +995,29 @@ def _script_penalty(c: str, script: str | None) -> float:
     return _SCRIPT_MISMATCH if _t2s_char(c) != c else 0.0
 
 
-def _context_bonus_factory(prefix: str, script: str | None):
+class _QuoteCounter:
+    """How many of each quotation mark stand before a position (bisect over their positions)."""
+
+    def __init__(self, text: str) -> None:
+        self.positions: dict[str, list[int]] = {q: [] for q in "“”「」‘’『』"}
+        for i, c in enumerate(text):
+            if c in self.positions:
+                self.positions[c].append(i)
+
+    def open_before(self, pos: int) -> dict[str, int]:
+        def n(q: str) -> int:
+            return bisect.bisect_left(self.positions[q], pos)
+
+        return {"”": n("“") - n("”"), "」": n("「") - n("」"), "’": n("‘") - n("’"), "』": n("『") - n("』")}
+
+
+def _context_bonus_factory(opens: dict[str, int], script: str | None):
     """Per-slot context weights: quote balance, sentence-final punctuation at paragraph end, script.
 
     A closing quote is likely when the text before has an unmatched opening one; a paragraph
     usually ends with 。！？ (possibly followed by a closing quote); a character chosen for a lost
     byte should be written in the paragraph's script.
     """
-    opens = {"”": prefix.count("“") - prefix.count("”"), "」": prefix.count("「") - prefix.count("」"),
-             "’": prefix.count("‘") - prefix.count("’"), "』": prefix.count("『") - prefix.count("』")}
-
     def factory(n_slots: int, at_paragraph_end: bool):
         def bonus(idx: int, c: str) -> float:
             b = _script_penalty(c, script)
@@ -1021,8 +1040,21 @@ class _Budget:
         self.left = n
 
 
+@dataclass
+class _RunContext:
+    """What every run of one paragraph shares: computed once per pass."""
+
+    script: str | None
+    quotes: _QuoteCounter
+    budget: _Budget
+
+
+def _run_context(fold: str) -> _RunContext:
+    return _RunContext(_script_of(fold), _QuoteCounter(fold), _Budget(_SEARCH_BUDGET + 2 * len(fold)))
+
+
 def _recover_run(text: str, fold: str, s: int, k: int, x_fixed: int | None, gloss: str | None,
-                 limit: int, budget: _Budget | None = None) -> _Recovery | None:
+                 limit: int, ctx: _RunContext | None = None) -> _Recovery | None:
     """Best in-step reading of the damaged run starting at ``s``; its tokens start at ``k``.
 
     ``x_fixed``: the lead byte of the first real character when known (visible straddling
@@ -1082,7 +1114,10 @@ def _recover_run(text: str, fold: str, s: int, k: int, x_fixed: int | None, glos
     window = fold[s:tokens_end]
     right_of_window = fold[tokens_end] if tokens_end < n else ""
     base_score = _text_score(window, left, right_of_window)
-    bonus_for = _context_bonus_factory(fold[:s], _script_of(fold))
+    if ctx is None:
+        ctx = _run_context(fold)
+    budget = ctx.budget
+    bonus_for = _context_bonus_factory(ctx.quotes.open_before(s), ctx.script)
 
     # Readings are grouped by the text they leave in the window: a longer run that only re-reads
     # text which was already in step is the same reading, and the shortest run represents it.
@@ -1101,10 +1136,9 @@ def _recover_run(text: str, fold: str, s: int, k: int, x_fixed: int | None, glos
             for opt in combo:
                 slots.extend(opt[0])
             swallowed, missing, guessed = combo[-1][1], combo[-1][2], combo[-1][3]
-            if budget is not None:
-                if budget.left <= 0:
-                    break
-                budget.left -= 1
+            if budget.left <= 0:
+                break
+            budget.left -= 1
             decoded = _decode_slots(slots, x_set)
             if decoded is None:
                 continue
@@ -1166,7 +1200,7 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
     ):
         return edits, flags
     odd = _odd_marks(fold)
-    budget = _Budget(_SEARCH_BUDGET)
+    ctx = _run_context(fold)
     i = 0
     consumed = 0  # runs never overlap
     while i < n:
@@ -1178,7 +1212,7 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
             if m and _syllable_kind(_normalize_syllable(m.group(1))):
                 gloss = _normalize_syllable(m.group(1))
                 k = m.end()
-            rec = _recover_run(text, fold, i, k, None, gloss, n, budget)
+            rec = _recover_run(text, fold, i, k, None, gloss, n, ctx)
             evidence = _run_evidence(fold, odd, i, k, rec.end if rec else min(n, k + 6), gloss)
             # without other evidence a '?' between Han characters may be a question mark: then
             # only a reading far likelier than the text as it stands counts as a recovery
@@ -1209,7 +1243,7 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
                 i = consumed = i + 1
                 continue
         if odd[i] and ord(c) >= 0x80:
-            rec = _recover_without_marker(text, fold, odd, i, consumed, budget)
+            rec = _recover_without_marker(text, fold, odd, i, consumed, ctx)
             if rec is not None:
                 _emit_recovery(text, rec, edits, flags)
                 i = consumed = rec.end
@@ -1257,7 +1291,7 @@ def _run_evidence(fold: str, odd: list[bool], s: int, k: int, end: int, gloss: s
 
 
 def _recover_without_marker(text: str, fold: str, odd: list[bool], i: int, consumed: int,
-                            budget: _Budget) -> _Recovery | None:
+                            ctx: _RunContext) -> _Recovery | None:
     """A run with no '?' (no byte was lost): the first garbled character straddles the one before
     it, so its first byte equals that character's trail byte. Try such starts just before ``i``."""
     best: _Recovery | None = None
@@ -1266,7 +1300,7 @@ def _recover_without_marker(text: str, fold: str, odd: list[bool], i: int, consu
         prev = _gbk2(text[s - 1])
         if cur is None or prev is None or cur[0] != prev[1]:
             continue
-        rec = _recover_run(text, fold, s, s + 1, cur[1], None, len(text), budget)
+        rec = _recover_run(text, fold, s, s + 1, cur[1], None, len(text), ctx)
         if rec and rec.gain >= _ACCEPT_GAIN_NO_MARK and sum(odd[s : rec.end]) >= 2:
             if best is None or rec.gain > best.gain:
                 best = rec
@@ -1570,7 +1604,7 @@ def _run(text: str, passes, *, finals) -> CleanResult:
         if not changed:
             break
 
-    assembled = _assemble(pieces, text)
+    assembled = _assemble(pieces)
     if assembled is None:
         # Cleaning would leave nothing for a change to stand on: keep the input as it is.
         return CleanResult(text, [], [Flag(0, len(text), "empty", "cleaning would remove everything; kept")]
@@ -1581,11 +1615,10 @@ def _run(text: str, passes, *, finals) -> CleanResult:
     seen = set()
     for f in sorted(flags, key=lambda f: (f.start, f.end, f.rule)):
         s, e = max(0, min(f.start, len(final_text))), max(0, min(f.end, len(final_text)))
-        if e <= s:  # the flagged text vanished: point at the character before (or after)
+        if e <= s:  # the flagged text vanished: point at the character before (or the first)
             if not final_text:
                 continue
-            s = min(s, len(final_text) - 1) if s else 0
-            s = s - 1 if s > 0 and s >= len(final_text) else s
+            s = min(max(s - 1, 0), len(final_text) - 1)
             e = s + 1
         key = (s, e, f.rule)
         if key in seen:
@@ -1612,6 +1645,8 @@ def clean_text(text: str, *, restore_punctuation: bool = True, traditional: bool
 
     def pinyin_pass(t, flags):
         return _pinyin_pass(t)
+
+    pinyin_pass.redetects = "unmatched-pinyin"
 
     def punctuation_pass(t, flags):
         protected = [(f.start, f.end) for f in flags if f.rule == "mojibake"]
