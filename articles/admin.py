@@ -1,20 +1,120 @@
-"""The editors' admin: working copies only; live editions change only by publishing."""
+"""The editors' admin: working copies only; live editions change only by publishing.
 
+Permissions are checked on the server for every path (change form, inlines, actions, the desk's
+endpoints in ``desk.py``): reporters edit their own drafts, editors every story, fact-checkers
+read every story and verify quotes. Every write path refuses a save based on an outdated version.
+"""
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
+from . import services
+from .checks import article_checks
+from .desk import ArticleDeskMixin
 from .models import Annotation, Article, Block, Edition, Mention, Quote, Revision, Section
-from .services import article_publish, article_unpublish, revision_create
+from .services import ACTION_LABELS, NOTE_KINDS, DeskError, StaleVersion, desk_permissions
+
+# Fields of Article that only workflow actions change (never a form, whatever is POSTed).
+WORKFLOW_FIELDS = ("status", "published_at", "updated_at")
 
 
-class SectionInline(admin.TabularInline):
+class VersionedFormMixin:
+    """Optimistic locking for an admin change form: the version it was loaded at travels with it.
+
+    On save the row is locked and compared; a newer version refuses the save with who changed it and
+    when, and the form comes back with everything the editor typed. Ticking "save mine anyway" (which
+    names the version they were shown) overwrites explicitly.
+    """
+
+    lock_label = "this object"
+
+    def _init_version(self):
+        self.fields["loaded_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        self.fields["overwrite_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        if self.instance.pk and not self.is_bound:
+            self.initial["loaded_version"] = self.instance.version
+        self.conflict = None
+        self.overwrote = None
+
+    def lock_current(self):
+        raise NotImplementedError
+
+    def check_version(self, cleaned):
+        if not self.instance.pk:
+            return
+        current = self.lock_current()
+        if current is None:
+            raise ValidationError("This was deleted meanwhile; nothing was saved.", code="gone")
+        loaded = cleaned.get("loaded_version")
+        if loaded is None:
+            raise ValidationError("This form carries no version (it is out of date or was not made by this page); "
+                                  "reload the page. Nothing was saved.", code="stale")
+        if loaded != current.version:
+            if cleaned.get("overwrite_version") == current.version:
+                self.overwrote = current
+            else:
+                self.conflict = current
+                error = StaleVersion(current, self.lock_label)
+                raise ValidationError(error.message, code="stale")
+        self.locked = current
+        # Fields this form does not edit come from the locked row, not from the copy read before the lock.
+        for field in self.instance._meta.concrete_fields:
+            if field.name not in self.fields and not field.primary_key:
+                setattr(self.instance, field.attname, getattr(current, field.attname))
+        self.instance.version = current.version
+
+
+class ArticleForm(VersionedFormMixin, forms.ModelForm):
+    lock_label = "this story"
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_version()
+
+    def lock_current(self):
+        return Article.objects.working().select_for_update().filter(pk=self.instance.pk).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_version(cleaned)
+        return cleaned
+
+
+class ArticleInlineMixin:
+    """Inlines follow their story's permissions: editable where the story is, never on their own."""
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None or obj.user_can_view(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        if obj is None:
+            return request.user.has_perm("articles.add_article")
+        return obj.user_can_edit(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+
+class SectionInline(ArticleInlineMixin, admin.TabularInline):
     model = Section
     extra = 0
     fields = ("position", "number", "heading")
 
 
-class BlockInline(admin.StackedInline):
+class BlockInline(ArticleInlineMixin, admin.StackedInline):
     model = Block
     extra = 0
     fields = (("position", "key", "kind", "section"), "text", ("image", "alt"), ("caption", "credit"))
@@ -27,24 +127,87 @@ class BlockInline(admin.StackedInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class UnpublishedChangesFilter(admin.SimpleListFilter):
+    title = "unpublished changes"
+    parameter_name = "unpublished"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "has unpublished changes"), ("no", "live is current"))
+
+    def queryset(self, request, queryset):
+        pending = Q(live_edition__isnull=False) & ~Q(content_digest=F("live_edition__content_digest"))
+        if self.value() == "yes":
+            return queryset.filter(pending)
+        if self.value() == "no":
+            return queryset.exclude(pending)
+        return queryset
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ("title", "slug", "status", "publish_at", "published_at", "is_live", "n_sections", "version")
-    list_filter = ("status", "language")
+class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
+    form = ArticleForm
+    list_display = ("title", "slug", "status", "publish_at", "published_at", "is_live", "unpublished_changes",
+                    "n_sections", "version", "owner", "desk_link")
+    list_filter = ("status", UnpublishedChangesFilter, "language")
     search_fields = ("title", "slug", "dek", "source_name")
     autocomplete_fields = ("source_entity",)
-    readonly_fields = ("version", "created_at", "modified_at")
+    readonly_fields = ("status", "published_at", "updated_at", "version", "owner", "modified_by", "created_at",
+                       "modified_at")
     fieldsets = (
         (None, {"fields": ("title", "slug", "dek", "language", "bylines")}),
         ("Source", {"fields": ("source_name", "source_entity", "source_url", "source_published_on")}),
-        ("Workflow", {"fields": ("status", "publish_at", "published_at", "updated_at", "version")}),
+        ("Workflow", {"fields": ("status", "publish_at", "published_at", "updated_at", "version", "owner",
+                                 "modified_by")}),
     )
     inlines = (SectionInline, BlockInline)
-    actions = ("publish", "unpublish")
+    actions = ("publish", "unpublish", "submit", "archive")
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
+
+    # -- who may do what --
 
     def get_queryset(self, request):
-        return (super().get_queryset(request).filter(edition=Edition.WORKING).select_related("live_edition")
-                .annotate(section_count=Count("sections", distinct=True)))
+        qs = (super().get_queryset(request).filter(edition=Edition.WORKING)
+              .select_related("live_edition", "owner")
+              .annotate(section_count=Count("sections", distinct=True)))
+        user = request.user
+        if not (user.has_perm("articles.view_any_article") or user.has_perm("articles.change_any_article")):
+            qs = qs.filter(owner=user) if user.is_active else qs.none()
+        return qs
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None:
+            return obj.user_can_view(request.user)
+        return super().has_view_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return obj.user_can_edit(request.user)
+        return super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request):
+            return False
+        if obj is None or request.user.has_perm("articles.change_any_article"):
+            return True
+        return obj.user_can_edit(request.user)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A story's revisions go with it; nobody may delete a revision on its own.
+        perms_needed.discard(Revision._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("articles.publish_article")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("articles.publish_article"):
+            fields.append("publish_at")  # scheduling is publishing
+        return fields
+
+    # -- columns --
 
     @admin.display(description="sections", ordering="section_count")
     def n_sections(self, obj):
@@ -54,41 +217,182 @@ class ArticleAdmin(admin.ModelAdmin):
     def is_live(self, obj):
         return hasattr(obj, "live_edition")
 
+    @admin.display(description="unpublished changes", boolean=True)
+    def unpublished_changes(self, obj):
+        live = getattr(obj, "live_edition", None)
+        return None if live is None else obj.content_digest != live.content_digest
+
+    @admin.display(description="desk")
+    def desk_link(self, obj):
+        return format_html('<a href="{}">annotate</a>', reverse("admin:articles_article_desk", args=[obj.pk]))
+
+    # -- saving --
+
     def save_model(self, request, obj, form, change):
         if change:
-            obj.version += 1
+            obj.version = form.locked.version + 1
+        else:
+            obj.owner = request.user
+            obj.status = "draft"
+        obj.modified_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            inline_form.instance.edited_by = request.user  # anchors moved by a text edit name who did it
+        super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
-            revision_create(article=form.instance, user=request.user, action="save")
+            action = "save" if change else "create"
+            if form.overwrote is not None:
+                action = f"overwrite v{form.overwrote.version}"[:20]
+            services.revision_create(article=form.instance, user=request.user, action=action)
 
-    @admin.action(description="Publish the selected stories", permissions=["change"])
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        article = Article.objects.working().filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if article is not None and article.user_can_view(request.user):
+            extra_context.update(self.workflow_context(request, article))
+            extra_context["desk_url"] = reverse("admin:articles_article_desk", args=[article.pk])
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context.get("adminform").form if context.get("adminform") else None
+        context["conflict"] = getattr(form, "conflict", None)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # -- actions: each goes through a confirmation page that carries every story's version --
+
+    def _transition_action(self, request, queryset, action):
+        stories = list(queryset.order_by("pk"))
+        if request.POST.get("confirm") != "yes":
+            rows = []
+            for article in stories:
+                allowed = action in desk_permissions(request.user, article)["actions"]
+                rows.append({"article": article, "allowed": allowed,
+                             "issues": article_checks(article) if allowed and action == "publish" else []})
+            context = {
+                **self.admin_site.each_context(request), "opts": self.opts, "title": ACTION_LABELS[action],
+                "rows": rows, "action": action, "label": ACTION_LABELS[action],
+                "any_issues": any(r["issues"] for r in rows),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/articles/article/action_confirmation.html", context)
+        done = 0
+        for article in stories:
+            try:
+                services.article_transition(
+                    article=article, action=action, user=request.user,
+                    expected_version=request.POST.get(f"version_{article.pk}"),
+                    confirm=request.POST.get("confirm_issues") == "yes")
+                done += 1
+            except services.ChecksNotConfirmed as exc:
+                self.message_user(request, f"«{article.title}» not published: {exc.message}", messages.WARNING)
+            except (DeskError, PermissionDenied) as exc:
+                message = exc.message if isinstance(exc, DeskError) else str(exc)
+                self.message_user(request, f"«{article.title}»: {message}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{ACTION_LABELS[action]}: {done} stor{'y' if done == 1 else 'ies'}.",
+                              messages.SUCCESS)
+        return None
+
+    @admin.action(description="Publish the selected stories", permissions=["publish"])
     def publish(self, request, queryset):
-        for article in queryset:
-            article_publish(article=article, user=request.user)
-        self.message_user(request, f"Published {queryset.count()} stories.", messages.SUCCESS)
+        return self._transition_action(request, queryset, "publish")
 
-    @admin.action(description="Unpublish the selected stories", permissions=["change"])
+    @admin.action(description="Unpublish the selected stories", permissions=["publish"])
     def unpublish(self, request, queryset):
-        for article in queryset:
-            article_unpublish(article=article, user=request.user)
-        self.message_user(request, f"Unpublished {queryset.count()} stories.", messages.SUCCESS)
+        return self._transition_action(request, queryset, "unpublish")
+
+    @admin.action(description="Archive the selected stories", permissions=["publish"])
+    def archive(self, request, queryset):
+        return self._transition_action(request, queryset, "archive")
+
+    @admin.action(description="Submit the selected stories for review", permissions=["change"])
+    def submit(self, request, queryset):
+        return self._transition_action(request, queryset, "submit")
+
+
+# --- quotes, mentions and annotations outside the desk ---------------------------------------------
+
+class AnchoredForm(VersionedFormMixin, forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._init_version()
+        self.lock_label = f"this {self._meta.model._meta.verbose_name}"
+
+    def lock_current(self):
+        return self._meta.model.objects.select_for_update().filter(pk=self.instance.pk).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        block = cleaned.get("block")
+        if block is not None and block.article.edition != Edition.WORKING:
+            raise ValidationError({"block": "Annotate the working copy; live editions change only by publishing."})
+        self.check_version(cleaned)
+        return cleaned
 
 
 class WorkingCopyAdmin(admin.ModelAdmin):
-    """Anchored objects of working copies; the server re-checks every anchor on save."""
+    """Anchored objects of working copies; the server re-checks every anchor and version on save.
 
+    Permissions follow the story (``desk_permissions``): only where the desk would allow the same.
+    There are no bulk actions here; the review queue does bulk work with a version per row.
+    """
+
+    form = AnchoredForm
     raw_id_fields = ("block",)
     list_select_related = ("article", "block")
+    actions = None
+    kind = ""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(article__edition=Edition.WORKING)
+        return (super().get_queryset(request).filter(article__edition=Edition.WORKING)
+                .filter(article__in=Article.objects.visible_to(request.user)))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("block", "attribution_block"):
+            kwargs["queryset"] = Block.objects.filter(article__in=Article.objects.visible_to(request.user),
+                                                      kind=Block.Kind.PARAGRAPH)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _allowed(self, request, obj, op):
+        if obj is None:
+            return super().has_view_permission(request) if op == "view" else getattr(
+                super(), f"has_{op}_permission")(request)
+        perms = desk_permissions(request.user, obj.article)
+        if op == "view":
+            return perms["view"]
+        return perms[f"{op}_{self.kind}"]
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj, "view")
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj, "change")
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj, "delete")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            perms = desk_permissions(request.user, obj.block.article)
+            if not perms[f"add_{self.kind}"]:
+                raise PermissionDenied("You may not annotate this story.")
+        obj.modified_by = request.user
+        super().save_model(request, obj, form, change)
+        services.revision_create(article=obj.block.article, user=request.user, action="annotate")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.revision_create(article=obj.article, user=request.user, action="annotate")
 
 
 @admin.register(Quote)
 class QuoteAdmin(WorkingCopyAdmin):
+    kind = "quote"
     list_display = ("exact", "speaker", "role", "kind", "status", "article")
     list_filter = ("status", "kind")
     search_fields = ("exact", "speaker__name", "role", "article__title")
@@ -96,9 +400,37 @@ class QuoteAdmin(WorkingCopyAdmin):
     raw_id_fields = ("block", "attribution_block")
     list_select_related = ("article", "block", "speaker")
 
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request) or request.user.has_perm("articles.verify_quote")
+        # A fact-checker changes a quote's status (verified or disputed) and note, nothing else.
+        perms = desk_permissions(request.user, obj.article)
+        return perms["change_quote"] or perms["verify"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not desk_permissions(request.user, obj.article)["change_quote"]:
+            return [f.name for f in Quote._meta.fields if f.name not in ("status", "note")]
+        return super().get_readonly_fields(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and not desk_permissions(request.user, obj.article)["change_quote"]:
+            statuses = [obj.status, Quote.Status.VERIFIED, Quote.Status.DISPUTED]
+
+            class VerifyForm(form):
+                def clean_status(self):
+                    status = self.cleaned_data["status"]
+                    if status not in statuses:
+                        raise ValidationError("A fact-check marks a quote verified or disputed.")
+                    return status
+
+            return VerifyForm
+        return form
+
 
 @admin.register(Mention)
 class MentionAdmin(WorkingCopyAdmin):
+    kind = "mention"
     list_display = ("exact", "entity", "status", "article")
     list_filter = ("status", "entity__kind")
     search_fields = ("exact", "entity__name", "article__title")
@@ -108,9 +440,17 @@ class MentionAdmin(WorkingCopyAdmin):
 
 @admin.register(Annotation)
 class AnnotationAdmin(WorkingCopyAdmin):
+    kind = "annotation"
     list_display = ("exact", "kind", "public", "status", "article")
     list_filter = ("kind", "status", "public")
     search_fields = ("exact", "body", "original", "article__title")
+
+    def _allowed(self, request, obj, op):
+        allowed = super()._allowed(request, obj, op)
+        if obj is not None and op != "view" and obj.kind not in NOTE_KINDS:
+            # The importer's flags and repairs: only whoever may resolve them.
+            return allowed and desk_permissions(request.user, obj.article)["resolve"]
+        return allowed
 
 
 @admin.register(Revision)
@@ -120,9 +460,21 @@ class RevisionAdmin(admin.ModelAdmin):
     search_fields = ("article__title",)
     list_select_related = ("article", "user")
     readonly_fields = ("article", "number", "action", "user", "created_at", "data")
+    actions = None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(article__in=Article.objects.visible_to(request.user))
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None:
+            return super().has_view_permission(request) and obj.article.user_can_view(request.user)
+        return super().has_view_permission(request)
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -55,6 +55,32 @@ class ArticleQuerySet(models.QuerySet):
             (Q(status=Status.PUBLISHED) & due) | Q(status=Status.SCHEDULED, publish_at__lte=now)
         )
 
+    def visible_to(self, user):
+        """Working copies ``user`` may open in the desk: every story for editors and fact-checkers,
+        their own stories for reporters."""
+        qs = self.working()
+        if not (user and user.is_active and user.is_staff):
+            return qs.none()
+        if user.has_perm("articles.view_any_article") or user.has_perm("articles.change_any_article"):
+            return qs
+        if user.has_perm("articles.view_article") or user.has_perm("articles.change_article"):
+            return qs.filter(owner=user)
+        return qs.none()
+
+    def for_desk(self):
+        """Everything the annotation view shows: all quotes, mentions and annotations, not only public ones."""
+        anchored = ("block", "block__section")
+        return self.select_related("owner", "modified_by").prefetch_related(
+            Prefetch("sections", Section.objects.order_by("position")),
+            Prefetch("blocks", Block.objects.order_by("position")),
+            Prefetch("quotes", Quote.objects.select_related(*anchored, "speaker", "event", "modified_by")
+                     .order_by("block__position", "start")),
+            Prefetch("mentions", Mention.objects.select_related(*anchored, "entity", "modified_by")
+                     .order_by("block__position", "start")),
+            Prefetch("annotations", Annotation.objects.select_related(*anchored, "modified_by")
+                     .order_by("block__position", "start")),
+        )
+
     def for_listing(self):
         """Public stories, newest first, with what a list of stories shows (home, feeds)."""
         return (self.public().annotate(section_count=Count("sections", distinct=True),
@@ -122,6 +148,13 @@ class Article(models.Model):
                                     related_name="+", editable=False, help_text="Who saved it last.")
     search_tokens = models.TextField(blank=True, default="", editable=False,
                                      help_text="Derived (live editions): bigram tokens of the whole story.")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="owned_articles", editable=False,
+                              help_text="The reporter who created the story; reporters edit only their own drafts.")
+    content_digest = models.CharField(
+        max_length=64, blank=True, default="", editable=False,
+        help_text="Derived: digest of the story-format content at the last revision (working copy) or at "
+                  "publishing (live edition); they differ when a story has unpublished changes.")
     entities = models.ManyToManyField(Entity, through="StoryEntity", related_name="stories", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -142,6 +175,11 @@ class Article(models.Model):
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
             partial_date_check("source_published_on", "article_source_published_on_partial_date"),
+        ]
+        permissions = [
+            ("change_any_article", "Can edit every story, not only one's own drafts"),
+            ("view_any_article", "Can see every story in the desk"),
+            ("publish_article", "Can publish, schedule, unpublish and archive stories"),
         ]
 
     def __str__(self):
@@ -176,6 +214,35 @@ class Article(models.Model):
 
         live = Article.objects.live().filter(working_copy=self).first()
         return live is not None and export_story(live) == export_story(self)
+
+    def has_unpublished_changes(self):
+        """Return True if this working copy has a live edition whose content differs from it (exact: two exports)."""
+        from .diff import content_digest
+        from .importing.story import export_story
+
+        live = Article.objects.live().filter(working_copy=self).first()
+        if live is None:
+            return False
+        return content_digest(export_story(live)) != content_digest(export_story(self))
+
+    def user_can_view(self, user):
+        """Return True if ``user`` may open this working copy in the desk (read only or not)."""
+        if self.edition != Edition.WORKING or not (user and user.is_active and user.is_staff):
+            return False
+        if user.has_perm("articles.view_any_article") or user.has_perm("articles.change_any_article"):
+            return True
+        own = self.owner_id is not None and self.owner_id == user.pk
+        return own and (user.has_perm("articles.view_article") or user.has_perm("articles.change_article"))
+
+    def user_can_edit(self, user):
+        """Return True if ``user`` may change this working copy: editors always, reporters their own drafts."""
+        if self.edition != Edition.WORKING or not (user and user.is_active and user.is_staff):
+            return False
+        if not user.has_perm("articles.change_article"):
+            return False
+        if user.has_perm("articles.change_any_article"):
+            return True
+        return self.owner_id is not None and self.owner_id == user.pk and self.status == Status.DRAFT
 
     def next_key(self, prefix):
         """Return an unused key ``<prefix><n>`` among this story's blocks, quotes, mentions and annotations."""
@@ -332,6 +399,11 @@ class Anchored(models.Model):
     start = models.PositiveIntegerField(help_text="First character (Unicode code points).")
     end = models.PositiveIntegerField(help_text="One past the last character.")
     exact = models.TextField(help_text="The anchored words; must equal the paragraph's text between start and end.")
+    version = models.PositiveIntegerField(default=1, editable=False,
+                                          help_text="Optimistic-locking counter of this one anchored object.")
+    modified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", editable=False, help_text="Who changed it last.")
+    modified_at = models.DateTimeField(auto_now=True)
 
     objects = AnchoredQuerySet.as_manager()
     key_prefix = "x"
@@ -353,6 +425,12 @@ class Anchored(models.Model):
         if not self.key:
             self.key = self.block.article.next_key(self.key_prefix)
         self.check_anchor()
+        if not self._state.adding:
+            # Every change to a saved row makes copies of it loaded earlier stale (desk endpoints
+            # and admin forms compare this counter); see services.anchored_lock.
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "modified_at"}
         super().save(*args, **kwargs)
 
     def check_anchor(self):
@@ -367,6 +445,7 @@ class Anchored(models.Model):
         else:
             self.start, self.end = found
         self.block = block
+        self.modified_by = getattr(block, "edited_by", None)
         self.save()
 
 
@@ -444,6 +523,7 @@ class Quote(Anchored):
             ),
             partial_date_check("said_on", "quote_said_on_partial_date"),
         ]
+        permissions = [("verify_quote", "Can mark quotes verified or disputed")]
 
     key_prefix = "q"
 
@@ -470,6 +550,7 @@ class Quote(Anchored):
         if self.block_id == block.pk:
             super().relocate_on(block, old_text)
         else:
+            self.modified_by = getattr(block, "edited_by", None)
             self.save()
 
     def tokens(self):

@@ -1,7 +1,18 @@
-from django.contrib import admin
+"""The knowledge base in the admin: inline aliases, roles and relations, where an entity is used, and merging."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
 from .models import Alias, Entity, Relation, Role
+from .services import entity_merge
+
+WORKING = {"article__edition": "working"}  # usage counts the stories editors work on, not their live copies
 
 
 class AliasInline(admin.TabularInline):
@@ -23,6 +34,32 @@ class RelationInline(admin.TabularInline):
     autocomplete_fields = ("object",)
 
 
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(queryset=Entity.objects.none(), label="Merge into",
+                                    help_text="The entity to keep. Everything that points at this one moves to it.")
+
+    def __init__(self, *args, source, admin_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = Entity.objects.exclude(pk=source.pk)
+        self.fields["target"].widget = AutocompleteSelect(Relation._meta.get_field("object"), admin_site)
+
+
+def entity_usage(entity):
+    """Where ``entity`` is used in working copies: {stories, quotes, event_quotes, mentions} (lists)."""
+    quotes = list(entity.quotes.filter(**WORKING).select_related("article", "block").order_by("article_id", "id")[:200])
+    events = list(entity.event_quotes.filter(**WORKING).select_related("article").order_by("article_id", "id")[:200])
+    mentions = list(entity.mentions.filter(**WORKING).select_related("article", "block")
+                    .order_by("article_id", "block__position", "start")[:500])
+    stories = {}
+    for row in [*quotes, *events, *mentions]:
+        stories.setdefault(row.article_id, row.article)
+    for se in entity.story_entities.filter(**WORKING).select_related("article"):
+        stories.setdefault(se.article_id, se.article)
+    for article in entity.sourced_articles.filter(edition="working"):
+        stories.setdefault(article.pk, article)
+    return {"stories": list(stories.values()), "quotes": quotes, "event_quotes": events, "mentions": mentions}
+
+
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "slug", "wikidata", "n_quotes", "n_mentions")
@@ -30,6 +67,7 @@ class EntityAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug", "aliases__text", "description")
     prepopulated_fields = {}
     inlines = (AliasInline, RoleInline, RelationInline)
+    change_form_template = "admin/entities/entity/change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
@@ -42,6 +80,52 @@ class EntityAdmin(admin.ModelAdmin):
     @admin.display(description="mentions", ordering="mention_count")
     def n_mentions(self, obj):
         return obj.mention_count
+
+    def has_merge_permission(self, request, obj=None):
+        user = request.user
+        return (user.has_perm("entities.merge_entity") and user.has_perm("entities.change_entity")
+                and user.has_perm("entities.delete_entity"))
+
+    def get_urls(self):
+        return [
+            path("<int:object_id>/merge/", self.admin_site.admin_view(self.merge_view), name="entities_entity_merge"),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        entity = Entity.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if entity is not None and self.has_view_permission(request, entity):
+            extra_context["usage"] = entity_usage(entity)
+            extra_context["can_merge"] = self.has_merge_permission(request, entity)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def merge_view(self, request, object_id):
+        if not self.has_merge_permission(request):
+            raise PermissionDenied("You may not merge entities.")
+        source = Entity.objects.filter(pk=object_id).first()
+        if source is None:
+            raise Http404("No such entity.")
+        form = MergeForm(request.POST or None, source=source, admin_site=self.admin_site)
+        target = None
+        if request.method == "POST" and form.is_valid():
+            target = form.cleaned_data["target"]
+            if request.POST.get("confirm") == "yes":
+                try:
+                    result = entity_merge(source=source, target=target, user=request.user)
+                except ValidationError as exc:
+                    messages.error(request, " ".join(exc.messages))
+                else:
+                    messages.success(request, f"Merged {source.name} ({source.slug}) into {target.name}: "
+                                              f"{result.summary()}. /entities/{source.slug}/ now redirects here.")
+                    return HttpResponseRedirect(reverse("admin:entities_entity_change", args=[target.pk]))
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": f"Merge {source.name}",
+            "source": source, "target": target, "form": form, "media": self.media + form.media,
+            "usage": entity_usage(source),
+            "counts": {"aliases": source.aliases.count(), "roles": source.roles.count(),
+                       "relations": source.relations_out.count() + source.relations_in.count()},
+        }
+        return TemplateResponse(request, "admin/entities/entity/merge.html", context)
 
 
 @admin.register(Alias)

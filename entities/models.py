@@ -123,6 +123,7 @@ class Entity(models.Model):
             models.CheckConstraint(condition=~Q(name=""), name="entity_name_not_empty"),
             models.CheckConstraint(condition=~Q(slug=""), name="entity_slug_not_empty"),
         ]
+        permissions = [("merge_entity", "Can merge two entities into one")]
 
     def __str__(self):
         return self.name

@@ -1,6 +1,9 @@
 """Writes to the knowledge base that touch several entity models at once."""
 
-from django.db import transaction
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from .models import Alias, Entity, Relation, Role
 
@@ -43,3 +46,124 @@ def entities_upsert(*, docs):
                 defaults={"start": rel.get("start", ""), "end": rel.get("end", "")},
             )
     return by_slug
+
+
+def entity_create(*, name, kind):
+    """Create an entity from a name and kind typed in the desk (the slug is made from the name)."""
+    entity = Entity(name=name, kind=kind)
+    entity.name = entity.name.strip()
+    entity.full_clean(exclude=["slug"], validate_unique=False)
+    entity.save()
+    return entity
+
+
+@dataclass
+class MergeResult:
+    moved: dict = field(default_factory=dict)  # "<model> <field>" -> rows moved
+    dropped: dict = field(default_factory=dict)  # rows dropped because the target already had them
+
+    def summary(self):
+        parts = [f"{n} {what}" for what, n in sorted(self.moved.items()) if n]
+        parts += [f"{n} duplicate {what} dropped" for what, n in sorted(self.dropped.items()) if n]
+        return ", ".join(parts) or "nothing to move"
+
+
+@transaction.atomic
+def entity_merge(*, source, target, user=None):
+    """Merge ``source`` into ``target``: everything that points at source moves, then source is deleted.
+
+    Quotes, mentions, story lists and source links (the articles app's rows, reached through the
+    reverse relations it declares, so this app still never imports it), aliases, roles and
+    relations move. The source's name becomes an alias of the target and its slug that alias's
+    slug, so /entities/<old slug>/ redirects to the target. Returns a MergeResult.
+    """
+    if source.pk == target.pk:
+        raise ValidationError("An entity cannot be merged into itself.")
+    source = Entity.objects.select_for_update().get(pk=source.pk)
+    target = Entity.objects.select_for_update().get(pk=target.pk)
+    result = MergeResult()
+    old_slug, old_name = source.slug, source.name
+
+    # Aliases: keep the target's own; the source's move unless the target already has that text.
+    target_texts = set(target.aliases.values_list("text", flat=True)) | {target.name}
+    for alias in list(source.aliases.all()):
+        if alias.text in target_texts:
+            if alias.slug and not target.aliases.filter(slug=alias.slug).exists():
+                Alias.objects.filter(pk=alias.pk).delete()
+                Alias.objects.filter(entity=target, text=alias.text).update(slug=alias.slug)
+            else:
+                Alias.objects.filter(pk=alias.pk).delete()
+            result.dropped["aliases"] = result.dropped.get("aliases", 0) + 1
+            continue
+        Alias.objects.filter(pk=alias.pk).update(entity=target)
+        target_texts.add(alias.text)
+        result.moved["aliases"] = result.moved.get("aliases", 0) + 1
+
+    # Roles the source held.
+    have = {(r.title, r.organization_id, r.start, r.end) for r in target.roles.all()}
+    for role in list(source.roles.all()):
+        key = (role.title, role.organization_id, role.start, role.end)
+        if key in have:
+            role.delete()
+            result.dropped["roles"] = result.dropped.get("roles", 0) + 1
+        else:
+            Role.objects.filter(pk=role.pk).update(person=target)
+            have.add(key)
+            result.moved["roles"] = result.moved.get("roles", 0) + 1
+    moved = Role.objects.filter(organization=source).update(organization=target)
+    result.moved["roles at it"] = moved
+
+    # Relations in both directions; a relation between the two becomes reflexive and is dropped.
+    for rel in list(Relation.objects.filter(subject=source)) + list(Relation.objects.filter(object=source)):
+        subject = target if rel.subject_id == source.pk else rel.subject
+        obj = target if rel.object_id == source.pk else rel.object
+        if subject.pk == obj.pk or Relation.objects.filter(subject=subject, predicate=rel.predicate,
+                                                           object=obj).exclude(pk=rel.pk).exists():
+            rel.delete()
+            result.dropped["relations"] = result.dropped.get("relations", 0) + 1
+        else:
+            Relation.objects.filter(pk=rel.pk).update(subject=subject, object=obj)
+            result.moved["relations"] = result.moved.get("relations", 0) + 1
+
+    # Everything else that points at an entity: quotes (speaker, event), mentions, story entity
+    # lists, article sources. Rows are saved one by one so their own save() keeps derived columns
+    # (a quote's search tokens hold its speaker's name) and a row the target already has is dropped.
+    own = {Alias, Role, Relation}
+    for rel in Entity._meta.related_objects:
+        if rel.related_model in own or not (rel.many_to_one or rel.one_to_one):
+            continue
+        name = rel.field.name
+        label = f"{rel.related_model._meta.verbose_name_plural} ({name})"
+        for row in rel.related_model._base_manager.filter(**{name: source}):
+            setattr(row, name, target)
+            try:
+                with transaction.atomic():
+                    row.save()
+                result.moved[label] = result.moved.get(label, 0) + 1
+            except IntegrityError:
+                rel.related_model._base_manager.filter(pk=row.pk).delete()
+                result.dropped[label] = result.dropped.get(label, 0) + 1
+
+    if user is not None:
+        from django.contrib.admin.models import DELETION, LogEntry
+
+        LogEntry.objects.log_actions(user.pk, [source], DELETION, f"Merged into {target.name} ({target.slug}).",
+                                     single_object=True)
+    source.delete()
+    # The old name and URL now lead to the target.
+    alias = Alias.objects.filter(entity=target, text=old_name).first()
+    if alias is None and old_name != target.name:
+        alias = Alias(entity=target, text=old_name)
+    if alias is None:
+        alias = Alias(entity=target, text=f"{old_name} ({old_slug})")
+    if not alias.slug and not Alias.objects.filter(slug=old_slug).exists():
+        alias.slug = old_slug
+    alias.save()
+    target.save()  # search tokens include the aliases
+    if user is not None:
+        from django.contrib.admin.models import CHANGE, LogEntry
+
+        LogEntry.objects.log_actions(user.pk, [target], CHANGE,
+                                     f"Merged {old_name} ({old_slug}) into this entity: {result.summary()}.",
+                                     single_object=True)
+    return result

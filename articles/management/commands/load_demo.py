@@ -1,4 +1,5 @@
-"""Load the bundled edition of the story and demo accounts, so `make run` shows a working newsroom.
+"""Load the bundled edition of the story, the desk roles and a demo account per role, so `make run`
+shows a working newsroom.
 
 Idempotent: running it twice changes nothing (the story import is idempotent, accounts are kept).
 """
@@ -7,17 +8,21 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.importing.story import StoryFormatError, parse_story
+from articles.management.commands.setup_roles import setup_roles
 from articles.services import story_import
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "newsroom-demo"
+# One login per desk role; `editor` is also a superuser (it was the only demo login before the roles).
+DEMO_USERS = (("editor", "editor", True), ("reporter", "reporter", False), ("factchecker", "fact-checker", False))
 
 
 class Command(BaseCommand):
-    help = "Import the bundled story edition(s) from articles/data/ and create demo accounts."
+    help = "Import the bundled story edition(s) from articles/data/, set up the roles and create demo accounts."
 
     def add_arguments(self, parser):
         parser.add_argument("--no-users", action="store_true", help="Do not create demo accounts.")
@@ -32,15 +37,22 @@ class Command(BaseCommand):
             except StoryFormatError as exc:
                 raise CommandError(f"{path.name}: {exc}") from None
             self.stdout.write(f"{path.name}: {result.action} /stories/{result.slug}/")
+        setup_roles()
         if no_users:
             return
         if not settings.DEBUG:
             self.stdout.write("Not creating demo accounts: DEBUG is off (production).")
             return
-        user, created = get_user_model().objects.get_or_create(
-            username="editor", defaults={"is_staff": True, "is_superuser": True, "email": "editor@example.org"})
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+        User = get_user_model()
+        lines = []
+        for username, group, superuser in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"is_staff": True, "is_superuser": superuser, "email": f"{username}@example.org"})
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            user.groups.add(Group.objects.get(name=group))
+            lines.append(f"  {group:<13} {username} / {DEMO_PASSWORD}" + (" (superuser)" if superuser else ""))
         self.stdout.write(self.style.SUCCESS(
-            f"Admin: http://127.0.0.1:8000/admin/  login: editor / {DEMO_PASSWORD}"))
+            "Admin: http://127.0.0.1:8000/admin/  logins (user / password):\n" + "\n".join(lines)))

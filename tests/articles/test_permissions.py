@@ -1,0 +1,287 @@
+"""Permissions by role, on the server, for every desk path: a role × view × method matrix.
+
+Each denied cell asserts the status and that nothing changed (RP1–RP4, DL12 in
+../shared/notes/reliability.md). Helpers here (``make_user``, ``story_with_work``) are shared by the
+other desk test modules.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import TestCase
+from django.urls import reverse
+
+from articles.importing.story import export_story
+from articles.models import Annotation, Article, Block, PreviewLink, Quote, Revision, Transition
+from articles.services import revision_create, story_import
+from entities.models import Entity
+from tests.factories import story_doc
+
+ROLES = ("reporter", "editor", "fact-checker")
+
+
+def make_user(role=None, username=None, **kwargs):
+    """A staff user in the ``role`` group (the groups come from ``setup_roles``); role None: no group."""
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name="editor").exists():
+        call_command("setup_roles", verbosity=0)
+    username = username or (role or "nobody").replace("-", "")
+    kwargs.setdefault("is_staff", True)
+    user = get_user_model().objects.create_user(username=username, password="pw-desk-123", **kwargs)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def story_with_work(slug="test-story", status="draft", owner=None, n=3, **kwargs):
+    """A working copy with a suggested quote, a suggested mention and an open flag, plus a revision."""
+    doc = story_doc(n, slug=slug, status=status, **kwargs)
+    doc["quotes"].append({
+        "id": "q99", "anchor": {"block": "p0", "start": 5, "end": 8, "exact": doc["article"]["lede"][0]["text"][5:8]},
+        "kind": "fragment", "speaker": "person-1", "status": "suggested"})
+    doc["mentions"].append({"entity": "person-1", "anchor": {"block": "p1", "start": 0, "end": 4,
+                                                             "exact": doc["article"]["sections"][0]["blocks"][0]["text"][:4]},
+                            "status": "suggested"})
+    doc["annotations"].append({"id": "flag-1", "anchor": {"block": "p0", "start": 0, "end": 4,
+                                                          "exact": doc["article"]["lede"][0]["text"][:4]},
+                               "kind": "flag", "body": "Mojibake here could not be repaired.", "public": False,
+                               "status": "open"})
+    article = story_import(doc=doc).article
+    if owner is not None:
+        Article.objects.filter(pk=article.pk).update(owner=owner)
+        article.refresh_from_db()
+    return article
+
+
+def snapshot(article):
+    """Everything a denied request must leave as it was."""
+    article = Article.objects.filter(pk=article.pk).first()
+    if article is None:
+        return ("deleted",)
+    return (export_story(article), article.version, article.status, Transition.objects.count(),
+            Revision.objects.count(), PreviewLink.objects.count(), Article.objects.live().count())
+
+
+class PermissionMatrixTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.users = {role: make_user(role) for role in ROLES}
+        cls.users["owner"] = make_user("reporter", username="owner")
+        cls.users["nobody"] = make_user(None, username="nobody")
+        cls.users["inactive"] = make_user("editor", username="inactive", is_active=False)
+        cls.story = story_with_work(owner=cls.users["owner"])
+        revision_create(article=cls.story, action="save")
+
+    def urls(self):
+        a = self.story
+        q = Quote.objects.get(article=a, key="q1")
+        flag = Annotation.objects.get(article=a, key="flag-1")
+        admin = "admin:articles_article_"
+        return {
+            "changelist": reverse(admin + "changelist"),
+            "change": reverse(admin + "change", args=[a.pk]),
+            "history": reverse(admin + "history", args=[a.pk]),
+            "delete": reverse(admin + "delete", args=[a.pk]),
+            "desk": reverse(admin + "desk", args=[a.pk]),
+            "desk_data": reverse(admin + "desk_data", args=[a.pk]),
+            "annotate": reverse(admin + "annotate", args=[a.pk]),
+            "quote_save": reverse(admin + "annotation_op", args=[a.pk, "quote", q.pk, "save"]),
+            "quote_verify": reverse(admin + "annotation_op", args=[a.pk, "quote", q.pk, "verify"]),
+            "flag_resolve": reverse(admin + "annotation_op", args=[a.pk, "annotation", flag.pk, "resolve"]),
+            "transition": reverse(admin + "transition", args=[a.pk]),
+            "revisions": reverse(admin + "revisions", args=[a.pk]),
+            "diff": reverse(admin + "revision_diff", args=[a.pk]) + "?a=1&b=current",
+            "restore": reverse(admin + "revision_restore", args=[a.pk, 1]),
+            "preview": reverse(admin + "preview", args=[a.pk]),
+            "share": reverse(admin + "preview_links", args=[a.pk]),
+            "review": reverse(admin + "review"),
+            "quote_change": reverse("admin:articles_quote_change", args=[q.pk]),
+            "revision_admin": reverse("admin:articles_revision_changelist"),
+            "users": reverse("admin:auth_user_changelist"),
+            "groups": reverse("admin:auth_group_changelist"),
+        }
+
+    # Expected status of GET for each role. 200 = allowed; 302 = sent to login or away (object hidden);
+    # 403 = refused.
+    GET_MATRIX = {
+        #                 anon  nobody reporter owner editor fact-checker inactive
+        "changelist":    (302, 403, 200, 200, 200, 200, 302),
+        "change":        (302, 403, 302, 200, 200, 200, 302),
+        "history":       (302, 302, 302, 200, 200, 200, 302),
+        "delete":        (302, 403, 403, 403, 200, 403, 302),
+        "desk":          (302, 403, 403, 200, 200, 200, 302),
+        "desk_data":     (302, 403, 403, 200, 200, 200, 302),
+        "revisions":     (302, 403, 403, 200, 200, 200, 302),
+        "diff":          (302, 403, 403, 200, 200, 200, 302),
+        "preview":       (302, 403, 403, 200, 200, 200, 302),
+        "review":        (302, 403, 200, 200, 200, 200, 302),
+        "quote_change":  (302, 403, 302, 200, 200, 200, 302),
+        "revision_admin": (302, 403, 200, 200, 200, 200, 302),
+        "users":         (302, 403, 403, 403, 403, 403, 302),
+        "groups":        (302, 403, 403, 403, 403, 403, 302),
+    }
+    WHO = ("anon", "nobody", "reporter", "owner", "editor", "fact-checker", "inactive")
+
+    def login(self, who):
+        self.client.logout()
+        if who == "inactive":
+            self.client.force_login(self.users["inactive"])
+        elif who != "anon":
+            self.client.force_login(self.users[who])
+
+    def test_every_desk_url_has_a_row(self):
+        # A new admin URL of the desk without a row in a matrix fails this test (RP1).
+        from django.contrib import admin
+
+        names = {p.name for p in admin.site._registry[Article].get_urls() if p.name}
+        desk = {n.removeprefix("articles_article_") for n in names}
+        covered = {"add", "changelist", "change", "history", "delete", "autocomplete", "shared", "entities",
+                   "desk", "desk_data", "annotate", "annotation_op", "transition", "revisions", "revision_diff",
+                   "revision_restore", "preview", "preview_links", "preview_link_revoke", "review"}
+        assert desk <= covered, desk - covered
+        assert set(self.GET_MATRIX) | set(self.POST_MATRIX) >= set(self.urls()) - {"diff", "transition"}
+
+    def test_get_matrix(self):
+        urls = self.urls()
+        failures = []
+        for name, statuses in self.GET_MATRIX.items():
+            for who, expected in zip(self.WHO, statuses):
+                self.login(who)
+                response = self.client.get(urls[name])
+                if response.status_code != expected:
+                    failures.append(f"{name} as {who}: {response.status_code} != {expected}")
+        assert not failures, "\n".join(failures)
+
+    # POST: which roles succeed; every other role must get the listed status and change nothing.
+    POST_MATRIX = {
+        # name: (allowed roles, status of a denied anon / nobody / reporter / fact-checker / inactive)
+        "change": ({"owner", "editor"}, {"anon": 302, "nobody": 403, "reporter": 302, "fact-checker": 403}),
+        "delete": ({"editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "owner": 403, "fact-checker": 403}),
+        "annotate": ({"owner", "editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "fact-checker": 403}),
+        "quote_save": ({"owner", "editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "fact-checker": 403}),
+        "quote_verify": ({"fact-checker"}, {"anon": 302, "nobody": 403, "reporter": 403, "owner": 403,
+                                            "editor": 403}),
+        "flag_resolve": ({"owner", "editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "fact-checker": 403}),
+        "publish": ({"editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "owner": 403, "fact-checker": 403}),
+        "submit": ({"owner", "editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "fact-checker": 403}),
+        "restore": ({"owner", "editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "fact-checker": 403}),
+        "share": ({"owner", "editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "fact-checker": 403}),
+        "review": ({"editor"}, {"anon": 302, "nobody": 403, "reporter": 302, "owner": 302, "fact-checker": 302}),
+        # The fact-checker has no story actions at all: the changelist just shows again.
+        "action_publish": ({"editor"}, {"anon": 302, "nobody": 403, "reporter": 302, "owner": 302,
+                                        "fact-checker": 200}),
+        # The fact-checker may save the form (status and note only; see test_fact_checker_changes_only_status).
+        "quote_admin": ({"owner", "editor", "fact-checker"}, {"anon": 302, "nobody": 403, "reporter": 302}),
+    }
+
+    def post(self, name):
+        """Send the write ``name`` with valid, current data, as a real page would."""
+        import json
+
+        a = Article.objects.get(pk=self.story.pk)
+        urls = self.urls()
+        q = Quote.objects.get(article=a, key="q1")
+        flag = Annotation.objects.get(article=a, key="flag-1")
+        p1 = Block.objects.get(article=a, key="p1")
+        as_json = {"content_type": "application/json"}
+        if name == "change":
+            data = change_form_data(a, title="改過的標題")
+            return self.client.post(urls["change"], data)
+        if name == "delete":
+            return self.client.post(urls["delete"], {"post": "yes"})
+        if name == "annotate":
+            body = {"type": "quote", "block": "p1", "start": 0, "end": 4, "exact": p1.text[:4], "kind": "indirect",
+                    "speaker": Entity.objects.get(slug="person-1").pk}
+            return self.client.post(urls["annotate"], json.dumps(body), **as_json)
+        if name == "quote_save":
+            return self.client.post(urls["quote_save"], json.dumps({"version": q.version, "role": "新角色",
+                                                                    "kind": q.kind, "speaker": q.speaker_id}), **as_json)
+        if name == "quote_verify":
+            return self.client.post(urls["quote_verify"], json.dumps({"version": q.version}), **as_json)
+        if name == "flag_resolve":
+            return self.client.post(urls["flag_resolve"], json.dumps({"version": flag.version}), **as_json)
+        if name in ("publish", "submit"):
+            return self.client.post(urls["transition"], {"action": name, "version": a.version, "confirm": "yes"})
+        if name == "restore":
+            return self.client.post(urls["restore"], {"version": a.version})
+        if name == "share":
+            return self.client.post(urls["share"], {"days": 7})
+        if name == "review":
+            sq = Quote.objects.get(article=a, key="q99")
+            return self.client.post(urls["review"], {"op": "accept", "item": f"quote:{sq.pk}:{sq.version}"})
+        if name == "action_publish":
+            return self.client.post(urls["changelist"], {"action": "publish", "_selected_action": [a.pk],
+                                                         "confirm": "yes", f"version_{a.pk}": a.version,
+                                                         "confirm_issues": "yes"})
+        if name == "quote_admin":
+            return self.client.post(urls["quote_change"], quote_form_data(q, role="改了"))
+        raise AssertionError(name)
+
+    def test_post_matrix(self):
+        from django.db import transaction
+
+        failures = []
+        for name, (allowed, denied) in self.POST_MATRIX.items():
+            for who in self.WHO:
+                with transaction.atomic():
+                    self.login(who)
+                    before = snapshot(self.story)
+                    response = self.post(name)
+                    after = snapshot(self.story)
+                    if who in allowed:
+                        if response.status_code >= 400 or after == before:
+                            failures.append(f"{name} as {who}: {response.status_code}, changed={after != before}")
+                    else:
+                        expected = denied.get(who, 302)
+                        if response.status_code != expected or after != before:
+                            failures.append(f"{name} as {who}: {response.status_code} (expected {expected}), "
+                                            f"changed={after != before}")
+                    transaction.set_rollback(True)
+        assert not failures, "\n".join(failures)
+
+
+def change_form_data(article, **changes):
+    """The POST a change form of ``article`` sends unchanged (with its version), plus ``changes``."""
+    from articles.models import Section
+
+    sections = list(Section.objects.filter(article=article).order_by("position"))
+    blocks = list(Block.objects.filter(article=article).order_by("position"))
+    data = {
+        "title": article.title, "slug": article.slug, "dek": article.dek, "language": article.language,
+        "bylines": __import__("json").dumps(article.bylines, ensure_ascii=False),
+        "source_name": article.source_name, "source_entity": article.source_entity_id or "",
+        "source_url": article.source_url, "source_published_on": article.source_published_on,
+        "publish_at_0": "", "publish_at_1": "", "loaded_version": article.version,
+        "sections-TOTAL_FORMS": len(sections), "sections-INITIAL_FORMS": len(sections),
+        "sections-MIN_NUM_FORMS": 0, "sections-MAX_NUM_FORMS": 1000,
+        "blocks-TOTAL_FORMS": len(blocks), "blocks-INITIAL_FORMS": len(blocks),
+        "blocks-MIN_NUM_FORMS": 0, "blocks-MAX_NUM_FORMS": 1000,
+    }
+    if article.publish_at:
+        from django.utils import timezone
+
+        local = timezone.localtime(article.publish_at)
+        data["publish_at_0"], data["publish_at_1"] = local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S")
+    for i, s in enumerate(sections):
+        data.update({f"sections-{i}-id": s.pk, f"sections-{i}-article": article.pk, f"sections-{i}-position": s.position,
+                     f"sections-{i}-number": s.number, f"sections-{i}-heading": s.heading})
+    for i, b in enumerate(blocks):
+        data.update({f"blocks-{i}-id": b.pk, f"blocks-{i}-article": article.pk, f"blocks-{i}-position": b.position,
+                     f"blocks-{i}-key": b.key, f"blocks-{i}-kind": b.kind, f"blocks-{i}-section": b.section_id or "",
+                     f"blocks-{i}-text": b.text, f"blocks-{i}-image": b.image, f"blocks-{i}-alt": b.alt,
+                     f"blocks-{i}-caption": b.caption, f"blocks-{i}-credit": b.credit})
+    data.update(changes)
+    return data
+
+
+def quote_form_data(quote, **changes):
+    data = {"block": quote.block_id, "start": quote.start, "end": quote.end, "exact": quote.exact,
+            "key": quote.key, "kind": quote.kind, "speaker": quote.speaker_id or "", "role": quote.role,
+            "said_on": quote.said_on, "event": quote.event_id or "",
+            "attribution_block": quote.attribution_block_id or "", "attribution_start": quote.attribution_start or "",
+            "attribution_end": quote.attribution_end or "", "attribution_exact": quote.attribution_exact,
+            "status": quote.status, "note": quote.note, "loaded_version": quote.version}
+    if quote.attribution_start == 0:
+        data["attribution_start"] = 0
+    data.update(changes)
+    return data
