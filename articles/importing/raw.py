@@ -17,6 +17,7 @@ from .anchoring_docs import block_texts, relocate_anchor
 from .story import FORMAT, StoryFormatError, canonical
 
 REPAIR_PREFIX, FLAG_PREFIX, SCRIPT_PREFIX = "r", "flag-", "script-"
+HEADING_REPAIR = "heading repaired:"
 
 
 @dataclass
@@ -90,9 +91,24 @@ def raw_to_doc(text, *, options, known_entities, rejected=frozenset()):
         keys.append(key)
         return {"id": key, "type": "paragraph", "text": result.text}
 
+    def section(raw):
+        blocks = [block(b) for b in raw.blocks]
+        heading = cleaning.clean_text(raw.heading, restore_punctuation=options.restore_punctuation)
+        first = next((b for b in blocks if b["type"] == "paragraph"), None)
+        if not heading.changes or first is None or not heading.text.strip():
+            return {"number": raw.number, "heading": clean_name(raw.heading), "blocks": blocks}
+        # Headings hold no anchors: the repair is recorded on the section's first paragraph.
+        annotations.append({
+            "id": next_id("r"), "kind": "note", "public": False, "status": "open",
+            "anchor": {"block": first["id"], "start": 0, "end": 1, "exact": first["text"][0]},
+            "original": raw.heading,
+            "body": f"{HEADING_REPAIR} {raw.heading!r} -> {heading.text!r} (line {raw.line}): "
+                    + "; ".join(c.note for c in heading.changes),
+        })
+        return {"number": raw.number, "heading": heading.text.strip(), "blocks": blocks}
+
     lede = [block(b) for b in parsed.lede]
-    sections = [{"number": s.number, "heading": clean_name(s.heading), "blocks": [block(b) for b in s.blocks]}
-                for s in parsed.sections]
+    sections = [section(s) for s in parsed.sections]
     if not paragraphs:
         raise StoryFormatError("the file holds no paragraphs")
 
@@ -285,10 +301,12 @@ def _fresh_id(prefix, used):
 def rebuild_lines(doc, figure_line="圖片"):
     """The non-blank lines of the raw file this story was imported from, rebuilt from the story
     and its repair annotations (each repair's span replaced by its ``original``)."""
-    repairs = {}
+    repairs, headings = {}, {}
     for note in doc["annotations"]:
         if note["kind"] == "repair" and note.get("original") is not None:
             repairs.setdefault(note["anchor"]["block"], []).append(note)
+        elif note["kind"] == "note" and note["body"].startswith(HEADING_REPAIR):
+            headings[note["anchor"]["block"]] = note["original"]
 
     def line(block):
         if block["type"] == "figure":
@@ -302,5 +320,7 @@ def rebuild_lines(doc, figure_line="圖片"):
     article = doc["article"]
     lines = [line(b) for b in article["lede"]]
     for section in article["sections"]:
-        lines += [section["number"], section["heading"], *(line(b) for b in section["blocks"])]
+        first = next((b["id"] for b in section["blocks"] if b["type"] == "paragraph"), None)
+        lines += [section["number"], headings.get(first, section["heading"]),
+                  *(line(b) for b in section["blocks"])]
     return lines

@@ -55,7 +55,7 @@ class SeedImportTests(TestCase):
         assert len(a["lede"]) == 5
         assert [(s["number"], s["heading"]) for s in a["sections"]] == [
             ("01", "大模型的阿里往事"), ("02", "從M6到通義千問"), ("03", "輪到釘釘做“試驗田”"),
-            ("04", "模型迭代兩三事"), ("05", "不為模型,為工具")]
+            ("04", "模型迭代兩三事"), ("05", "不為模型，為工具")]
         blocks = a["lede"] + [b for s in a["sections"] for b in s["blocks"]]
         assert sum(b["type"] == "figure" for b in blocks) == 2
         assert sum(b["type"] == "paragraph" for b in blocks) == 81
@@ -216,3 +216,12 @@ class CommandTests(TestCase):
         assert article.slug == "a-li-yun-fa-bu-xin-mo-xing"
         assert article.title == "阿里雲發布新模型"
         assert article.bylines
+
+
+class HeadingRepairTests(TestCase):
+    def test_a_damaged_heading_is_repaired_and_rebuilds(self):
+        text = "第一段。\n01\n大模型之戰(zhàn)\n內容,很多。\n"
+        article = raw_import(text=text, options=RawOptions(slug="h", title="標題")).article
+        doc = export_story(article)
+        assert doc["article"]["sections"][0]["heading"] == "大模型之戰"
+        assert rebuild_lines(doc) == [line for line in text.splitlines() if line]
