@@ -21,6 +21,7 @@ class LatestStoriesFeed(Feed):
     def link(self):
         return reverse("articles:home")
 
+    @property
     def language(self):
         return feed_language()
 

@@ -25,7 +25,8 @@ class EntityStoriesFeed(Feed):
     def description(self, obj):
         return obj.description or f"提及{obj.name}的報導。"
 
-    def language(self, obj):
+    @property
+    def language(self):
         return "zh-Hans" if translation.get_language() == "zh-hans" else "zh-Hant"
 
     def items(self, obj):

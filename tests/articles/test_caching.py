@@ -1,0 +1,106 @@
+"""Validators, 304s and the public page cache: invalidated by publishing, never by a draft save."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article
+from articles.services import article_publish, article_unpublish
+from entities.models import Alias, Entity, Role
+from newsroom.middleware import public_state
+from tests.factories import make_story
+
+
+def count(client, url, **headers):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, headers=headers)
+    return response, len(ctx.captured_queries)
+
+
+class ConditionalGetTests(TestCase):
+    def setUp(self):
+        self.article = make_story(2)
+
+    def test_pages_carry_validators(self):
+        for url in ("/", "/stories/test-story/", "/entities/alibaba/", "/quotes/", "/entities/", "/search/?q=阿里",
+                    "/feeds/stories.rss", "/sitemap.xml", "/zh-hans/stories/test-story/"):
+            response = self.client.get(url)
+            assert response.status_code == 200, url
+            assert response["ETag"].startswith('"') and response["Last-Modified"], url
+            assert "max-age=0" in response["Cache-Control"]
+
+    def test_if_none_match_answers_304_without_rendering(self):
+        first = self.client.get("/stories/test-story/")
+        response, queries = count(self.client, "/stories/test-story/", if_none_match=first["ETag"])
+        assert response.status_code == 304 and response.content == b""
+        assert response["ETag"] == first["ETag"]
+        _, full = count(self.client, "/stories/test-story/?uncached=1")
+        assert queries < full
+
+    def test_if_modified_since_answers_304(self):
+        first = self.client.get("/stories/test-story/")
+        response = self.client.get("/stories/test-story/", headers={"if_modified_since": first["Last-Modified"]})
+        assert response.status_code == 304
+
+    def test_editions_and_urls_have_their_own_etags(self):
+        etags = {self.client.get(url)["ETag"] for url in ("/", "/zh-hans/", "/stories/test-story/", "/?page=1")}
+        assert len(etags) == 4
+
+    def test_cached_page_is_served_without_rendering(self):
+        first, full = count(self.client, "/stories/test-story/")
+        second, cached = count(self.client, "/stories/test-story/")
+        assert second.content == first.content and cached < full
+
+
+class InvalidationTests(TestCase):
+    def setUp(self):
+        self.article = make_story(2)
+        self.first = self.client.get("/stories/test-story/")
+
+    def test_publishing_changes_invalidates(self):
+        self.article.title = "新的標題"
+        self.article.save()
+        article_publish(article=self.article)
+        response = self.client.get("/stories/test-story/", headers={"if_none_match": self.first["ETag"]})
+        assert response.status_code == 200 and "新的標題" in response.content.decode()
+        assert "新的標題" in self.client.get("/").content.decode()
+
+    def test_unpublishing_invalidates(self):
+        self.client.get("/")
+        article_unpublish(article=self.article)
+        assert self.client.get("/stories/test-story/").status_code == 404
+        assert "阿里的大模型之年" not in self.client.get("/").content.decode()
+
+    def test_draft_save_changes_no_validator(self):
+        self.article.title = "還沒發布的標題"
+        self.article.save()
+        response = self.client.get("/stories/test-story/", headers={"if_none_match": self.first["ETag"]})
+        assert response.status_code == 304
+
+    def test_entity_edits_invalidate_pages_showing_them(self):
+        alibaba = Entity.objects.get(slug="alibaba")
+        alibaba.description = "新的描述文字"
+        alibaba.save()
+        assert "新的描述文字" in self.client.get("/stories/test-story/").content.decode()
+        alias = Alias.objects.get(entity=alibaba, text="Alibaba")
+        alias.text = "Alibaba Group Holding"
+        alias.save()
+        assert "Alibaba Group Holding" in self.client.get("/entities/alibaba/").content.decode()
+        role = Role.objects.get(title="阿里CTO1")
+        Role.objects.filter(pk=role.pk).update(title="x")  # a raw update: no signal, same counts
+        role.title = "阿里首席技術官"
+        role.save()
+        assert "阿里首席技術官" in self.client.get("/entities/person-1/").content.decode()
+
+    def test_a_scheduled_story_coming_due_changes_the_state(self):
+        later = make_story(1, slug="later", title="排程的報導", status="draft")
+        later.publish_at = timezone.now() + timedelta(hours=1)
+        later.save()
+        article_publish(article=later)
+        now_state, _ = public_state()
+        due_state, _ = public_state(now=timezone.now() + timedelta(hours=2))
+        assert now_state != due_state
+        assert Article.objects.public(now=timezone.now() + timedelta(hours=2)).filter(slug="later").exists()
