@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import F, FloatField, IntegerField, TextField, Value
+from django.db.models import F, FloatField, IntegerField, Subquery, TextField, Value
 from django.db.models.functions import Cast, Concat, Length, Replace
 
 from entities.models import Entity
@@ -87,13 +87,16 @@ def parse_query(raw):
 
 
 def _tsquery(terms):
+    """Every token of every term, ANDed: the GIN index answers this exactly, without a recheck.
+
+    (A phrase query, ``<->``, would make PostgreSQL recompute the tsvector of every candidate row to
+    check positions; the phrase is checked with a LIKE over the token text instead, far cheaper.)
+    """
     parts = []
     for term in terms:
-        tokens = list(term.tokens)
-        if term.text.isascii():
-            tokens[-1] += ":*"  # Latin words match as prefixes ("qwe" finds "qwen")
-        parts.append("(" + " <-> ".join(tokens) + ")")
-    return " & ".join(parts)
+        for token in term.tokens:
+            parts.append(token + (":*" if term.text.isascii() else ""))
+    return " & ".join(dict.fromkeys(parts))
 
 
 def _padded():
@@ -107,14 +110,22 @@ def matching(qs, query):
     if indexed and connection.vendor == "postgresql":
         qs = qs.annotate(search_vector=SearchVector("search_tokens", config="simple")).filter(
             search_vector=SearchQuery(_tsquery(indexed), search_type="raw", config="simple"))
-    elif indexed:
+    phrases = [t for t in indexed if len(t.tokens) > 1 or connection.vendor != "postgresql"]
+    if phrases:
         qs = qs.annotate(padded_tokens=_padded())
-        for term in indexed:
+        for term in phrases:
             # Token boundaries: a Latin word matches as a prefix, a bigram phrase exactly.
             qs = qs.filter(padded_tokens__contains=" " + term.pattern + ("" if term.text.isascii() else " "))
     for term in single:  # one Han character: any bigram containing it
         qs = qs.filter(search_tokens__contains=term.text)
     return qs
+
+
+def candidates(qs, query, *order):
+    """The newest CANDIDATES rows matching ``query``, ranked then by how often its terms occur."""
+    newest = matching(qs, query).order_by(*order).values("pk")[:CANDIDATES]
+    return (qs.model.objects.filter(pk__in=Subquery(newest))
+            .annotate(n=Cast(occurrences(query), FloatField())))
 
 
 def occurrences(query):
@@ -144,20 +155,15 @@ def search(query, *, now=None):
     if not query:
         return [], False
     stories = list(
-        matching(Article.objects.public(now), query)
-        .annotate(n=Cast(occurrences(query), FloatField()))
+        candidates(Article.objects.public(now), query, "-published_at", "-id")
         .only("id", "slug", "title", "dek", "published_at", "publish_at", "updated_at", "created_at",
               "working_copy_id", "language")
-        .order_by("-n", "-published_at", "-id")[:CANDIDATES])
+        .order_by("-n", "-published_at", "-id"))
     quotes = list(
-        matching(Quote.objects.public(now).reviewed(), query)
+        candidates(Quote.objects.public(now).reviewed(), query, "-article__published_at", "-id")
         .select_related("article", "speaker", "block")
-        .annotate(n=Cast(occurrences(query), FloatField()))
-        .order_by("-n", "-article__published_at", "article_id", "block__position")[:CANDIDATES])
-    entities = list(
-        matching(Entity.objects.public(now), query)
-        .annotate(n=Cast(occurrences(query), FloatField()))
-        .order_by("-n", "name")[:CANDIDATES])
+        .order_by("-n", "-article__published_at", "article_id", "block__position"))
+    entities = list(candidates(Entity.objects.public(now), query, "name", "id").order_by("-n", "name"))
     cut = CANDIDATES in (len(stories), len(quotes), len(entities))
 
     hits = []
