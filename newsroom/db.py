@@ -45,3 +45,29 @@ def _read_transaction(outermost):
             yield
     finally:
         connection.transaction_mode = mode
+
+
+def search_index_operation(*models):
+    """A migration operation adding, on PostgreSQL only, a GIN index over
+    to_tsvector('simple', search_tokens) on each (app_label, model_name).
+
+    The index expression is exactly what SearchVector("search_tokens", config="simple") generates,
+    so searches use it. SQLite searches the same tokens without it.
+    """
+    from django.db import migrations
+
+    def index(model):
+        from django.contrib.postgres.indexes import GinIndex
+        from django.contrib.postgres.search import SearchVector
+
+        return GinIndex(SearchVector("search_tokens", config="simple"), name=f"{model._meta.model_name}_search_gin")
+
+    def apply(method):
+        def run(apps, schema_editor):
+            if schema_editor.connection.vendor == "postgresql":
+                for app_label, name in models:
+                    model = apps.get_model(app_label, name)
+                    getattr(schema_editor, method)(model, index(model))
+        return run
+
+    return migrations.RunPython(apply("add_index"), apply("remove_index"))

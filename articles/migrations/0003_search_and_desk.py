@@ -5,32 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
-# PostgreSQL only: a GIN index over to_tsvector('simple', search_tokens), the exact expression that
-# SearchVector("search_tokens", config="simple") generates, so searches use it. SQLite searches
-# the same tokens without it.
-MODELS = [('articles', 'article'), ('articles', 'quote')]
-
-
-def _index(model):
-    from django.contrib.postgres.indexes import GinIndex
-    from django.contrib.postgres.search import SearchVector
-
-    return GinIndex(SearchVector("search_tokens", config="simple"), name=f"{model._meta.model_name}_search_gin")
-
-
-def add_search_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for app, name in MODELS:
-            model = apps.get_model(app, name)
-            schema_editor.add_index(model, _index(model))
-
-
-def remove_search_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for app, name in MODELS:
-            model = apps.get_model(app, name)
-            schema_editor.remove_index(model, _index(model))
+from newsroom.db import search_index_operation
 
 
 class Migration(migrations.Migration):
@@ -87,5 +62,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('from_status__in', ['draft', 'in_review', 'scheduled', 'published', 'archived']), ('to_status__in', ['draft', 'in_review', 'scheduled', 'published', 'archived'])), name='transition_status_valid')],
             },
         ),
-        migrations.RunPython(add_search_indexes, remove_search_indexes),
+        search_index_operation(('articles', 'article'), ('articles', 'quote')),
     ]

@@ -2,32 +2,7 @@
 
 from django.db import migrations, models
 
-
-# PostgreSQL only: a GIN index over to_tsvector('simple', search_tokens), the exact expression that
-# SearchVector("search_tokens", config="simple") generates, so searches use it. SQLite searches
-# the same tokens without it.
-MODELS = [('entities', 'entity')]
-
-
-def _index(model):
-    from django.contrib.postgres.indexes import GinIndex
-    from django.contrib.postgres.search import SearchVector
-
-    return GinIndex(SearchVector("search_tokens", config="simple"), name=f"{model._meta.model_name}_search_gin")
-
-
-def add_search_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for app, name in MODELS:
-            model = apps.get_model(app, name)
-            schema_editor.add_index(model, _index(model))
-
-
-def remove_search_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for app, name in MODELS:
-            model = apps.get_model(app, name)
-            schema_editor.remove_index(model, _index(model))
+from newsroom.db import search_index_operation
 
 
 class Migration(migrations.Migration):
@@ -42,5 +17,5 @@ class Migration(migrations.Migration):
             name='search_tokens',
             field=models.TextField(blank=True, default='', editable=False, help_text='Derived: bigram tokens of name, aliases and description.'),
         ),
-        migrations.RunPython(add_search_indexes, remove_search_indexes),
+        search_index_operation(('entities', 'entity')),
     ]
