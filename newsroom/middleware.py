@@ -131,7 +131,8 @@ def public_page(view):
         language = translation.get_language()
         state, last_modified = public_state()
         key = hashlib.sha256(json.dumps(
-            [code_digest(), generation(), language, request.get_full_path(), state]).encode()).hexdigest()
+            # The host and scheme too: pages carry absolute URLs (canonical, feeds, JSON-LD).
+            [code_digest(), generation(), language, request.build_absolute_uri(), state]).encode()).hexdigest()
         etag = f'"{key[:32]}"'
         last_ts = int(last_modified.timestamp()) if last_modified else None
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
