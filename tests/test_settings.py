@@ -41,3 +41,10 @@ def test_development_defaults_to_sqlite_debug():
         assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
         assert "IMMEDIATE" == settings.DATABASES["default"]["OPTIONS"]["transaction_mode"]
     assert settings.TIME_ZONE == "Asia/Shanghai" and settings.LANGUAGE_CODE == "zh-hant" and settings.USE_TZ
+
+
+def test_redis_url_selects_the_shared_cache():
+    result = manage("shell", "-c", "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+                    REDIS_URL="redis://127.0.0.1:6379/3")
+    assert result.returncode == 0, result.stderr
+    assert "RedisCache" in result.stdout
