@@ -12,13 +12,14 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from . import services
 from .checks import article_checks
 from .desk import ArticleDeskMixin
 from .models import Annotation, Article, Block, Edition, Mention, Quote, Revision, Section
-from .services import ACTION_LABELS, NOTE_KINDS, DeskError, StaleVersion, desk_permissions
+from .services import ACTION_LABELS, NOTE_KINDS, DeskError, desk_permissions
 
 # Fields of Article that only workflow actions change (never a form, whatever is POSTed).
 WORKFLOW_FIELDS = ("status", "published_at", "updated_at")
@@ -60,8 +61,12 @@ class VersionedFormMixin:
                 self.overwrote = current
             else:
                 self.conflict = current
-                error = StaleVersion(current, self.lock_label)
-                raise ValidationError(error.message, code="stale")
+                who = services.describe_user(current.modified_by)
+                when = timezone.localtime(current.modified_at).strftime("%Y-%m-%d %H:%M:%S")
+                raise ValidationError(
+                    f"Not saved: {self.lock_label} was changed by {who} at {when} (now version {current.version}) "
+                    "after you opened it. What you typed is kept below; tick “Save mine anyway” to replace their "
+                    "changes, or reload the page to start from theirs.", code="stale")
         self.locked = current
         # Fields this form does not edit come from the locked row, not from the copy read before the lock.
         for field in self.instance._meta.concrete_fields:

@@ -7,10 +7,8 @@ itself: the buttons a page shows are a convenience, never the check.
 """
 
 import json
-from datetime import datetime
 
 from django.contrib import messages
-from django.contrib.admin.utils import quote as admin_quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -23,7 +21,6 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from entities.models import Entity, validate_partial_date
 from entities.services import entity_create
@@ -32,7 +29,7 @@ from . import services
 from .checks import article_checks
 from .diff import diff_stories
 from .importing.story import export_story
-from .models import Annotation, Article, Mention, PreviewLink, Quote, Revision, Status
+from .models import Annotation, Article, Mention, PreviewLink, Quote
 from .services import ACTION_LABELS, ANCHORED_TYPES, NOTE_KINDS, DeskError, desk_permissions
 from .views import story_context
 
@@ -96,6 +93,7 @@ def desk_payload(request, article, perms):
         "blocks": blocks,
         "items": [item_json(o) for o in desk_items(article)],
         "perms": {k: v for k, v in perms.items() if k != "actions"},
+        "issues": [i.as_dict() for i in article_checks(article)],
         "urls": {
             "create": base + "annotations/", "item": base, "data": base + "data/",
             "entities": reverse("admin:articles_article_entities"),
@@ -588,7 +586,8 @@ class ArticleDeskMixin:
         link = services.preview_link_create(article=article, user=request.user, days=days)
         url = request.build_absolute_uri(reverse("admin:articles_article_shared",
                                                  args=[article.pk, services.preview_link_signed(link)]))
-        messages.success(request, f"Share link (valid until {timezone.localtime(link.expires_at):%Y-%m-%d %H:%M}): {url}")
+        until = timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M")
+        messages.success(request, f"Share link (valid until {until}): {url}")
         return self.back(request, article)
 
     def preview_link_revoke_view(self, request, object_id, link_id):
@@ -617,7 +616,8 @@ class ArticleDeskMixin:
         if "quote" in kinds:
             out.append(("quote", Quote.objects.filter(scope, status="suggested").select_related(*related, "speaker")))
         if "mention" in kinds:
-            out.append(("mention", Mention.objects.filter(scope, status="suggested").select_related(*related, "entity")))
+            out.append(("mention", Mention.objects.filter(scope, status="suggested")
+                        .select_related(*related, "entity")))
         marks = [k for k in ("flag", "repair") if k in kinds]
         if marks:
             out.append(("annotation", Annotation.objects.filter(scope, status="open", kind__in=marks)
@@ -709,5 +709,7 @@ def context_of(obj, width=20):
 LEGEND = (
     ("quote", "Quote"), ("mention", "Mention"), ("note", "Note (internal)"), ("context", "Context (public)"),
     ("sic", "Sic (public)"), ("correction", "Correction (public)"), ("repair", "Repair (importer)"),
-    ("flag", "Flag (needs an editor)"), ("suggested", "Suggestion (dashed)"),
+    ("flag hl-open", "Flag (needs an editor)"), ("repair hl-open", "Repair to review"),
+    ("quote hl-verified", "Quote verified"), ("quote hl-disputed", "Quote disputed"), ("suggested", "Suggestion"),
+    ("note hl-resolved", "Resolved"),
 )

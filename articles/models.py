@@ -417,7 +417,8 @@ class Anchored(models.Model):
 
     def clean(self):
         super().clean()
-        self.check_anchor()
+        if self.block_id is not None:  # a form whose block did not validate reports that instead
+            self.check_anchor()
 
     def save(self, *args, **kwargs):
         self.exact = nfc(self.exact)

@@ -468,15 +468,15 @@ def _remap_entities(doc):
     if source.get("entity"):
         source["entity"] = m(source["entity"])
     targets = {e.slug: e for e in Entity.objects.filter(slug__in=set(mapping.values()))}
-    from .importing.story import entity_to_doc
-
     entities, seen = [], set()
     for e in doc["entities"]:
         slug = m(e["id"])
         if slug in seen:
             continue
         seen.add(slug)
-        entities.append(e if slug == e["id"] else entity_to_doc(targets[slug], set()))
+        # An entity that exists is only referred to (write_story never changes it): its id is enough.
+        target = targets.get(slug)
+        entities.append(e if target is None else {"id": slug, "kind": target.kind, "name": target.name})
     doc["entities"] = entities
     return doc, [e for e in entities if e["id"] not in existing and e["id"] not in targets]
 
@@ -692,7 +692,7 @@ def preview_link_signed(link):
 
 
 def preview_link_resolve(*, article_id, signed, now=None):
-    """The valid PreviewLink behind a share URL for story ``article_id``, or None (bad, expired, revoked, other story)."""
+    """The valid PreviewLink behind a share URL for story ``article_id``; None if bad, expired, revoked or not its story."""
     try:
         value = signing.Signer(salt=PREVIEW_SALT).unsign(signed)
     except signing.BadSignature:

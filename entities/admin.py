@@ -35,13 +35,13 @@ class RelationInline(admin.TabularInline):
 
 
 class MergeForm(forms.Form):
-    target = forms.ModelChoiceField(queryset=Entity.objects.none(), label="Merge into",
-                                    help_text="The entity to keep. Everything that points at this one moves to it.")
-
     def __init__(self, *args, source, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = Entity.objects.exclude(pk=source.pk)
-        self.fields["target"].widget = AutocompleteSelect(Relation._meta.get_field("object"), admin_site)
+        # The admin's own autocomplete (through Relation.object, an autocomplete field to Entity).
+        self.fields["target"] = forms.ModelChoiceField(
+            queryset=Entity.objects.exclude(pk=source.pk), label="Merge into",
+            widget=AutocompleteSelect(Relation._meta.get_field("object"), admin_site),
+            help_text="The entity to keep. Everything that points at this one moves to it.")
 
 
 def entity_usage(entity):

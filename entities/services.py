@@ -130,7 +130,7 @@ def entity_merge(*, source, target, user=None):
     # (a quote's search tokens hold its speaker's name) and a row the target already has is dropped.
     own = {Alias, Role, Relation}
     for rel in Entity._meta.related_objects:
-        if rel.related_model in own or not (rel.many_to_one or rel.one_to_one):
+        if rel.related_model in own or rel.many_to_many:
             continue
         name = rel.field.name
         label = f"{rel.related_model._meta.verbose_name_plural} ({name})"

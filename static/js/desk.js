@@ -44,8 +44,22 @@
     return m ? decodeURIComponent(m[1]) : "";
   }
 
+  // How many requests are in flight (and whether a refresh is pending): tests wait for "0".
+  var busyCount = 0;
+
+  function track(promise) {
+    busyCount += 1;
+    document.body.dataset.deskBusy = String(busyCount);
+    var done = function () {
+      busyCount -= 1;
+      document.body.dataset.deskBusy = String(busyCount);
+    };
+    promise.then(done, done);
+    return promise;
+  }
+
   function send(url, body) {
-    return fetch(url, {
+    return track(fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json"},
       body: JSON.stringify(body || {})
@@ -53,7 +67,7 @@
       return response.json().catch(function () {
         return {ok: false, error: "The server answered " + response.status + "."};
       }).then(function (data) { data.httpStatus = response.status; return data; });
-    }, function () { return {ok: false, error: "The server could not be reached; nothing was saved.", httpStatus: 0}; });
+    }, function () { return {ok: false, error: "The server could not be reached; nothing was saved.", httpStatus: 0}; }));
   }
 
   // --- rendering ----------------------------------------------------------------------------------
@@ -65,10 +79,13 @@
       out.push("hl-open");
     }
     if (item.type === "quote" && (item.status === "verified" || item.status === "disputed")) { out.push("hl-" + item.status); }
+    if (item.type === "annotation" && item.status === "resolved") { out.push("hl-resolved"); }
+    if (item.type === "pending") { out = ["hl-pending"]; }
     return out;
   }
 
   function itemTitle(item) {
+    if (item.type === "pending") { return item.label; }
     var bits = [item.type === "annotation" ? item.kind : item.type, item.label, "(" + item.status + ")"];
     if (item.type === "annotation" && item.body) { bits.push(item.body.slice(0, 80)); }
     return bits.join(" ");
@@ -81,6 +98,12 @@
     if (!el || !block) { return; }
     var chars = cps(block.text), n = chars.length;
     var mine = items.filter(function (i) { return i.block === key; });
+    var open = state.open;
+    if (open && open.mode === "create" && open.anchor.block === key) {
+      // The words a new annotation is being made for stay marked while the form has the focus.
+      mine = mine.concat([{type: "pending", id: 0, block: key, start: open.anchor.start, end: open.anchor.end,
+        label: "new " + open.type, status: "", exact: open.anchor.exact}]);
+    }
     var bounds = new Set([0, n]);
     mine.forEach(function (i) { bounds.add(Math.min(i.start, n)); bounds.add(Math.min(i.end, n)); });
     var sorted = Array.from(bounds).sort(function (a, b) { return a - b; });
@@ -93,7 +116,8 @@
       var classes = ["desk-hl"];
       covering.forEach(function (i) { classes = classes.concat(itemClasses(i)); });
       span.className = classes.join(" ");
-      span.dataset.items = covering.map(function (i) { return i.type + ":" + i.id; }).join(" ");
+      span.dataset.items = covering.filter(function (i) { return i.type !== "pending"; })
+        .map(function (i) { return i.type + ":" + i.id; }).join(" ");
       span.title = covering.map(itemTitle).join("\n");
       span.textContent = text;
       frag.appendChild(span);
@@ -137,6 +161,33 @@
       li.appendChild(button);
       list.appendChild(li);
     });
+  }
+
+  function renderIssues(issues) {
+    var list = document.getElementById("desk-issues"), ok = document.getElementById("desk-issues-ok");
+    if (!list) {
+      list = document.createElement("ul");
+      list.id = "desk-issues";
+      list.className = "desk-issues";
+      if (ok) { ok.parentNode.insertBefore(list, ok); }
+    }
+    if (!ok) {
+      ok = document.createElement("p");
+      ok.id = "desk-issues-ok";
+      ok.className = "desk-ok";
+      ok.textContent = "No open issues.";
+      list.parentNode.insertBefore(ok, list.nextSibling);
+    }
+    list.textContent = "";
+    issues.forEach(function (issue) {
+      var li = document.createElement("li");
+      li.dataset.code = issue.code;
+      li.dataset.target = issue.target;
+      li.textContent = issue.message;
+      list.appendChild(li);
+    });
+    list.hidden = !issues.length;
+    ok.hidden = issues.length > 0;
   }
 
   function message(text, kind) {
@@ -277,7 +328,7 @@
     var span = event.target.closest && event.target.closest(".desk-hl");
     var s = window.getSelection();
     if (!span || (s && !s.isCollapsed)) { return; }
-    openItems(span.dataset.items.split(" ").map(function (ref) {
+    openItems(span.dataset.items.split(" ").filter(Boolean).map(function (ref) {
       var parts = ref.split(":");
       return findItem(parts[0], Number(parts[1]));
     }).filter(Boolean));
@@ -397,9 +448,11 @@
   }
 
   function closeForm() {
+    var was = state.open;
     form.hidden = true;
     state.open = null;
     $("desk-chooser").hidden = true;
+    if (was && was.mode === "create") { renderBlock(was.anchor.block); }
   }
 
   function button(id, show) { $(id).hidden = !show; }
@@ -446,7 +499,10 @@
     if (!sel || sel.error) { message("Select some words in one paragraph first.", "error"); return; }
     var allowed = {quote: perms.add_quote, mention: perms.add_mention, annotation: perms.add_annotation}[type];
     if (!allowed) { message("You may not add that to this story.", "error"); return; }
+    var previous = state.open;
     state.open = {mode: "create", type: type, anchor: sel};
+    if (previous && previous.mode === "create" && previous.anchor.block !== sel.block) { renderBlock(previous.anchor.block); }
+    renderBlock(sel.block);
     $("desk-chooser").hidden = true;
     $("desk-form-title").textContent = "New " + (type === "annotation" ? "note" : type);
     $("desk-form-status").textContent = sel.block + " " + sel.start + "–" + sel.end;
@@ -480,7 +536,9 @@
   }
 
   function openItem(item) {
+    var previous = state.open;
     state.open = {mode: "edit", type: item.type, item: item, version: item.version};
+    if (previous && previous.mode === "create") { renderBlock(previous.anchor.block); }
     $("desk-chooser").hidden = true;
     $("desk-form-title").textContent = (item.type === "annotation" ? item.kind : item.type) + " " + item.key;
     $("desk-form-status").textContent = item.status + " · " + item.block + " " + item.start + "–" + item.end +
@@ -548,9 +606,20 @@
     renderOpenList();
   }
 
+  function summary(item) {
+    if (item.type === "quote") {
+      return "speaker " + (item.speaker ? item.speaker.name : "none") + ", kind " + item.kind +
+        (item.role ? ", role «" + item.role + "»" : "") + (item.said_on ? ", date " + item.said_on : "") +
+        ", status " + item.status;
+    }
+    if (item.type === "mention") { return "entity " + (item.entity ? item.entity.name : "?") + ", " + item.status; }
+    return item.kind + (item.public ? " (public)" : "") + ": «" + (item.body || "") + "», " + item.status;
+  }
+
   function failed(result) {
     var error = $("desk-form-error");
-    error.textContent = result.error || "Not saved.";
+    error.textContent = (result.error || "Not saved.") +
+      (result.stale && result.current ? " Their version: " + summary(result.current) + "." : "");
     message(result.error || "Not saved.", "error");
     if (result.stale && result.current) {
       // Someone else changed it: show their version in the text, keep what this editor typed in the
@@ -626,19 +695,32 @@
 
   var refreshTimer = null;
 
+  var refreshPending = null;
+
   function scheduleRefresh() {
     clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(refresh, 600);
+    if (!refreshPending) {
+      var release;
+      refreshPending = new Promise(function (resolve) { release = resolve; });
+      refreshPending.release = release;
+      track(refreshPending);
+    }
+    refreshTimer = setTimeout(function () {
+      var pending = refreshPending;
+      refreshPending = null;
+      refresh().then(pending.release, pending.release);
+    }, 600);
   }
 
   function refresh() {
-    fetch(desk.urls.data, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+    return track(fetch(desk.urls.data, {credentials: "same-origin", headers: {"Accept": "application/json"}}))
       .then(function (r) { return r.json(); })
       .then(function (data) {
         if (!data.ok) { return; }
         data.blocks.forEach(function (b) { blocks.set(b.key, b); });
         items = data.items;
         renderAll();
+        renderIssues(data.issues || []);
         if (state.open && state.open.item) {
           var now = findItem(state.open.item.type, state.open.item.id);
           if (!now) {

@@ -5,6 +5,8 @@ Each denied cell asserts the status and that nothing changed (RP1–RP4, DL12 in
 other desk test modules.
 """
 
+import json
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
@@ -39,8 +41,8 @@ def story_with_work(slug="test-story", status="draft", owner=None, n=3, **kwargs
     doc["quotes"].append({
         "id": "q99", "anchor": {"block": "p0", "start": 5, "end": 8, "exact": doc["article"]["lede"][0]["text"][5:8]},
         "kind": "fragment", "speaker": "person-1", "status": "suggested"})
-    doc["mentions"].append({"entity": "person-1", "anchor": {"block": "p1", "start": 0, "end": 4,
-                                                             "exact": doc["article"]["sections"][0]["blocks"][0]["text"][:4]},
+    p1 = doc["article"]["sections"][0]["blocks"][0]["text"]
+    doc["mentions"].append({"entity": "person-1", "anchor": {"block": "p1", "start": 0, "end": 4, "exact": p1[:4]},
                             "status": "suggested"})
     doc["annotations"].append({"id": "flag-1", "anchor": {"block": "p0", "start": 0, "end": 4,
                                                           "exact": doc["article"]["lede"][0]["text"][:4]},
@@ -176,8 +178,6 @@ class PermissionMatrixTests(TestCase):
 
     def post(self, name):
         """Send the write ``name`` with valid, current data, as a real page would."""
-        import json
-
         a = Article.objects.get(pk=self.story.pk)
         urls = self.urls()
         q = Quote.objects.get(article=a, key="q1")
@@ -194,8 +194,8 @@ class PermissionMatrixTests(TestCase):
                     "speaker": Entity.objects.get(slug="person-1").pk}
             return self.client.post(urls["annotate"], json.dumps(body), **as_json)
         if name == "quote_save":
-            return self.client.post(urls["quote_save"], json.dumps({"version": q.version, "role": "新角色",
-                                                                    "kind": q.kind, "speaker": q.speaker_id}), **as_json)
+            body = {"version": q.version, "role": "新角色", "kind": q.kind, "speaker": q.speaker_id}
+            return self.client.post(urls["quote_save"], json.dumps(body), **as_json)
         if name == "quote_verify":
             return self.client.post(urls["quote_verify"], json.dumps({"version": q.version}), **as_json)
         if name == "flag_resolve":
@@ -248,7 +248,7 @@ def change_form_data(article, **changes):
     blocks = list(Block.objects.filter(article=article).order_by("position"))
     data = {
         "title": article.title, "slug": article.slug, "dek": article.dek, "language": article.language,
-        "bylines": __import__("json").dumps(article.bylines, ensure_ascii=False),
+        "bylines": json.dumps(article.bylines, ensure_ascii=False),
         "source_name": article.source_name, "source_entity": article.source_entity_id or "",
         "source_url": article.source_url, "source_published_on": article.source_published_on,
         "publish_at_0": "", "publish_at_1": "", "loaded_version": article.version,
@@ -263,8 +263,9 @@ def change_form_data(article, **changes):
         local = timezone.localtime(article.publish_at)
         data["publish_at_0"], data["publish_at_1"] = local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S")
     for i, s in enumerate(sections):
-        data.update({f"sections-{i}-id": s.pk, f"sections-{i}-article": article.pk, f"sections-{i}-position": s.position,
-                     f"sections-{i}-number": s.number, f"sections-{i}-heading": s.heading})
+        data.update({f"sections-{i}-id": s.pk, f"sections-{i}-article": article.pk,
+                     f"sections-{i}-position": s.position, f"sections-{i}-number": s.number,
+                     f"sections-{i}-heading": s.heading})
     for i, b in enumerate(blocks):
         data.update({f"blocks-{i}-id": b.pk, f"blocks-{i}-article": article.pk, f"blocks-{i}-position": b.position,
                      f"blocks-{i}-key": b.key, f"blocks-{i}-kind": b.kind, f"blocks-{i}-section": b.section_id or "",
