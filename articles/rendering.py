@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from newsroom.html import highlight
+
 from newsroom.text import to_simplified
 
 LEVELS = ("quote", "mention", "annotation")
@@ -148,26 +150,6 @@ def find_terms(text, terms):
         else:
             merged.append((s, e))
     return merged
-
-
-def highlight(text, spans, *, window=None):
-    """Escape ``text`` with ``spans`` wrapped in ``<mark>``; with ``window``, cut around the first span."""
-    prefix = suffix = ""
-    if window and len(text) > window:
-        first = spans[0][0] if spans else 0
-        start = max(0, min(first - window // 3, len(text) - window))
-        end = start + window
-        prefix, suffix = ("…" if start else ""), ("…" if end < len(text) else "")
-        spans = [(max(s, start) - start, min(e, end) - start) for s, e in spans if e > start and s < end]
-        text = text[start:end]
-    out, last = [prefix], 0
-    for s, e in spans:
-        out.append(escape(text[last:s]))
-        out.append(format_html("<mark>{}</mark>", text[s:e]))
-        last = e
-    out.append(escape(text[last:]))
-    out.append(suffix)
-    return mark_safe("".join(str(x) for x in out))
 
 
 def snippet(text, terms, *, window=90):

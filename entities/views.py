@@ -8,10 +8,10 @@ always through their ``.public()``.
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django_filters.views import FilterView
 
+from newsroom.html import highlight
 from newsroom.middleware import public_page
 
 from .filters import EntityFilter
@@ -32,26 +32,6 @@ PREDICATE_LABELS = {
     "competes_with": ("競爭對手", "競爭對手"),
 }
 PASSAGE_WINDOW = 110
-
-
-def passage_html(text, spans, window=PASSAGE_WINDOW):
-    """``text`` escaped with ``spans`` marked, cut to ``window`` characters around the first span."""
-    prefix = suffix = ""
-    if len(text) > window:
-        first = spans[0][0] if spans else 0
-        start = max(0, min(first - window // 3, len(text) - window))
-        end = start + window
-        prefix, suffix = ("…" if start else ""), ("…" if end < len(text) else "")
-        spans = [(max(s, start) - start, min(e, end) - start) for s, e in spans if e > start and s < end]
-        text = text[start:end]
-    out, last = [prefix], 0
-    for s, e in spans:
-        out.append(escape(text[last:s]))
-        out.append(format_html('<mark class="mention-mark">{}</mark>', text[s:e]))
-        last = e
-    out.append(escape(text[last:]))
-    out.append(suffix)
-    return mark_safe("".join(str(x) for x in out))
 
 
 def role_held_then(quote, roles):
@@ -123,7 +103,8 @@ def entity_detail(request, slug):
         passages[key]["spans"].append((mention.start, mention.end))
     by_story = {}
     for passage in passages.values():
-        passage["html"] = passage_html(passage["block"].text, passage["spans"])
+        passage["html"] = highlight(passage["block"].text, passage["spans"], window=PASSAGE_WINDOW,
+                                    mark_class="mention-mark")
         by_story.setdefault(passage["article"].pk, []).append(passage)
     for story in stories:
         story.passages = by_story.get(story.pk, [])

@@ -1,17 +1,14 @@
 """Template helpers of the reader site: script editions, dates, JSON-LD."""
 
-import json
-
 from django import template
 from django.urls import translate_url
 from django.utils import timezone, translation
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+
+from newsroom.html import json_ld_script
 
 register = template.Library()
 
 EDITIONS = (("zh-hant", "zh-Hant", "繁體中文", "zh_TW"), ("zh-hans", "zh-Hans", "简体中文", "zh_CN"))
-JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 def bcp47():
@@ -72,8 +69,7 @@ def partial_date(value):
 @register.filter
 def json_ld(data):
     """A JSON-LD script; ``<``, ``>`` and ``&`` are escaped so that no text can close the tag."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(JSON_SCRIPT_ESCAPES)
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+    return json_ld_script(data)
 
 
 SCHEMA_TYPES = {"person": "Person", "organization": "Organization", "publication": "NewsMediaOrganization",

@@ -1,17 +1,14 @@
 """Template helpers of entity pages: schema.org JSON-LD of an entity."""
 
-import json
-
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils import translation
+
+from newsroom.html import json_ld_script
 
 register = template.Library()
 
 SCHEMA_TYPES = {"person": "Person", "organization": "Organization", "publication": "NewsMediaOrganization",
                 "product": "Product", "event": "Event", "place": "Place", "concept": "Thing"}
-JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 def entity_data(request, context):
@@ -63,6 +60,4 @@ def entity_data(request, context):
 @register.simple_tag(takes_context=True)
 def entity_json_ld(context):
     """A Person/Organization/… JSON-LD script; no text can close the script tag."""
-    text = json.dumps(entity_data(context["request"], context), ensure_ascii=False,
-                      separators=(",", ":")).translate(JSON_SCRIPT_ESCAPES)
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+    return json_ld_script(entity_data(context["request"], context))
