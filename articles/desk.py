@@ -81,7 +81,7 @@ def desk_items(article):
     return items
 
 
-def desk_payload(request, article, perms):
+def desk_payload(request, article, perms, issues=None):
     sections = {s.pk: s for s in article.sections.all()}
     blocks = [{
         "key": b.key, "kind": b.kind, "text": b.text, "alt": b.alt, "caption": b.caption,
@@ -93,7 +93,7 @@ def desk_payload(request, article, perms):
         "blocks": blocks,
         "items": [item_json(o) for o in desk_items(article)],
         "perms": {k: v for k, v in perms.items() if k != "actions"},
-        "issues": [i.as_dict() for i in article_checks(article)],
+        "issues": [i.as_dict() for i in (article_checks(article) if issues is None else issues)],
         "urls": {
             "create": base + "annotations/", "item": base, "data": base + "data/",
             "entities": reverse("admin:articles_article_entities"),
@@ -324,7 +324,7 @@ class ArticleDeskMixin:
             section.desk_blocks = by_section.get(section.pk, [])
         context.update(
             lede=by_section.get(None, []), sections=sections, preview_links=links,
-            desk_data=desk_payload(request, article, perms), legend=LEGEND,
+            desk_data=desk_payload(request, article, perms, context["issues"]), legend=LEGEND,
             note_kinds=[(k.value, k.label) for k in NOTE_KINDS], quote_kinds=Quote.Kind.choices,
             entity_kinds=Entity.Kind.choices,
         )

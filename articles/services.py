@@ -78,8 +78,10 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True):
                 entities_upsert(docs=doc["entities"])
                 article = write_story(doc, article or Article(edition=Edition.WORKING))
                 if result.action == "updated":
+                    # Open admin forms of this story are now stale; their refusal names who changed it.
                     article.version += 1
-                    article.save(update_fields=["version"])
+                    article.modified_by = user
+                    article.save(update_fields=["version", "modified_by", "modified_at"])
                 revision_create(article=article, user=user, action="import", data=doc)
                 result.article = article
             live_synced = sync_live_edition(article) if sync_live else ""

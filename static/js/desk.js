@@ -563,7 +563,9 @@
   function entityField(name, out, key) {
     var ac = state.ac[name];
     if (ac.chosen && ac.isNew) {
-      out[key + "_new"] = {name: ac.chosen.name, kind: ac.chosen.kind};
+      // A new mention's entity takes the kind chosen in the form, even if it was changed after typing.
+      var kind = name === "entity" ? $("f-new-kind").value : ac.chosen.kind;
+      out[key + "_new"] = {name: ac.chosen.name, kind: kind};
     } else {
       out[key] = ac.chosen ? ac.chosen.id : null;
     }

@@ -347,6 +347,17 @@ class ReviewQueueTests(TestCase):
         self.client.post(self.url, {"op": "accept", "item": [f"quote:{q2.pk}:{q2.version}"]})
         assert Quote.objects.get(pk=q2.pk).status == "suggested"
 
+    def test_query_count_does_not_grow_with_the_queue(self):
+        def count():
+            with CaptureQueriesContext(connection) as ctx:
+                assert self.client.get(self.url).status_code == 200
+            return len(ctx)
+
+        few = count()
+        story_with_work(slug="three")
+        story_with_work(slug="four")
+        assert count() == few
+
     def test_queue_escapes_editor_text(self):
         Annotation.objects.filter(kind="flag").update(body=XSS)
         page = self.client.get(self.url).content.decode()

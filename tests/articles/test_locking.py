@@ -268,3 +268,22 @@ class OtherWritePathTests(TestCase):
                                     {"version": stale}, follow=True)
         assert "was changed by ben" in response.content.decode()
         assert not Revision.objects.filter(article=self.story, action__startswith="restore").exists()
+
+
+class ImportVersusEditorTests(TestCase):
+    """CE3: an import that updates a story an editor has open makes the editor's form stale."""
+
+    def test_editor_save_after_a_reimport_is_refused(self):
+        from articles.services import story_import
+        from tests.factories import story_doc
+
+        editor = make_user("editor")
+        story = story_with_work()
+        form = change_form_data(story, dek="編輯寫的")
+        doc = story_doc(3, slug="test-story", status="draft")
+        doc["article"]["sections"][0]["heading"] = "來源改了標題"
+        story_import(doc=doc)
+        self.client.force_login(editor)
+        response = self.client.post(reverse("admin:articles_article_change", args=[story.pk]), form)
+        assert response.status_code == 200 and "the importer" in response.content.decode()
+        assert Article.objects.get(pk=story.pk).dek != "編輯寫的"

@@ -286,3 +286,34 @@ def quote_form_data(quote, **changes):
         data["attribution_start"] = 0
     data.update(changes)
     return data
+
+
+class RevocationTests(TestCase):
+    """RP5: taking a role away applies at the next request of the same session."""
+
+    def test_removed_from_the_group_means_denied_next_request(self):
+        from django.contrib.auth.models import Group
+
+        owner = make_user("reporter", username="owner")
+        story = story_with_work(owner=owner)
+        self.client.force_login(owner)
+        url = reverse("admin:articles_article_desk", args=[story.pk])
+        assert self.client.get(url).status_code == 200
+        owner.groups.remove(Group.objects.get(name="reporter"))
+        assert self.client.get(url).status_code == 403
+        owner.is_active = False
+        owner.save()
+        assert self.client.get(url).status_code == 302  # the session no longer authenticates
+
+    def test_crafted_status_in_the_change_form_is_ignored(self):
+        # RP2a: status and publication times are not form fields for anyone; only workflow actions set them.
+        owner = make_user("reporter", username="owner")
+        story = story_with_work(owner=owner)
+        self.client.force_login(owner)
+        scheduled = story.publish_at
+        data = change_form_data(story, status="published", published_at="2020-01-01 00:00",
+                                publish_at_0="2020-01-01", publish_at_1="00:00:00", owner="", version=99)
+        assert self.client.post(reverse("admin:articles_article_change", args=[story.pk]), data).status_code == 302
+        story.refresh_from_db()
+        assert (story.status, story.publish_at, story.owner, story.version) == ("draft", scheduled, owner, 2)
+        assert not Article.objects.live().exists()

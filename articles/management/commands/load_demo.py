@@ -1,7 +1,7 @@
-"""Load the bundled edition of the story, the desk roles and a demo account per role, so `make run`
-shows a working newsroom.
+"""Load the bundled edition of the story, the raw scraped text as a draft to annotate, the desk roles
+and a demo account per role, so `make run` shows a working newsroom.
 
-Idempotent: running it twice changes nothing (the story import is idempotent, accounts are kept).
+Idempotent: running it twice changes nothing (both imports are idempotent, accounts are kept).
 """
 
 from pathlib import Path
@@ -11,12 +11,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importing.story import StoryFormatError, parse_story
+from articles.importing.story import StoryFormatError, decode_utf8, parse_story
 from articles.management.commands.setup_roles import setup_roles
-from articles.services import story_import
+from articles.models import Article
+from articles.services import raw_import, story_import
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DEMO_PASSWORD = "newsroom-demo"
+RAW_FILE, RAW_SLUG, RAW_TITLE = "alibaba-ai-2023.zh-Hant.txt", "alibaba-ai-2023-raw", "原稿：阿里的大模型之年"
 # One login per desk role; `editor` is also a superuser (it was the only demo login before the roles).
 DEMO_USERS = (("editor", "editor", True), ("reporter", "reporter", False), ("factchecker", "fact-checker", False))
 
@@ -26,8 +28,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-users", action="store_true", help="Do not create demo accounts.")
+        parser.add_argument("--no-raw", action="store_true",
+                            help="Do not import the raw scraped text as a draft to annotate.")
 
-    def handle(self, *args, no_users=False, **options):
+    def import_raw_draft(self):
+        """The seed's raw text, imported as a draft full of suggestions and flags for the desk."""
+        from articles.importing.raw import RawOptions
+
+        path = DATA_DIR / RAW_FILE
+        if not path.exists():
+            return None
+        options = RawOptions(title=RAW_TITLE, slug=RAW_SLUG, source_name="鋅產業", published_on="2023-11-08")
+        result = raw_import(text=decode_utf8(path.read_bytes()), options=options)
+        self.stdout.write(f"{path.name}: {result.action} draft {result.slug} (annotate it in the desk)")
+        return result.article
+
+    def handle(self, *args, no_users=False, no_raw=False, **options):
         files = sorted(DATA_DIR.glob("*.story.json"))
         if not files:
             raise CommandError(f"No *.story.json file in {DATA_DIR}.")
@@ -38,6 +54,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{path.name}: {exc}") from None
             self.stdout.write(f"{path.name}: {result.action} /stories/{result.slug}/")
         setup_roles()
+        raw = self.import_raw_draft() if not no_raw else None
         if no_users:
             return
         if not settings.DEBUG:
@@ -53,6 +70,8 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             user.groups.add(Group.objects.get(name=group))
+            if group == "reporter" and raw is not None and raw.owner_id is None:
+                Article.objects.filter(pk=raw.pk).update(owner=user)  # the reporter's own draft
             lines.append(f"  {group:<13} {username} / {DEMO_PASSWORD}" + (" (superuser)" if superuser else ""))
         self.stdout.write(self.style.SUCCESS(
             "Admin: http://127.0.0.1:8000/admin/  logins (user / password):\n" + "\n".join(lines)))
