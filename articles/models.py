@@ -723,6 +723,24 @@ class PreviewLink(models.Model):
     def __str__(self):
         return f"preview of {self.article} until {self.expires_at:%Y-%m-%d}"
 
+    def save(self, *args, **kwargs):
+        # A 256-bit random token and the default lifetime (7 days) unless given.
+        if not self.token:
+            import secrets
+
+            self.token = secrets.token_urlsafe(32)
+        if self.expires_at is None:
+            from datetime import timedelta
+
+            self.expires_at = (self.created_at or timezone.now()) + timedelta(days=7)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """The share URL: the token signed together with its story's id (see services.preview_link_signed)."""
+        from .services import preview_link_signed
+
+        return reverse("admin:articles_article_shared", args=[self.article_id, preview_link_signed(self)])
+
     def is_valid(self, now=None):
         """Return True if the link may still be used."""
         return self.revoked_at is None and (now or timezone.now()) < self.expires_at

@@ -390,6 +390,14 @@ class AdminEscapingTests(TestCase):
 
 
 class RoleSetupTests(TestCase):
+    def test_migrate_creates_the_groups_as_setup_roles_defines_them(self):
+        from articles.management.commands.setup_roles import ROLES
+
+        for name, perms in ROLES.items():
+            group = Group.objects.get(name=name)
+            got = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+            assert got == set(perms), name
+
     def test_setup_roles_is_idempotent(self):
         call_command("setup_roles", verbosity=0)
         first = {g.name: set(g.permissions.values_list("codename", flat=True)) for g in Group.objects.all()}

@@ -168,3 +168,10 @@ class ShareLinkTests(TestCase):
         link = preview_link_create(article=self.story, days=1)
         first = preview_link_revoke(link=link).revoked_at
         assert preview_link_revoke(link=link).revoked_at == first
+
+    def test_a_link_made_from_the_model_gets_a_token_a_lifetime_and_a_url(self):
+        link = PreviewLink.objects.create(article=self.story)
+        assert len(link.token) >= 43
+        assert timedelta(days=6, hours=23) < link.expires_at - timezone.now() <= timedelta(days=7)
+        assert link.get_absolute_url() == shared_url(link)
+        assert self.client.get(link.get_absolute_url()).status_code == 200

@@ -191,6 +191,24 @@ class TransitionTests(TestCase):
         assert "was changed by reporter" in response.content.decode()
         assert Article.objects.get(pk=self.story.pk).status == "in_review"
 
+    def test_publish_action_asks_first_when_there_are_open_issues(self):
+        self.client.force_login(self.editor)
+        url = reverse("admin:articles_article_changelist")
+        response = self.client.post(url, {"action": "publish", "_selected_action": [self.story.pk]})
+        assert response.status_code == 200 and "flag-1" in response.content.decode()
+        assert Article.objects.get(pk=self.story.pk).status == "draft"
+        self.client.post(url, {"action": "publish", "_selected_action": [self.story.pk], "confirm_issues": "yes"})
+        assert Article.objects.get(pk=self.story.pk).status == "published"
+
+    def test_publish_action_on_a_story_without_issues_publishes(self):
+        clean = make_story(1, slug="clean", status="draft")
+        self.client.force_login(self.editor)
+        response = self.client.post(reverse("admin:articles_article_changelist"),
+                                    {"action": "publish", "_selected_action": [clean.pk]})
+        assert response.status_code == 302
+        assert Article.objects.get(pk=clean.pk).status == "published"
+        assert Transition.objects.get(article=clean).user == self.editor
+
     def test_transition_by_get_changes_nothing(self):
         self.client.force_login(self.editor)
         response = self.client.get(reverse("admin:articles_article_transition", args=[self.story.pk]),
