@@ -301,6 +301,7 @@ class ArticleDeskMixin:
             "desk_perms": perms,
             "actions": [(a, ACTION_LABELS[a]) for a in perms["actions"]],
             "live": live, "live_is_public": live is not None and live.is_public(),
+            "scheduled_for": article.publish_at if article.publish_at and article.publish_at > timezone.now() else None,
             "unpublished_changes": unpublished,
             "issues": article_checks(article),
             "transitions": list(article.transitions.select_related("user")[:50]),
@@ -470,6 +471,8 @@ class ArticleDeskMixin:
                 return self.back(request, article)
             if timezone.is_naive(publish_at):
                 publish_at = timezone.make_aware(publish_at)
+        elif action == "publish" and article.publish_at and article.publish_at > timezone.now():
+            publish_at = timezone.now()  # the time field left empty: publish now, not at the old schedule
         try:
             services.article_transition(
                 article=article, action=action, user=request.user, expected_version=request.POST.get("version"),

@@ -317,3 +317,27 @@ class RevocationTests(TestCase):
         story.refresh_from_db()
         assert (story.status, story.publish_at, story.owner, story.version) == ("draft", scheduled, owner, 2)
         assert not Article.objects.live().exists()
+
+
+class AddStoryTests(TestCase):
+    def test_reporter_creates_a_story_they_own_as_a_draft(self):
+        reporter = make_user("reporter")
+        self.client.force_login(reporter)
+        url = reverse("admin:articles_article_add")
+        assert self.client.get(url).status_code == 200
+        data = {"title": "新稿", "slug": "xin-gao", "dek": "", "language": "zh-Hant", "bylines": "[]",
+                "source_name": "", "source_entity": "", "source_url": "", "source_published_on": "",
+                "status": "published",
+                "sections-TOTAL_FORMS": 0, "sections-INITIAL_FORMS": 0, "blocks-TOTAL_FORMS": 0,
+                "blocks-INITIAL_FORMS": 0}
+        assert self.client.post(url, data).status_code == 302
+        story = Article.objects.get(slug="xin-gao")
+        assert (story.owner, story.status, story.edition) == (reporter, "draft", "working")
+        assert Revision.objects.get(article=story).action == "create"
+        # ...and another reporter cannot see it.
+        self.client.force_login(make_user("reporter", username="other"))
+        assert self.client.get(reverse("admin:articles_article_change", args=[story.pk])).status_code == 302
+
+    def test_fact_checker_cannot_add_stories(self):
+        self.client.force_login(make_user("fact-checker"))
+        assert self.client.get(reverse("admin:articles_article_add")).status_code == 403

@@ -377,3 +377,18 @@ class PublishRaceTests(TransactionTestCase):
         assert Transition.objects.filter(article=story).count() == 1
         assert Article.objects.live().filter(working_copy=story).count() == 1
         assert Revision.objects.filter(article=story, action="publish").count() == 1
+
+
+class PublishNowTests(TestCase):
+    def test_publish_with_an_empty_time_publishes_a_scheduled_story_now(self):
+        editor = make_user("editor")
+        story = make_story(1, status="draft")
+        article_transition(article=story, action="publish", user=editor, confirm=True,
+                           publish_at=timezone.now() + timedelta(days=1))
+        self.client.force_login(editor)
+        page = self.client.get(reverse("admin:articles_article_desk", args=[story.pk])).content.decode()
+        assert 'name="publish_at" aria-label' in page and 'value="' in page.split('name="publish_at"')[1][:200]
+        transition(self.client, story, "publish", confirm="yes", publish_at="")
+        story.refresh_from_db()
+        assert story.status == "published" and story.publish_at <= timezone.now()
+        assert self.client.get(f"/stories/{story.slug}/").status_code == 200

@@ -230,6 +230,15 @@ def test_mouse_selection_after_extension_b_character(live_server, make_driver):
     assert (note.start, note.end, note.kind) == (at, at + 3, "context")
     assert note.block.text[note.start:note.end] == "試驗田"
 
+    # The keyboard opens what is under the caret: Enter inside quote q1 (past the words it shares).
+    from selenium.webdriver.common.keys import Keys
+
+    para = driver.find_element(By.CSS_SELECTOR, '[data-block="p1"]')
+    driver.execute_script("arguments[0].focus()", para)
+    para.send_keys(*([Keys.ARROW_RIGHT] * 15), Keys.ENTER)
+    wait(driver, lambda d: d.find_element(By.ID, "desk-form-title").text == "quote q1")
+    shot(driver, "desk-07-keyboard-open")
+
 
 def test_reporter_cannot_publish(live_server, make_driver):
     from selenium.webdriver.common.by import By
