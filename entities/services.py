@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from newsroom.text import clean_name
+
 from .models import Alias, Entity, Relation, Role
 
 
@@ -50,8 +52,7 @@ def entities_upsert(*, docs):
 
 def entity_create(*, name, kind):
     """Create an entity from a name and kind typed in the desk (the slug is made from the name)."""
-    entity = Entity(name=name, kind=kind)
-    entity.name = entity.name.strip()
+    entity = Entity(name=clean_name(name), kind=kind)  # no zero-width or bidi controls in a name
     entity.full_clean(exclude=["slug"], validate_unique=False)
     entity.save()
     return entity

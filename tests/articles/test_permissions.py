@@ -288,6 +288,20 @@ def quote_form_data(quote, **changes):
     return data
 
 
+class ListingTests(TestCase):
+    def test_changelist_and_search_hide_another_reporters_stories(self):
+        owner = make_user("reporter", username="owner")
+        story_with_work(owner=owner, title="甲的草稿DRAFTCANARY")
+        self.client.force_login(make_user("reporter", username="other"))
+        url = reverse("admin:articles_article_changelist")
+        for query in ("", "?q=DRAFTCANARY"):
+            assert "甲的草稿" not in self.client.get(url + query).content.decode()
+        review = self.client.get(reverse("admin:articles_article_review")).content.decode()
+        assert "甲的草稿" not in review
+        self.client.force_login(owner)
+        assert "DRAFTCANARY" in self.client.get(url + "?q=DRAFTCANARY").content.decode()
+
+
 class RevocationTests(TestCase):
     """RP5: taking a role away applies at the next request of the same session."""
 
