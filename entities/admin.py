@@ -68,6 +68,7 @@ class EntityAdmin(admin.ModelAdmin):
     prepopulated_fields = {}
     inlines = (AliasInline, RoleInline, RelationInline)
     change_form_template = "admin/entities/entity/change_form.html"
+    actions = ("merge_selected",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
@@ -85,6 +86,16 @@ class EntityAdmin(admin.ModelAdmin):
         user = request.user
         return (user.has_perm("entities.merge_entity") and user.has_perm("entities.change_entity")
                 and user.has_perm("entities.delete_entity"))
+
+    @admin.action(description="Merge the two selected entities…", permissions=["merge"])
+    def merge_selected(self, request, queryset):
+        pair = list(queryset.order_by("-quote_count", "-mention_count", "pk")[:3])
+        if len(pair) != 2:
+            self.message_user(request, "Select exactly two entities to merge.", messages.WARNING)
+            return None
+        keep, source = pair  # keep the more used one; the confirmation page can swap them
+        url = reverse("admin:entities_entity_merge", args=[source.pk])
+        return HttpResponseRedirect(f"{url}?target={keep.pk}")
 
     def get_urls(self):
         return [
@@ -105,9 +116,10 @@ class EntityAdmin(admin.ModelAdmin):
         source = Entity.objects.filter(pk=object_id).first()
         if source is None:
             raise Http404("No such entity.")
-        form = MergeForm(request.POST or None, source=source, admin_site=self.admin_site)
+        data = request.POST if request.method == "POST" else (request.GET if "target" in request.GET else None)
+        form = MergeForm(data, source=source, admin_site=self.admin_site)
         target = None
-        if request.method == "POST" and form.is_valid():
+        if data is not None and form.is_valid():
             target = form.cleaned_data["target"]
             if request.POST.get("confirm") == "yes":
                 try:

@@ -123,3 +123,33 @@ class EntityMergeServiceTests(TestCase):
         with self.assertRaises(ValidationError):
             entity_merge(source=self.source, target=self.source)
         assert Entity.objects.filter(pk=self.source.pk).exists()
+
+
+class MergeActionTests(TestCase):
+    def test_changelist_action_leads_to_the_confirmation_and_keeps_the_more_used(self):
+        story_with_work()
+        editor = make_user("editor")
+        self.client.force_login(editor)
+        used = Entity.objects.get(slug="person-1")
+        spare = Entity.objects.create(kind="person", name="講者1號（重複）", slug="person-1-dup")
+        response = self.client.post(reverse("admin:entities_entity_changelist"), {
+            "action": "merge_selected", "_selected_action": [used.pk, spare.pk]})
+        assert response.status_code == 302
+        page = self.client.get(response["Location"])
+        assert page.status_code == 200 and 'id="merge-confirm"' in page.content.decode()
+        assert f'value="{used.pk}"' in page.content.decode()  # the one kept
+        self.client.post(response["Location"].split("?")[0], {"target": used.pk, "confirm": "yes"})
+        assert not Entity.objects.filter(pk=spare.pk).exists()
+
+    def test_action_needs_exactly_two(self):
+        story_with_work()
+        self.client.force_login(make_user("editor"))
+        one = Entity.objects.get(slug="person-1")
+        response = self.client.post(reverse("admin:entities_entity_changelist"), {
+            "action": "merge_selected", "_selected_action": [one.pk]}, follow=True)
+        assert "exactly two" in response.content.decode()
+
+    def test_action_is_not_offered_without_the_permission(self):
+        self.client.force_login(make_user("reporter"))
+        page = self.client.get(reverse("admin:entities_entity_changelist")).content.decode()
+        assert "merge_selected" not in page
