@@ -17,6 +17,7 @@ from entities.models import Entity
 from entities.services import entities_upsert
 from newsroom.text import search_tokens
 
+from .diff import content_digest
 from .importing.story import (
     canonical,
     export_story,
@@ -24,7 +25,6 @@ from .importing.story import (
     summarize_changes,
     validate_story,
 )
-from .diff import content_digest
 from .models import (
     Annotation,
     Article,
