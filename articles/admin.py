@@ -8,7 +8,7 @@ read every story and verify quotes. Every write path refuses a save based on an 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, F, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -80,6 +80,9 @@ class ArticleForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
+        formfield_callback = staticmethod(
+            lambda f, **kw: f.formfield(assume_scheme="https", **kw) if isinstance(f, models.URLField)
+            else f.formfield(**kw))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,6 +156,7 @@ class UnpublishedChangesFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6 default, said now
     form = ArticleForm
     list_display = ("title", "slug", "status", "publish_at", "published_at", "is_live", "unpublished_changes",
                     "n_sections", "version_column", "owner", "desk_link")

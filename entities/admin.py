@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -62,6 +63,7 @@ def entity_usage(entity):
 
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6 default, said now
     list_display = ("name", "kind", "slug", "wikidata", "n_quotes", "n_mentions")
     list_filter = ("kind",)
     search_fields = ("name", "slug", "aliases__text", "description")
