@@ -63,3 +63,16 @@ def make_story(n=1, **kwargs):
 
 def deep(doc):
     return copy.deepcopy(doc)
+
+
+class Buffer:
+    """A stdout/stderr stand-in for call_command that keeps what was written."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass

@@ -232,21 +232,6 @@ def load_story(raw):
 
 # --- writing ---------------------------------------------------------------------------------
 
-def compact(obj):
-    """Drop optional keys whose value is empty (None, "", [], {}), recursively: the canonical form."""
-    if isinstance(obj, dict):
-        out = {}
-        for key, value in obj.items():
-            value = compact(value)
-            if value is None or value == "" or value == [] or value == {}:
-                continue
-            out[key] = value
-        return out
-    if isinstance(obj, list):
-        return [compact(v) for v in obj]
-    return obj
-
-
 # Keys the schema requires; they stay even when empty.
 REQUIRED_EMPTY_OK = {"entities", "quotes", "mentions", "annotations", "lede", "sections", "blocks", "body"}
 

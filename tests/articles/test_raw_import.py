@@ -13,23 +13,13 @@ from articles.management.commands.load_demo import DATA_DIR
 from articles.models import Annotation, Article, Block, Quote, RejectedSuggestion
 from articles.services import raw_import
 from entities.models import Entity
+from tests.factories import Buffer
 
 SEED = DATA_DIR / "alibaba-ai-2023.zh-Hant.txt"
 EDITION = DATA_DIR / "alibaba-ai-2023.story.json"
 GLOSS = re.compile(r"[(（][a-zA-Züāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]{1,6}[1-5]?[)）]")
 SCARE_QUOTES = ("賣鏟子", "試驗田", "看官", "/", "通用", "注意力機制", "AI革命")
 SEED_OPTIONS = RawOptions(title="阿里的大模型之年", slug="seed", source_name="鋅產業", published_on="2023-11-06")
-
-
-class _Out:
-    def __init__(self):
-        self.text = ""
-
-    def write(self, s):
-        self.text += s
-
-    def flush(self):
-        pass
 
 
 def seed_text():
@@ -170,18 +160,18 @@ class CommandTests(TestCase):
     def test_non_utf8_input_is_rejected_with_nothing_written(self):
         path = self.tmp / "gbk.txt"
         path.write_bytes(seed_text().encode("gbk", errors="replace"))
-        err = _Out()
+        err = Buffer()
         with pytest.raises(CommandError):
-            call_command("import_story", str(path), stdout=_Out(), stderr=err)
+            call_command("import_story", str(path), stdout=Buffer(), stderr=err)
         assert "not valid UTF-8 at byte" in err.text and "GBK" in err.text and "iconv" in err.text
         assert not Article.objects.exists() and not Entity.objects.exists()
 
     def test_section_marker_errors_name_the_lines(self):
         path = self.tmp / "gap.txt"
         path.write_text("第一段。\n01\n小標一\n內容。\n03\n小標三\n內容。\n", encoding="utf-8")
-        err = _Out()
+        err = Buffer()
         with pytest.raises(CommandError):
-            call_command("import_story", str(path), stdout=_Out(), stderr=err)
+            call_command("import_story", str(path), stdout=Buffer(), stderr=err)
         assert "line 5" in err.text and "line 2" in err.text
         assert not Article.objects.exists()
 
@@ -191,7 +181,7 @@ class CommandTests(TestCase):
         shutil.copy(SEED, folder / "a-seed.txt")
         (folder / "b-bad.txt").write_bytes(b"\xff\xfe\x00bad")
         shutil.copy(EDITION, folder / "c-edition.json")
-        out, err = _Out(), _Out()
+        out, err = Buffer(), Buffer()
         with pytest.raises(CommandError, match="2 created.*1 failed"):
             call_command("import_story", str(folder), "--source-name", "鋅產業", stdout=out, stderr=err)
         assert "Importing: 100%" in err.text  # the progress bar
@@ -199,19 +189,19 @@ class CommandTests(TestCase):
         assert "b-bad.txt" in err.text
 
     def test_dry_run_writes_nothing(self):
-        out = _Out()
-        call_command("import_story", str(SEED), "--dry-run", "--slug", "x", stdout=out, stderr=_Out())
+        out = Buffer()
+        call_command("import_story", str(SEED), "--dry-run", "--slug", "x", stdout=out, stderr=Buffer())
         assert "would create x" in out.text and "flags raised" in out.text
         assert not Article.objects.exists()
 
     def test_publish_option(self):
-        call_command("import_story", str(SEED), "--slug", "seed", "--publish", stdout=_Out(), stderr=_Out())
+        call_command("import_story", str(SEED), "--slug", "seed", "--publish", stdout=Buffer(), stderr=Buffer())
         assert Article.objects.public().filter(slug="seed").exists()
 
     def test_slug_is_derived_when_not_given(self):
         path = self.tmp / "titled.txt"
         path.write_text("阿里雲發布新模型\n文|張三 編|李四\n阿里雲今天發布了新模型。\n", encoding="utf-8")
-        call_command("import_story", str(path), stdout=_Out(), stderr=_Out())
+        call_command("import_story", str(path), stdout=Buffer(), stderr=Buffer())
         article = Article.objects.working().get()
         assert article.slug == "a-li-yun-fa-bu-xin-mo-xing"
         assert article.title == "阿里雲發布新模型"

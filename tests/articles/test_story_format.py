@@ -8,7 +8,7 @@ from articles.importing.story import StoryFormatError, dumps, export_story, load
 from articles.models import Annotation, Article, Block, Mention, Quote, Revision, Section
 from articles.services import story_import
 from entities.models import Alias, Entity, Role
-from tests.factories import deep, story_doc
+from tests.factories import Buffer, deep, story_doc
 
 MODELS = (Article, Section, Block, Quote, Mention, Annotation, Revision, Entity, Alias, Role)
 
@@ -82,24 +82,13 @@ class IdempotenceTests(TestCase):
         path = self.tmp_path / "story.json"
         path.write_text(dumps(story_doc(1)), encoding="utf-8")
         before = counts()
-        call_command("import_story", str(path), "--dry-run", stdout=(out := _Buffer()))
+        call_command("import_story", str(path), "--dry-run", stdout=(out := Buffer()))
         assert "would create test-story" in out.text
         assert counts() == before
 
     @pytest.fixture(autouse=True)
     def _tmp(self, tmp_path):
         self.tmp_path = tmp_path
-
-
-class _Buffer:
-    def __init__(self):
-        self.text = ""
-
-    def write(self, s):
-        self.text += s
-
-    def flush(self):
-        pass
 
 
 class BrokenFileTests(TestCase):
@@ -116,13 +105,13 @@ class BrokenFileTests(TestCase):
         bad = self.tmp_path / "bad.json"
         bad.write_bytes(raw if isinstance(raw, bytes) else raw.encode("utf-8"))
         before = counts()
-        err = _Buffer()
+        err = Buffer()
         with pytest.raises(CommandError, match="1 failed"):
-            call_command("import_story", str(bad), stdout=_Buffer(), stderr=err)
+            call_command("import_story", str(bad), stdout=Buffer(), stderr=err)
         assert counts() == before
         assert str(bad) in err.text and expected in err.text, err.text
         with pytest.raises(CommandError):
-            call_command("import_story", str(good), str(bad), stdout=_Buffer(), stderr=_Buffer())
+            call_command("import_story", str(good), str(bad), stdout=Buffer(), stderr=Buffer())
         assert Article.objects.working().filter(slug="good-story").exists()
         assert not Article.objects.working().filter(slug="test-story").exists()
 
