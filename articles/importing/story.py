@@ -138,10 +138,31 @@ def _check_datetime(value, path):
         raise StoryFormatError(f"{value!r} is not an ISO 8601 date-time with a time zone", path)
 
 
+def _check_url(value, path, *, relative_ok=False):
+    """Only http(s) URLs (or, for images, a relative path) reach a page: no javascript: or data: links.
+
+    Validated here because imports bulk-create rows without model validation (cf. CVE-2026-15920).
+    """
+    if not value:
+        return
+    if relative_ok and value.startswith("/") and not value.startswith("//"):
+        return
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        raise StoryFormatError(f"{value[:80]!r} is not an http(s) URL", path) from None
+
+
 def _check_references(doc):
     article = doc["article"]
     for key in ("publish_at", "published_at", "updated_at"):
         _check_datetime(article.get(key), f"article.{key}")
+    _check_url((article.get("source") or {}).get("url"), "article.source.url")
+    for i, entity in enumerate(doc["entities"]):
+        _check_url(entity.get("url"), f"entities[{i}].url")
     numbers = {}
     for i, section in enumerate(article["sections"]):
         if section["number"] in numbers:
@@ -152,6 +173,8 @@ def _check_references(doc):
     for s, section in enumerate(article["sections"]):
         all_blocks += [(f"article.sections[{s}].blocks[{i}]", b) for i, b in enumerate(section["blocks"])]
     for path, block in all_blocks:
+        if block["type"] == "figure":
+            _check_url(block.get("image"), f"{path}.image", relative_ok=True)
         if block["id"] in blocks:
             raise StoryFormatError(f"block id {block['id']!r} is used twice", f"{path}.id")
         blocks[block["id"]] = block

@@ -157,6 +157,23 @@ class ValidationTests(TestCase):
         with pytest.raises(StoryFormatError, match="block id 'p1' is used twice"):
             load_story(json.dumps(doc))
 
+    def test_only_http_urls_reach_a_page(self):
+        doc = story_doc(1)
+        doc["article"]["source"]["url"] = "javascript:alert(1)"
+        with pytest.raises(StoryFormatError, match="article.source.url: 'javascript:alert\\(1\\)' is not an http"):
+            load_story(json.dumps(doc))
+        doc = story_doc(1)
+        doc["entities"][0]["url"] = "data:text/html,<script>alert(1)</script>"
+        with pytest.raises(StoryFormatError, match="entities\\[0\\].url"):
+            load_story(json.dumps(doc))
+        doc = story_doc(1)
+        doc["article"]["sections"][0]["blocks"][1]["image"] = "javascript:x"
+        with pytest.raises(StoryFormatError, match="blocks\\[1\\].image"):
+            load_story(json.dumps(doc))
+        doc["article"]["sections"][0]["blocks"][1]["image"] = "/media/figures/m6.jpg"
+        doc["article"]["source"]["url"] = "https://example.org/story"
+        load_story(json.dumps(doc))
+
     def test_duplicate_json_keys_rejected(self):
         with pytest.raises(StoryFormatError, match="duplicate key"):
             load_story('{"format": "newsroom.story/1", "format": "x"}')
