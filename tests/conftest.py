@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
@@ -6,3 +7,19 @@ def _plain_static_storage(settings):
     # Manifest storage needs collectstatic; tests use plain storage whatever DJANGO_ENV says.
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def pytest_configure(config):
+    # One PBKDF2 hash costs ~1.3 s on this machine and tests create and log in users hundreds of
+    # times (setUpTestData included, so this is set before any test runs). MD5 is for tests only.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    # A page cached by one test must not answer another's request.
+    for cache in caches.all():
+        cache.clear()
+    yield
