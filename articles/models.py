@@ -381,6 +381,21 @@ class AnchoredQuerySet(models.QuerySet):
                 .select_related("article", "block", "block__section", "speaker", "event")
                 .order_by("-article__published_at", "article_id", "block__position", "start"))
 
+    def open_for_review(self):
+        """What waits for an editor: suggested quotes and mentions, open flags and repairs."""
+        if self.model is Annotation:
+            return self.filter(status=Annotation.Status.OPEN, kind__in=(Annotation.Kind.FLAG, Annotation.Kind.REPAIR))
+        return self.filter(status="suggested")
+
+    def for_review_queue(self):
+        """Open work with the story, passage and entity the review queue shows, in reading order."""
+        related = ["article", "block", "block__section", "modified_by"]
+        if self.model is Quote:
+            related.append("speaker")
+        elif self.model is Mention:
+            related.append("entity")
+        return self.open_for_review().select_related(*related).order_by("article_id", "block__position", "start")
+
     def for_entity_page(self):
         """Quotes or mentions with the story, passage and people an entity page shows."""
         related = ["article", "block", "block__section"]
