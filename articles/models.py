@@ -55,18 +55,6 @@ class ArticleQuerySet(models.QuerySet):
             (Q(status=Status.PUBLISHED) & due) | Q(status=Status.SCHEDULED, publish_at__lte=now)
         )
 
-    def visible_to(self, user):
-        """Working copies ``user`` may open in the desk: every story for editors and fact-checkers,
-        their own stories for reporters."""
-        qs = self.working()
-        if not (user and user.is_active and user.is_staff):
-            return qs.none()
-        if user.has_perm("articles.view_any_article") or user.has_perm("articles.change_any_article"):
-            return qs
-        if user.has_perm("articles.view_article") or user.has_perm("articles.change_article"):
-            return qs.filter(owner=user)
-        return qs.none()
-
     def for_desk(self):
         """Everything the annotation view shows: all quotes, mentions and annotations, not only public ones."""
         anchored = ("block", "block__section")
@@ -224,25 +212,6 @@ class Article(models.Model):
         if live is None:
             return False
         return content_digest(export_story(live)) != content_digest(export_story(self))
-
-    def user_can_view(self, user):
-        """Return True if ``user`` may open this working copy in the desk (read only or not)."""
-        if self.edition != Edition.WORKING or not (user and user.is_active and user.is_staff):
-            return False
-        if user.has_perm("articles.view_any_article") or user.has_perm("articles.change_any_article"):
-            return True
-        own = self.owner_id is not None and self.owner_id == user.pk
-        return own and (user.has_perm("articles.view_article") or user.has_perm("articles.change_article"))
-
-    def user_can_edit(self, user):
-        """Return True if ``user`` may change this working copy: editors always, reporters their own drafts."""
-        if self.edition != Edition.WORKING or not (user and user.is_active and user.is_staff):
-            return False
-        if not user.has_perm("articles.change_article"):
-            return False
-        if user.has_perm("articles.change_any_article"):
-            return True
-        return self.owner_id is not None and self.owner_id == user.pk and self.status == Status.DRAFT
 
     def next_key(self, prefix):
         """Return an unused key ``<prefix><n>`` among this story's blocks, quotes, mentions and annotations."""
@@ -646,6 +615,10 @@ class Annotation(Anchored):
     def save(self, *args, **kwargs):
         self.body = nfc(self.body)
         super().save(*args, **kwargs)
+
+
+# The kinds of annotation an editor writes; the others (repair, flag) are the importer's marks.
+NOTE_KINDS = (Annotation.Kind.NOTE, Annotation.Kind.CONTEXT, Annotation.Kind.SIC, Annotation.Kind.CORRECTION)
 
 
 class Revision(models.Model):

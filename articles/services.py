@@ -18,6 +18,7 @@ from entities.services import entities_upsert
 from newsroom.text import search_tokens
 
 from .diff import content_digest
+from .permissions import TRANSITIONS, allowed_actions, desk_permissions  # noqa: F401 (re-exported)
 from .importing.story import (
     canonical,
     export_story,
@@ -26,6 +27,7 @@ from .importing.story import (
     validate_story,
 )
 from .models import (
+    NOTE_KINDS,  # noqa: F401 (re-exported: admin and desk import it from here)
     Annotation,
     Article,
     Block,
@@ -350,27 +352,10 @@ def _bump(working, user):
 
 # --- workflow ------------------------------------------------------------------------------------
 
-# action: (statuses it starts from, the status it leads to, who may do it)
-TRANSITIONS = {
-    "submit": ({Status.DRAFT}, Status.IN_REVIEW, "edit"),
-    "request_changes": ({Status.IN_REVIEW, Status.SCHEDULED}, Status.DRAFT, "publish"),
-    "publish": ({Status.DRAFT, Status.IN_REVIEW, Status.SCHEDULED, Status.PUBLISHED}, Status.PUBLISHED, "publish"),
-    "unpublish": ({Status.PUBLISHED, Status.SCHEDULED}, Status.DRAFT, "publish"),
-    "archive": ({Status.DRAFT, Status.IN_REVIEW, Status.SCHEDULED, Status.PUBLISHED}, Status.ARCHIVED, "publish"),
-    "unarchive": ({Status.ARCHIVED}, Status.DRAFT, "publish"),
-}
 ACTION_LABELS = {
     "submit": "Submit for review", "request_changes": "Request changes (back to draft)", "publish": "Publish",
     "unpublish": "Unpublish", "archive": "Archive", "unarchive": "Back to draft",
 }
-
-
-def allowed_actions(article, user):
-    """The workflow actions ``user`` may take on working copy ``article`` in its current status."""
-    if not article.user_can_view(user):
-        return []
-    can = {"edit": article.user_can_edit(user), "publish": user.has_perm("articles.publish_article")}
-    return [action for action, (sources, _, who) in TRANSITIONS.items() if article.status in sources and can[who]]
 
 
 @transaction.atomic
@@ -513,32 +498,6 @@ def revision_restore(*, article, revision, user=None, expected_version=None):
 # --- annotating ----------------------------------------------------------------------------------
 
 ANCHORED_TYPES = {"quote": Quote, "mention": Mention, "annotation": Annotation}
-NOTE_KINDS = (Annotation.Kind.NOTE, Annotation.Kind.CONTEXT, Annotation.Kind.SIC, Annotation.Kind.CORRECTION)
-
-
-def desk_permissions(user, article):
-    """What ``user`` may do on working copy ``article`` in the desk (checked again by every endpoint)."""
-    view = article.user_can_view(user)
-    edit = article.user_can_edit(user)
-
-    def perm(name):
-        return bool(user and user.has_perm(f"articles.{name}"))
-
-    notes = view and (edit or perm("view_any_article"))
-    out = {"view": view, "edit": edit}
-    for name, scope in (("quote", edit), ("mention", edit), ("annotation", notes)):
-        for op in ("add", "change", "delete"):
-            out[f"{op}_{name}"] = scope and perm(f"{op}_{name}")
-    out.update({
-        "review": edit and perm("change_any_article") and (perm("change_quote") or perm("change_mention")),
-        "resolve": edit and perm("change_annotation"),
-        "verify": view and perm("verify_quote"),
-        "new_entity": bool(user and user.has_perm("entities.add_entity")),
-        "share": view and (edit or perm("publish_article")),
-        "restore": edit,
-        "actions": allowed_actions(article, user) if view else [],
-    })
-    return out
 
 
 def require(allowed, message="You do not have permission to do that."):

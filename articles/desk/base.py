@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from .. import services
+from .. import permissions, services
 from ..models import Article
 from ..services import DeskError
 from .serializers import item_json
@@ -46,7 +46,7 @@ class DeskBase:
         article = (Article.objects.all() if queryset is None else queryset).working().filter(pk=object_id).first()
         if article is None:
             raise Http404(_("No such story."))
-        if not article.user_can_view(request.user):
+        if not permissions.can_view_story(request.user, article):
             raise PermissionDenied(_("You may not open this story."))
         return article
 

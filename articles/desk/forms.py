@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 from entities.models import Entity, validate_partial_date
 from entities.services import entity_create
 
-from ..models import Annotation, Quote
-from ..services import ANCHORED_TYPES, NOTE_KINDS, DeskError
+from ..models import NOTE_KINDS, Annotation, Quote
+from ..services import ANCHORED_TYPES, DeskError
 
 MAX_BODY = 64 * 1024  # a desk request carries one annotation; anything bigger is not ours
 SPEAKER_KINDS = (Entity.Kind.PERSON, Entity.Kind.ORGANIZATION)

@@ -1,8 +1,8 @@
 """What can be done to one quote, mention or annotation in the desk, as a table.
 
-Each operation names the types it applies to, who may do it (from ``desk_permissions``) and the
-service that does it. The desk's JSON endpoint and the review queue's bulk actions both go through
-``perform``: one place says who may accept a suggestion or resolve a flag.
+Each operation names the service that does it and the message a refusal gives; who may do it is
+the permission policy's answer (``permissions.item_allowed``). The desk's JSON endpoint and the
+review queue's bulk actions both go through ``perform``.
 """
 
 from dataclasses import dataclass
@@ -14,19 +14,13 @@ from django.utils.translation import gettext_lazy
 
 from .. import services
 from ..models import Quote
-from ..services import ANCHORED_TYPES, NOTE_KINDS
+from ..permissions import is_importer_mark, item_allowed
+from ..services import ANCHORED_TYPES
 from .forms import AnchorForm, AnnotationForm, FIELD_FORMS, VersionForm
-
-
-def importer_mark(kind, obj):
-    """A flag or repair the importer left: only those who may resolve them change or delete them."""
-    return kind == "annotation" and obj.kind not in NOTE_KINDS
 
 
 @dataclass(frozen=True)
 class Operation:
-    types: tuple
-    allowed: Callable  # (perms, type, obj) -> bool
     run: Callable  # (Request) -> the changed object, or None when it is gone
     refused: str = gettext_lazy("You do not have permission to do that.")
 
@@ -80,60 +74,36 @@ def _verify(r, status=Quote.Status.VERIFIED):
     return services.quote_verify(status=status, **r.common())
 
 
-ALL = tuple(ANCHORED_TYPES)
-SUGGESTIONS = ("quote", "mention")
-
-
-def _may_change(p, t, o):
-    return p[f"change_{t}"] and (not importer_mark(t, o) or p["resolve"])
-
-
-def _may_delete(p, t, o):
-    return p[f"delete_{t}"] and (not importer_mark(t, o) or p["resolve"])
-
-
-def _may_review(p, t, o):
-    return p["review"] and p[f"change_{t}"]
-
-
-def _may_resolve(p, t, o):
-    return p["resolve"] if importer_mark(t, o) else p["change_annotation"]
-
-
-def _may_verify(p, t, o):
-    return p["verify"]
-
-
 ONLY_EDITORS = gettext_lazy("Only an editor confirms or rejects suggestions.")
 ONLY_FACT_CHECKERS = gettext_lazy("Only a fact-checker verifies quotes.")
 
 OPERATIONS = {
-    "save": Operation(ALL, _may_change, _save),
-    "delete": Operation(ALL, _may_delete, _delete),
-    "accept": Operation(SUGGESTIONS, _may_review, _accept, ONLY_EDITORS),
-    "reject": Operation(SUGGESTIONS, _may_review, _reject, ONLY_EDITORS),
-    "resolve": Operation(("annotation",), _may_resolve, _resolve),
-    "reopen": Operation(("annotation",), _may_resolve, lambda r: _resolve(r, resolved=False)),
-    "verify": Operation(("quote",), _may_verify, _verify, ONLY_FACT_CHECKERS),
-    "dispute": Operation(("quote",), _may_verify, lambda r: _verify(r, Quote.Status.DISPUTED), ONLY_FACT_CHECKERS),
+    "save": Operation(_save),
+    "delete": Operation(_delete),
+    "accept": Operation(_accept, ONLY_EDITORS),
+    "reject": Operation(_reject, ONLY_EDITORS),
+    "resolve": Operation(_resolve),
+    "reopen": Operation(lambda r: _resolve(r, resolved=False)),
+    "verify": Operation(_verify, ONLY_FACT_CHECKERS),
+    "dispute": Operation(lambda r: _verify(r, Quote.Status.DISPUTED), ONLY_FACT_CHECKERS),
 }
 
 
 def perform(op, request):
     """Check ``request.user`` may do ``op`` (PermissionDenied if not), then do it; the result or None if gone."""
     operation = OPERATIONS[op]
-    if request.type not in operation.types or not operation.allowed(request.perms, request.type, request.obj):
+    if not item_allowed(request.perms, request.type, op, request.obj):
         raise PermissionDenied(str(operation.refused))
     return operation.run(request)
 
 
-BULK = {"accept": SUGGESTIONS, "reject": SUGGESTIONS, "resolve": ("annotation",)}
+BULK = {"accept": ("quote", "mention"), "reject": ("quote", "mention"), "resolve": ("annotation",)}
 
 
 def perform_bulk(op, request):
     """One item of a bulk action: accept or reject a suggestion, resolve an importer's flag or repair."""
     obj = request.obj
-    if request.type not in BULK[op] or (request.type == "annotation" and not importer_mark("annotation", obj)):
+    if request.type not in BULK[op] or (request.type == "annotation" and not is_importer_mark(obj)):
         what = obj.kind if request.type == "annotation" else request.type
         raise services.DeskError(_("cannot %(op)s a %(what)s") % {"op": op, "what": what})
     return perform(op, request)

@@ -7,8 +7,10 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 
-from ..models import Annotation, Article, Mention, Quote
-from ..services import ANCHORED_TYPES, DeskError, desk_permissions
+from .. import permissions
+from ..models import Annotation, Mention, Quote
+from ..permissions import desk_permissions, item_allowed
+from ..services import ANCHORED_TYPES, DeskError
 from .forms import BulkReviewForm
 from .operations import Request, perform_bulk
 from .serializers import context_of
@@ -18,7 +20,7 @@ QUEUE_KINDS = ("quote", "mention", "flag", "repair")
 
 def review_queue(user, *, kinds=QUEUE_KINDS, story=None):
     """Open work in the stories ``user`` may see, as (type, queryset) pairs."""
-    scope = {"article__in": Article.objects.visible_to(user)}
+    scope = {"article__in": permissions.stories_visible_to(user)}
     if story is not None:
         scope["article_id"] = story
     out = []
@@ -49,8 +51,7 @@ class ReviewQueueViews:
 
     def review_view(self, request):
         user = request.user
-        if not (user.has_perm("articles.view_any_article") or user.has_perm("articles.change_article")
-                or user.has_perm("articles.view_article")):
+        if not permissions.can_open_review_queue(user):
             raise PermissionDenied("You may not see the review queue.")
         if request.method == "POST":
             return self.review_bulk(request)
@@ -64,13 +65,13 @@ class ReviewQueueViews:
         for kind, obj in page.object_list:
             may = perms(obj.article)
             items.append({"kind": kind, "obj": obj, "value": f"{kind}:{obj.pk}:{obj.version}",
-                          "can_review": may["review"] if kind != "annotation" else may["resolve"],
+                          "can_review": item_allowed(may, kind, "accept" if kind != "annotation" else "resolve", obj),
                           "context": context_of(obj)})
         query = request.GET.copy()
         query.pop("page", None)
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "title": "Review queue",
-            "items": items, "page": page, "stories": Article.objects.visible_to(user).order_by("title"),
+            "items": items, "page": page, "stories": permissions.stories_visible_to(user).order_by("title"),
             "kinds": request.GET.getlist("kind"), "story": request.GET.get("story", ""),
             "query": query.urlencode(),
         }

@@ -7,8 +7,7 @@ from entities.models import Entity
 
 from .. import services
 from ..checks import article_checks
-from ..models import Mention, Quote
-from ..services import NOTE_KINDS
+from ..models import NOTE_KINDS, Mention, Quote
 
 
 def user_name(user):

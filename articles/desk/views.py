@@ -2,7 +2,7 @@
 
 The annotation view and its JSON endpoints live here; workflow, revisions and previews in
 ``workflow.py``; the review queue in ``queue.py``. Every view checks staff status (the admin site's
-``admin_view``) and then the object's permissions (``services.desk_permissions``) itself: the
+``admin_view``) and then the object's permissions (``articles.permissions``) itself: the
 buttons a page shows are a convenience, never the check.
 """
 
@@ -16,8 +16,9 @@ from entities.models import Entity
 
 from .. import services
 from ..checks import article_checks
-from ..models import Article, Quote
-from ..services import ACTION_LABELS, ANCHORED_TYPES, NOTE_KINDS, DeskError, desk_permissions
+from ..models import NOTE_KINDS, Article, Quote
+from ..permissions import desk_permissions, item_allowed
+from ..services import ACTION_LABELS, ANCHORED_TYPES, DeskError
 from .base import DeskBase, json_error, run_json
 from .forms import FIELD_FORMS, AnchorForm, EntitySearchForm, TypeForm, read_json
 from .operations import OPERATIONS, Request, perform
@@ -121,7 +122,7 @@ class ArticleDeskMixin(DeskBase, WorkflowViews, ReviewQueueViews):
             perms = desk_permissions(request.user, article)
             data = read_json(request)
             kind = TypeForm(data).validated()["type"]
-            services.require(perms[f"add_{kind}"], f"You may not add a {kind} to this story.")
+            services.require(item_allowed(perms, kind, "add"), f"You may not add a {kind} to this story.")
             form = FIELD_FORMS[kind](data, perms=perms)
             form.validated()
             anchor = AnchorForm(data).validated()

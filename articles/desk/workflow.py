@@ -13,7 +13,8 @@ from .. import services
 from ..diff import diff_stories
 from ..importing.story import export_story
 from ..models import Article, PreviewLink
-from ..services import ACTION_LABELS, DeskError, desk_permissions
+from ..permissions import desk_permissions
+from ..services import ACTION_LABELS, DeskError
 from ..views import story_context
 from .forms import TransitionForm, VersionForm
 from .serializers import user_name
