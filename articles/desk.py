@@ -28,10 +28,9 @@ from entities.services import entity_create
 from . import permissions, services
 from .checks import article_checks
 from .diff import diff_stories
-from .importing.story import export_story
 from .models import Annotation, Article, Mention, PreviewLink, Quote
 from .permissions import desk_permissions, item_allowed
-from .services import ACTION_LABELS, ANCHORED_TYPES, NOTE_KINDS, DeskError
+from .services import ACTION_LABELS, ANCHORED_TYPES, NOTE_KINDS, DeskError, export_story
 from .views import story_context
 
 SPEAKER_KINDS = (Entity.Kind.PERSON, Entity.Kind.ORGANIZATION)
