@@ -14,17 +14,7 @@ This module reads models only; models never import it.
 """
 
 from .models import NOTE_KINDS, Article, Edition, Status
-
-# Workflow: action -> (statuses it starts from, the status it leads to, who may take it).
-# "edit": whoever may edit the story; "publish": whoever holds articles.publish_article.
-TRANSITIONS = {
-    "submit": ({Status.DRAFT}, Status.IN_REVIEW, "edit"),
-    "request_changes": ({Status.IN_REVIEW, Status.SCHEDULED}, Status.DRAFT, "publish"),
-    "publish": ({Status.DRAFT, Status.IN_REVIEW, Status.SCHEDULED, Status.PUBLISHED}, Status.PUBLISHED, "publish"),
-    "unpublish": ({Status.PUBLISHED, Status.SCHEDULED}, Status.DRAFT, "publish"),
-    "archive": ({Status.DRAFT, Status.IN_REVIEW, Status.SCHEDULED, Status.PUBLISHED}, Status.ARCHIVED, "publish"),
-    "unarchive": ({Status.ARCHIVED}, Status.DRAFT, "publish"),
-}
+from .workflow import TRANSITIONS
 
 ANCHORED_KINDS = ("quote", "mention", "annotation")
 

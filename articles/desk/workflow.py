@@ -11,10 +11,9 @@ from django.utils.cache import add_never_cache_headers
 
 from .. import services
 from ..diff import diff_stories
-from ..importing.story import export_story
 from ..models import Article, PreviewLink
 from ..permissions import desk_permissions
-from ..services import ACTION_LABELS, DeskError
+from ..services import ACTION_LABELS, DeskError, export_story
 from ..views import story_context
 from .forms import TransitionForm, VersionForm
 from .serializers import user_name
