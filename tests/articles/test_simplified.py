@@ -6,7 +6,7 @@ import re
 import html5lib
 from django.test import TestCase
 
-from newsroom.middleware import html_to_simplified
+from newsroom.simplified import html_to_simplified
 from tests.factories import make_story
 
 
