@@ -14,6 +14,7 @@ Normalised before comparing (they legitimately vary between runs): nothing else 
 Dates stored in the edition (published 2023-11-06 and the like) are compared as they are.
 """
 
+import difflib
 import os
 import re
 from datetime import datetime, timedelta, timezone
@@ -90,10 +91,11 @@ class GoldenPageTests(TestCase):
                 path.write_text(body, encoding="utf-8")
             elif not path.exists():
                 missing.append(name)
-            elif path.read_text(encoding="utf-8") != body:
-                changed.append(f"{name} ({url})")
+            elif (stored := path.read_text(encoding="utf-8")) != body:
+                diff = difflib.unified_diff(stored.splitlines(), body.splitlines(), name, url, lineterm="", n=1)
+                changed.append(f"{name} ({url}):\n" + "\n".join(list(diff)[:12]))
         assert not missing, f"no golden copy (regenerate with UPDATE_GOLDEN=1): {missing}"
-        assert not changed, f"pages differ from tests/data/golden/ (see this module's docstring): {changed}"
+        assert not changed, "pages differ from tests/data/golden/ (see this module's docstring):\n" + "\n".join(changed)
 
     def test_every_golden_copy_is_checked(self):
         stored = {p.name for p in GOLDEN.iterdir()} if GOLDEN.exists() else set()
