@@ -3,6 +3,8 @@
 from django.contrib.syndication.views import Feed
 from django.utils import translation
 
+from newsroom.text import bcp47
+
 FEED_SIZE = 20
 
 
@@ -11,7 +13,7 @@ class StoryFeed(Feed):
 
     @property
     def language(self):
-        return "zh-Hans" if translation.get_language() == "zh-hans" else "zh-Hant"
+        return bcp47(translation.get_language())
 
     def item_title(self, item):
         return item.title

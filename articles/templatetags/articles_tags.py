@@ -5,6 +5,7 @@ from django.urls import translate_url
 from django.utils import timezone, translation
 
 from newsroom.html import json_ld_script
+from newsroom.text import bcp47 as bcp47_of
 
 register = template.Library()
 
@@ -12,7 +13,7 @@ EDITIONS = (("zh-hant", "zh-Hant", "繁體中文", "zh_TW"), ("zh-hans", "zh-Han
 
 
 def bcp47():
-    return "zh-Hans" if translation.get_language() == "zh-hans" else "zh-Hant"
+    return bcp47_of(translation.get_language())
 
 
 @register.simple_tag

@@ -4,6 +4,7 @@ from django import template
 from django.utils import translation
 
 from newsroom.html import json_ld_script
+from newsroom.text import bcp47
 
 register = template.Library()
 
@@ -16,7 +17,7 @@ def entity_data(request, context):
     url = request.build_absolute_uri(entity.get_absolute_url())
     data = {"@context": "https://schema.org", "@type": SCHEMA_TYPES.get(entity.kind, "Thing"),
             "@id": f"{url}#entity", "url": url, "mainEntityOfPage": url, "name": entity.name,
-            "inLanguage": "zh-Hans" if translation.get_language() == "zh-hans" else "zh-Hant"}
+            "inLanguage": bcp47(translation.get_language())}
     if entity.kind not in ("person", "organization", "publication"):
         data.pop("inLanguage")
     aliases = [a.text for a in context.get("aliases", [])]
