@@ -4,6 +4,7 @@ from django import template
 from django.urls import translate_url
 from django.utils import translation
 
+from newsroom import text
 from newsroom.html import json_ld_script
 
 register = template.Library()
@@ -12,7 +13,7 @@ EDITIONS = (("zh-hant", "zh-Hant", "繁體中文", "zh_TW"), ("zh-hans", "zh-Han
 
 
 def bcp47():
-    return "zh-Hans" if translation.get_language() == "zh-hans" else "zh-Hant"
+    return text.bcp47(translation.get_language())
 
 
 @register.simple_tag

@@ -6,7 +6,7 @@ the order is approximate and only its rough shape matters: the cleaner turns a r
 (rank 1 is far likelier than rank 2,000) to choose between the few characters a damaged byte can stand
 for. Traditional characters are looked up through their OpenCC ``t2s`` form, so the one list serves both
 scripts. Characters missing here fall back to coarser tiers computed from the codecs that ship with
-Python (GB2312 level 1/2, Big5 level 1/2); see ``cleaning._char_logp``.
+Python (GB2312 level 1/2, Big5 level 1/2); see ``scoring._char_logp``.
 
 ``COMMON_WORDS`` lists about 900 everyday words (simplified, space separated), also hand-curated. The
 cleaner gives a pair of adjacent characters that forms one of these words a strong bonus, and a pair
