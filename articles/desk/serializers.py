@@ -67,7 +67,7 @@ def desk_payload(request, article, perms, issues=None):
         "issues": [i.as_dict() for i in (article_checks(article) if issues is None else issues)],
         "urls": {
             "create": base + "annotations/", "item": base, "data": base + "data/",
-            "entities": reverse("admin:articles_article_entities"),
+            "entities": reverse("admin:articles_article_entities"), "review": reverse("admin:articles_article_review"),
         },
         "kinds": {
             "quote": Quote.Kind.choices, "note": [(k.value, k.label) for k in NOTE_KINDS],

@@ -5,6 +5,7 @@ import {blocks, state, story, $} from "./state.js";
 import {findItem, itemsAt} from "./render.js";
 import {applyKb, clearSelection, onSelectionChange} from "./selection.js";
 import {closeForm, makeFromSelection, openItem, openItems} from "./form.js";
+import {reveal} from "./triage.js";
 
 function onKeydown(event) {
   const para = event.target.closest && event.target.closest(".desk-para");
@@ -71,6 +72,9 @@ export function installEvents() {
     if (target.dataset.make) { makeFromSelection(target.dataset.make); return; }
     const [type, id] = target.dataset.open.split(":");
     const item = findItem(type, Number(id));
-    if (item) { openItem(item); }
+    if (item) {
+      openItem(item);
+      if (!story.contains(target)) { reveal(item); }  // opened from the side list: show it in the text
+    }
   });
 }
