@@ -5,3 +5,11 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "articles"
     verbose_name = "文章"
+
+    def ready(self):
+        # The knowledge base learns from here which entities are public and where they are used.
+        from entities import usage
+
+        from .entity_usage import StoryUsage
+
+        usage.register(StoryUsage())
