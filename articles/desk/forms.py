@@ -266,6 +266,13 @@ class AnnotationForm(JSONForm):
         return {k: self.cleaned_data[k] for k in ("kind", "body", "public")}
 
 
+class ParagraphForm(JSONForm):
+    """A paragraph's new text and the text the editor started from (the paragraph's lock)."""
+
+    text = TextField(strip=False)
+    expected = TextField(strip=False)
+
+
 FIELD_FORMS = {"quote": QuoteForm, "mention": MentionForm, "annotation": AnnotationForm}
 
 

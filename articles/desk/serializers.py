@@ -55,7 +55,7 @@ def desk_items(article):
 def desk_payload(request, article, perms, issues=None):
     sections = {s.pk: s for s in article.sections.all()}
     blocks = [{
-        "key": b.key, "kind": b.kind, "text": b.text, "alt": b.alt, "caption": b.caption,
+        "id": b.pk, "key": b.key, "kind": b.kind, "text": b.text, "alt": b.alt, "caption": b.caption,
         "section": sections[b.section_id].number if b.section_id else "",
     } for b in article.blocks.all()]
     base = reverse("admin:articles_article_desk", args=[article.pk])

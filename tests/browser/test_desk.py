@@ -387,3 +387,34 @@ def test_clearing_the_raw_seed_drafts_suggested_mentions_of_one_entity(live_serv
     boxes = driver.find_elements(By.CSS_SELECTOR, "#desk-queue input[name=item]")
     assert boxes and all(b.is_selected() for b in boxes)
     shots(driver, "review-queue")
+
+
+def test_a_paragraph_edited_in_the_desk_keeps_its_quote_on_its_words(live_server, make_driver):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    call_command("setup_roles", verbosity=0)
+    user("editor", "ed")
+    article = desk_story()
+    q1 = Quote.objects.get(article=article, key="q1")
+    driver = make_driver()
+    login(driver, live_server.url, "ed")
+    open_desk(driver, live_server.url, article)
+    para = driver.find_element(By.CSS_SELECTOR, '[data-block="p1"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();", para)
+    para.send_keys("e")
+    area = wait(driver, lambda d: d.find_element(By.ID, "desk-edit-text"))
+    area.send_keys(Keys.CONTROL, Keys.HOME)
+    area.send_keys("據本刊報導，")
+    shots(driver, "desk-paragraph-edit")
+    driver.find_element(By.ID, "desk-edit-save").click()
+    wait(driver, lambda d: message(d).startswith("Paragraph p1 saved"))
+    idle(driver)
+    moved = Quote.objects.get(pk=q1.pk)
+    assert moved.block.text.startswith("據本刊報導，")
+    assert (moved.start, moved.end, moved.exact) == (q1.start + 6, q1.end + 6, q1.exact)
+    # The page shows the new text with the quote highlighted on the same words.
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, '[data-block="p1"]').text.startswith("據本刊報導，"))
+    quoted = driver.execute_script(
+        "return Array.from(document.querySelectorAll(`[data-block='p1'] .hl-quote`)).map(s => s.textContent).join('')")
+    assert q1.exact in quoted
