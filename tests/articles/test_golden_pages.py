@@ -43,7 +43,8 @@ PAGES = {
     "quotes-filtered.html": "/quotes/?speaker=zhou-jingren",
     "entities.html": "/entities/",
     "entities-filtered.html": "/entities/?kind=person",
-    "search.html": "/search/?q=通義千問",
+    # Percent-encoded, as browsers send it (the test client would pass raw UTF-8 bytes through).
+    "search.html": "/search/?q=%E9%80%9A%E7%BE%A9%E5%8D%83%E5%95%8F",
     "search-latin.zh-hans.html": "/zh-hans/search/?q=GPT",
     "feed.rss": "/feeds/stories.rss",
     "feed.atom": "/feeds/stories.atom",
