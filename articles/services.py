@@ -40,6 +40,7 @@ from .models import (
     StoryEntity,
     Transition,
 )
+from .story_fields import check_story_fields
 
 VISIBLE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
 
@@ -64,7 +65,7 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True):
     Atomic: any error leaves the database as it was. Idempotent: the same document twice changes
     nothing the second time; a newer version updates the story in place and keeps its id.
     """
-    doc = canonical(validate_story(doc))
+    doc = check_story_fields(canonical(validate_story(doc)))  # before the transaction: no lock held
     slug = doc["article"]["slug"]
     try:
         with transaction.atomic():
