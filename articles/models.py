@@ -5,7 +5,11 @@ Article beside it, copied through the story format (see ``services.article_publi
 only ever see live editions (``Article.objects.public()``).
 """
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
@@ -54,18 +58,6 @@ class ArticleQuerySet(models.QuerySet):
         return self.live().filter(
             (Q(status=Status.PUBLISHED) & due) | Q(status=Status.SCHEDULED, publish_at__lte=now)
         )
-
-    def visible_to(self, user):
-        """Working copies ``user`` may open in the desk: every story for editors and fact-checkers,
-        their own stories for reporters."""
-        qs = self.working()
-        if not (user and user.is_active and user.is_staff):
-            return qs.none()
-        if user.has_perm("articles.view_any_article") or user.has_perm("articles.change_any_article"):
-            return qs
-        if user.has_perm("articles.view_article") or user.has_perm("articles.change_article"):
-            return qs.filter(owner=user)
-        return qs.none()
 
     def for_desk(self):
         """Everything the annotation view shows: all quotes, mentions and annotations, not only public ones."""
@@ -208,41 +200,22 @@ class Article(models.Model):
             return self.publish_at is None or self.publish_at <= now
         return self.status == Status.SCHEDULED and self.publish_at is not None and self.publish_at <= now
 
+    def live_digest(self):
+        """The content digest of this working copy's live edition, or None when it has none."""
+        return Article.objects.live().filter(working_copy=self).values_list("content_digest", flat=True).first()
+
     def is_live_current(self):
         """Return True if this working copy has a live edition with the same content."""
-        from .importing.story import export_story
-
-        live = Article.objects.live().filter(working_copy=self).first()
-        return live is not None and export_story(live) == export_story(self)
+        live = self.live_digest()
+        return live is not None and live == self.content_digest
 
     def has_unpublished_changes(self):
-        """Return True if this working copy has a live edition whose content differs from it (exact: two exports)."""
-        from .diff import content_digest
-        from .importing.story import export_story
+        """Return True if this working copy has a live edition whose content differs from it.
 
-        live = Article.objects.live().filter(working_copy=self).first()
-        if live is None:
-            return False
-        return content_digest(export_story(live)) != content_digest(export_story(self))
-
-    def user_can_view(self, user):
-        """Return True if ``user`` may open this working copy in the desk (read only or not)."""
-        if self.edition != Edition.WORKING or not (user and user.is_active and user.is_staff):
-            return False
-        if user.has_perm("articles.view_any_article") or user.has_perm("articles.change_any_article"):
-            return True
-        own = self.owner_id is not None and self.owner_id == user.pk
-        return own and (user.has_perm("articles.view_article") or user.has_perm("articles.change_article"))
-
-    def user_can_edit(self, user):
-        """Return True if ``user`` may change this working copy: editors always, reporters their own drafts."""
-        if self.edition != Edition.WORKING or not (user and user.is_active and user.is_staff):
-            return False
-        if not user.has_perm("articles.change_article"):
-            return False
-        if user.has_perm("articles.change_any_article"):
-            return True
-        return self.owner_id is not None and self.owner_id == user.pk and self.status == Status.DRAFT
+        Both digests are stored: the working copy's at each revision, the live edition's at publishing.
+        """
+        live = self.live_digest()
+        return live is not None and live != self.content_digest
 
     def next_key(self, prefix):
         """Return an unused key ``<prefix><n>`` among this story's blocks, quotes, mentions and annotations."""
@@ -380,6 +353,21 @@ class AnchoredQuerySet(models.QuerySet):
         return (self.public().reviewed()
                 .select_related("article", "block", "block__section", "speaker", "event")
                 .order_by("-article__published_at", "article_id", "block__position", "start"))
+
+    def open_for_review(self):
+        """What waits for an editor: suggested quotes and mentions, open flags and repairs."""
+        if self.model is Annotation:
+            return self.filter(status=Annotation.Status.OPEN, kind__in=(Annotation.Kind.FLAG, Annotation.Kind.REPAIR))
+        return self.filter(status="suggested")
+
+    def for_review_queue(self):
+        """Open work with the story, passage and entity the review queue shows, in reading order."""
+        related = ["article", "block", "block__section", "modified_by"]
+        if self.model is Quote:
+            related.append("speaker")
+        elif self.model is Mention:
+            related.append("entity")
+        return self.open_for_review().select_related(*related).order_by("article_id", "block__position", "start")
 
     def for_entity_page(self):
         """Quotes or mentions with the story, passage and people an entity page shows."""
@@ -633,6 +621,10 @@ class Annotation(Anchored):
         super().save(*args, **kwargs)
 
 
+# The kinds of annotation an editor writes; the others (repair, flag) are the importer's marks.
+NOTE_KINDS = (Annotation.Kind.NOTE, Annotation.Kind.CONTEXT, Annotation.Kind.SIC, Annotation.Kind.CORRECTION)
+
+
 class Revision(models.Model):
     """A snapshot of the whole story in the story format, taken at each save and publish."""
 
@@ -710,6 +702,10 @@ class Transition(models.Model):
 class PreviewLink(models.Model):
     """A signed, expiring, revocable link that shows one unpublished story to someone without an account."""
 
+    # The lifetime of a link unless its maker chooses another (services.preview_link_create).
+    DEFAULT_DAYS = 7
+    SALT = "articles.preview-link"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
     token = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
@@ -724,22 +720,20 @@ class PreviewLink(models.Model):
         return f"preview of {self.article} until {self.expires_at:%Y-%m-%d}"
 
     def save(self, *args, **kwargs):
-        # A 256-bit random token and the default lifetime (7 days) unless given.
+        # A 256-bit random token and the default lifetime unless given.
         if not self.token:
-            import secrets
-
             self.token = secrets.token_urlsafe(32)
         if self.expires_at is None:
-            from datetime import timedelta
-
-            self.expires_at = (self.created_at or timezone.now()) + timedelta(days=7)
+            self.expires_at = (self.created_at or timezone.now()) + timedelta(days=self.DEFAULT_DAYS)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        """The share URL: the token signed together with its story's id (see services.preview_link_signed)."""
-        from .services import preview_link_signed
+        """The share URL: the token signed together with its story's id."""
+        return reverse("admin:articles_article_shared", args=[self.article_id, self.signed_token()])
 
-        return reverse("admin:articles_article_shared", args=[self.article_id, preview_link_signed(self)])
+    def signed_token(self):
+        """The signed token that goes into the share URL (the signature binds it to its story)."""
+        return signing.Signer(salt=self.SALT).sign(f"{self.article_id}.{self.token}")
 
     def is_valid(self, now=None):
         """Return True if the link may still be used."""

@@ -7,7 +7,6 @@ are points, never placed inside a mention link (no link inside a link).
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.utils.html import escape, format_html
@@ -15,10 +14,9 @@ from django.utils.safestring import mark_safe
 
 from newsroom.html import highlight
 
-from newsroom.text import to_simplified
+from newsroom.text import HAN_RE, fold_with_index
 
 LEVELS = ("quote", "mention", "annotation")
-HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 LATIN_RUN_RE = re.compile(r"[A-Za-z][A-Za-z0-9.\-’' ]*[A-Za-z0-9]|[A-Za-z]")
 
 
@@ -113,26 +111,11 @@ def mark_latin(text):
 
 # -- search folding and highlighted snippets --------------------------------------------------------
 
-def fold(text):
-    """Return (folded, index) where ``folded`` is ``text`` folded like the search tokens
-    (NFKC, lower case, simplified script) and ``index[i]`` is the position in ``text`` of folded[i]."""
-    chars, index = [], []
-    for i, ch in enumerate(text):
-        for out in unicodedata.normalize("NFKC", ch).lower():
-            chars.append(out)
-            index.append(i)
-    folded = "".join(chars)
-    simplified = to_simplified(folded)
-    if len(simplified) != len(folded):  # a phrase changed length: convert character by character
-        simplified = "".join(to_simplified(c) if len(to_simplified(c)) == 1 else c for c in folded)
-    return simplified, index
-
-
 def find_terms(text, terms):
     """Return sorted, merged (start, end) spans of ``text`` where any folded term occurs."""
     if not text or not terms:
         return []
-    folded, index = fold(text)
+    folded, index = fold_with_index(text)
     found = []
     for term in terms:
         if not term:

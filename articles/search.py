@@ -14,8 +14,6 @@ often, counted in the database over a bounded set of candidates.
 """
 
 import math
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -24,7 +22,7 @@ from django.db.models import F, FloatField, IntegerField, Subquery, TextField, V
 from django.db.models.functions import Cast, Concat, Length, Replace
 
 from entities.models import Entity
-from newsroom.text import to_simplified
+from newsroom.text import TERM_RE, fold_for_search
 
 from .models import Article, Quote
 
@@ -33,17 +31,11 @@ MAX_TERMS = 8
 MAX_TERM_CHARS = 24        # a longer Han run is cut (23 bigrams are specific enough)
 CANDIDATES = 300           # per kind: ranked results beyond these are not looked at
 
-TERM_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
-
 
 @dataclass(frozen=True)
 class Term:
     text: str              # folded text of the term ("通义千问", "qwen")
     tokens: tuple          # its index tokens ("通义", "义千", "千问")
-
-    @property
-    def is_latin(self):
-        return not TERM_RE.fullmatch(self.text) or self.text[0].isascii()
 
     @property
     def pattern(self):
@@ -67,7 +59,7 @@ class Query:
 def parse_query(raw):
     """Fold and split a reader's query into at most MAX_TERMS terms; punctuation only gives none."""
     raw = (raw or "")[:MAX_QUERY_CHARS]
-    folded = to_simplified(unicodedata.normalize("NFKC", raw).lower())
+    folded = fold_for_search(raw)
     terms, seen = [], set()
     for text in TERM_RE.findall(folded):
         text = text[:MAX_TERM_CHARS]
@@ -146,7 +138,7 @@ class Hit:
 
 
 def _contains_all(text, query):
-    folded = to_simplified(unicodedata.normalize("NFKC", text or "").lower())
+    folded = fold_for_search(text)
     return all(t.text in folded for t in query.terms)
 
 
@@ -169,7 +161,7 @@ def search(query, *, now=None):
     hits = []
     raw_folded = "".join(query.texts)
     for entity in entities:
-        name = to_simplified(unicodedata.normalize("NFKC", entity.name).lower())
+        name = fold_for_search(entity.name)
         exact = name.replace(" ", "") == raw_folded
         score = 6 if exact else 4 if _contains_all(entity.name, query) else 1 + 0.2 * math.log1p(entity.n)
         hits.append(Hit("entity", entity, score))

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",  # login throttling (see AXES_* below)
     "csp",  # Content-Security-Policy header (see CONTENT_SECURITY_POLICY below)
+    "newsroom",  # the reader site's page cache and the `newsroom` template tags (no model of an app)
     "entities",
     "articles",
 ]
@@ -70,7 +71,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "newsroom.middleware.SimplifiedScriptMiddleware",  # /zh-hans/ pages that no public view converted
+    "newsroom.simplified.SimplifiedScriptMiddleware",  # /zh-hans/ pages that no public view converted
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,7 +1,20 @@
-"""Text helpers shared by both apps: NFC, control characters, slugs, script folding.
+"""Text helpers shared by both apps and the importer: the one definition of each.
 
 Chinese text is the author's data: we store NFC (never NFKC, which flattens full-width
 punctuation) and change nothing else silently.
+
+- Han characters: ``HAN_CLASS`` (the body of a regex character class), ``HAN_RE``, ``is_han``.
+- Control characters: ``CONTROL_CHARS`` (zero-width and bidi), ``strip_controls``, ``clean_name``.
+- Script conversion: ``converter(config)`` (one OpenCC converter per config and process),
+  ``to_simplified``, ``simplified_char``.
+- Folding, three kinds for three jobs:
+  ``fold_for_search`` (NFKC, lower case, simplified: what search tokens and queries compare),
+  ``fold_with_index`` (the same, with the position in the original of each folded character:
+  highlighting), ``fold_chars`` (simplified and ASCII digits, one character for one: the
+  importer's patterns match at the original's offsets).
+- Slugs and search tokens; the BCP 47 tag of an edition.
+
+Imports no Django model (the importer and the format code use it).
 """
 
 import functools
@@ -16,7 +29,16 @@ CONTROL_CHARS = frozenset(
     "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u061c"
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
-HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+# Han ideographs: CJK Unified Ideographs, Extension A, compatibility ideographs, the supplementary
+# planes' extensions B-G, and 〇 (U+3007, the ideographic zero of 二〇二三).
+HAN_CLASS = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HAN_RE = re.compile(f"[{HAN_CLASS}]")
+
+
+def is_han(char):
+    """True when ``char`` (one character) is a Han ideograph."""
+    return bool(char) and HAN_RE.match(char) is not None
 
 
 def nfc(text):
@@ -30,12 +52,16 @@ def strip_controls(text):
 
 
 def clean_name(text):
-    """NFC, control characters removed, surrounding whitespace stripped: for titles and names."""
+    """NFC, control characters removed, surrounding whitespace stripped: for titles and names.
+
+    (The importer's ``cleaning.clean_label`` does the same and records each change.)
+    """
     return nfc(strip_controls(text or "")).strip()
 
 
 @functools.cache
-def _converter(config):
+def converter(config):
+    """The OpenCC converter for ``config`` ("t2s", "s2tw" ...), built once per process."""
     import opencc  # native OpenCC; constructing a converter costs ~10 ms, so build each once
 
     return opencc.OpenCC(config)
@@ -43,12 +69,47 @@ def _converter(config):
 
 def to_simplified(text):
     """Fold traditional script to simplified (OpenCC t2s), for search and matching only."""
-    return _converter("t2s").convert(text) if text else text
+    return converter("t2s").convert(text) if text else text
 
 
-def to_traditional(text):
-    """Convert simplified script to traditional (OpenCC s2t)."""
-    return _converter("s2t").convert(text) if text else text
+@functools.lru_cache(maxsize=65536)
+def simplified_char(char):
+    """The simplified form of one character, or the character itself when t2s would change its length."""
+    simple = to_simplified(char)
+    return simple if len(simple) == 1 else char
+
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def fold_chars(text):
+    """Fold to simplified characters and ASCII digits, one character for one (offsets are kept)."""
+    return "".join(simplified_char(char).translate(_FULLWIDTH_DIGITS) for char in text)
+
+
+def fold_for_search(text):
+    """Fold case, width (NFKC, for search only) and script (to simplified), as search compares text."""
+    return to_simplified(unicodedata.normalize("NFKC", text or "").lower())
+
+
+def fold_with_index(text):
+    """Return (folded, index): ``text`` folded like ``fold_for_search`` and ``index[i]``, the position
+    in ``text`` of folded[i]."""
+    chars, index = [], []
+    for i, ch in enumerate(text):
+        for out in unicodedata.normalize("NFKC", ch).lower():
+            chars.append(out)
+            index.append(i)
+    folded = "".join(chars)
+    simplified = to_simplified(folded)
+    if len(simplified) != len(folded):  # a phrase changed length: convert character by character
+        simplified = "".join(simplified_char(c) for c in folded)
+    return simplified, index
+
+
+def bcp47(language_code):
+    """The BCP 47 tag of the edition served in the Django language ``language_code``."""
+    return "zh-Hans" if language_code == "zh-hans" else "zh-Hant"
 
 
 def ascii_slug(text, max_length=80):
@@ -73,12 +134,13 @@ def slug_for(text, *, taken=lambda slug: False, fallback="story", max_length=80)
     return slug
 
 
-TOKEN_RE = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([0-9a-z]+)")
+# A search term: a Han run, or a Latin word or number (on folded text).
+TERM_RE = re.compile(f"[{HAN_CLASS}]+|[0-9a-z]+")
 
 
 def search_tokens(*texts):
     """Index terms for Chinese-aware search: Han runs as overlapping bigrams, Latin words and numbers
-    as themselves, after folding case, width (NFKC, for search only) and script (to simplified).
+    as themselves, after ``fold_for_search``.
 
     '通義千問2.0' -> '通义 义千 千问 2 0'. Stored text is never rewritten; only these tokens are.
     """
@@ -86,10 +148,9 @@ def search_tokens(*texts):
     for text in texts:
         if not text:
             continue
-        folded = to_simplified(unicodedata.normalize("NFKC", text).lower())
-        for han, word in TOKEN_RE.findall(folded):
-            if han:
-                out += [han] if len(han) == 1 else [han[i:i + 2] for i in range(len(han) - 1)]
+        for term in TERM_RE.findall(fold_for_search(text)):
+            if term[0].isascii():
+                out.append(term)
             else:
-                out.append(word)
+                out += [term] if len(term) == 1 else [term[i:i + 2] for i in range(len(term) - 1)]
     return " ".join(out)

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypinyin import Style, pinyin
 
-from articles.importing.cleaning import Change, CleanResult, clean_name, clean_text, rebuild
+from articles.importing.cleaning import Change, CleanResult, clean_label, clean_text, rebuild
 
 SEED = Path(__file__).resolve().parents[2] / "articles" / "data" / "alibaba-ai-2023.zh-Hant.txt"
 SEED_LINES = SEED.read_text(encoding="utf-8").splitlines()
@@ -55,7 +55,7 @@ def flagged(result: CleanResult, pos: int, rule: str | None = None) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
-# A re-implementation of the scraper's damage (see the module docstring of cleaning.py)
+# A re-implementation of the scraper's damage (see the docstring of the cleaning package)
 # --------------------------------------------------------------------------------------------
 
 
@@ -520,12 +520,12 @@ def test_control_characters_flagged_in_body(control):
 
 def test_clean_name_removes_controls_and_normalises():
     raw = "\ufeff周\u200b靖人\u202e (Cafe\u0301)"
-    result = clean_name(raw)
+    result = clean_label(raw)
     assert result.text == "周靖人 (Café)"  # no punctuation change in names
     assert_valid(result, raw)
     assert {c.rule for c in result.changes} == {"unicode"}
     assert all(c.sure for c in result.changes)
-    assert clean_name("李(Li)").text == "李(Li)"
+    assert clean_label("李(Li)").text == "李(Li)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -622,6 +622,6 @@ def test_property_arbitrary_unicode(text):
     text = text.replace("\n", " ").replace("\r", " ")
     result = clean_text(text)
     assert_valid(result, text)
-    name = clean_name(text)
+    name = clean_label(text)
     assert_valid(name, text)
     assert not any(ord(c) in (0x200B, 0x202E, 0xFEFF) for c in name.text) or name.text == text

@@ -15,13 +15,19 @@ from pathlib import Path
 
 import pytest
 
+from newsroom.text import HAN_CLASS
+from newsroom.text import converter as text_converter
+
+# Checks of the edition's content (its text, anchors, entities), not of the code: `-m "not edition"` skips them.
+pytestmark = pytest.mark.edition
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "articles" / "data"
 EDITION = DATA / "alibaba-ai-2023.story.json"
 SEED = DATA / "alibaba-ai-2023.zh-Hant.txt"
 SCHEMA = ROOT / "articles" / "importing" / "story-1.schema.json"
 
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN = HAN_CLASS
 CJK_PUNCT = "，。、；：？！“”‘’（）《》「」『』——…"
 TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # a pinyin gloss: one syllable in brackets, with a tone mark or a tone digit
@@ -197,9 +203,7 @@ def test_article_fields():
 
 
 def test_title_and_dek_are_traditional_script():
-    import opencc
-
-    converter = opencc.OpenCC("s2tw")
+    converter = text_converter("s2tw")
     accepted = {("台", "臺"), ("布", "佈")}
     for text in (doc()["article"]["title"], doc()["article"]["dek"]):
         changed = {(a, b) for a, b in zip(text, converter.convert(text)) if a != b}

@@ -6,9 +6,8 @@ from django.test import TestCase
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from articles.importing.story import export_story
 from articles.models import Article, Block, Revision
-from articles.services import article_publish, article_unpublish
+from articles.services import article_publish, article_unpublish, export_story
 from tests.factories import make_story
 
 

@@ -7,9 +7,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from articles.diff import diff_stories
-from articles.importing.story import export_story
 from articles.models import Article, Block, Quote, Revision, Section, StoryEntity
-from articles.services import article_transition, revision_create, revision_restore, story_import
+from articles.services import article_transition, export_story, revision_create, revision_restore, story_import
 from entities.models import Entity
 from entities.services import entity_merge
 from tests.articles.test_permissions import change_form_data, make_user, story_with_work

@@ -1,7 +1,7 @@
 """Tests for articles.importing.suggest: quotes, speakers, mentions and dates.
 
 The seed is tested end to end through an approximate cleaner written here (the
-real one lives in cleaning.py and is not imported), once with the seed's ASCII
+real one lives in the cleaning package and is not imported), once with the seed's ASCII
 punctuation and once with it made full-width, as the cleaner does by default.
 Short passages written for these tests, in traditional and simplified
 Chinese, check that the rules are general and not fitted to the seed.
@@ -16,13 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from articles.importing.structure import parse_raw
-from articles.importing.suggest import (
-    KnownEntity,
-    find_dates,
-    fold,
-    suggest_mentions,
-    suggest_quotes,
-)
+from articles.importing.suggest import KnownEntity, find_dates, suggest_mentions, suggest_quotes
+from newsroom.text import fold_chars
 
 SEED = Path(__file__).resolve().parents[2] / "articles" / "data" / "alibaba-ai-2023.zh-Hant.txt"
 STORY_DATE = datetime.date(2023, 11, 8)
@@ -461,7 +456,7 @@ def test_latin_mentions_need_word_boundaries():
 
 def test_fold_keeps_length_and_offsets():
     text = "時任達摩院副院長的周靖人說，阿里雲「通義千問」２０２３"
-    folded = fold(text)
+    folded = fold_chars(text)
 
     assert len(folded) == len(text)
     assert folded == "时任达摩院副院长的周靖人说，阿里云「通义千问」2023"
@@ -628,4 +623,4 @@ def test_suggestions_never_raise_and_spans_are_exact(paragraphs, story_date):
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_fold_keeps_the_length_of_any_text(text):
-    assert len(fold(text)) == len(text)
+    assert len(fold_chars(text)) == len(text)

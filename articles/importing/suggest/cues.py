@@ -1,0 +1,208 @@
+"""Speakers and attribution cues: who says a quotation, found before, after or around it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .names import _guess_person, _role, _Speaker, _strip_adverbials
+from .paragraphs import _Paragraph, _Quotation
+from .results import Anchor
+from .vocabulary import (
+    _CLAUSE_BOUNDARIES, _MASK, _PLURAL_PRONOUN, _POST_CUE, _PRE_CUE, _PRONOUNS, _SPEECH_VERB_RE,
+    _STATEMENT_CUE, _VERB_NOT_AFTER, _VERB_NOT_BEFORE,
+)
+
+
+@dataclass
+class _Cue:
+    speaker: _Speaker
+    verb: str  # as printed
+    how: str  # reason template, "{name}" stands for the speaker
+    sentence: tuple[int, int, int]  # block, start, end of the sentence with the attribution
+
+
+class _SpeakerCues:
+    """Finding speakers and attribution cues; the base of the quote finder (needs
+    ``self.paragraphs`` and ``self.names``)."""
+
+    # -- speakers ----------------------------------------------------------
+
+    def speaker_in(self, paragraph: _Paragraph, start: int, end: int) -> _Speaker | None:
+        """The speaker ending the region masked[start:end] (adverbials allowed after it)."""
+        region = paragraph.masked[start:end]
+        stripped = region.rstrip()
+        stripped = _strip_adverbials(stripped, self.names)
+        if not stripped:
+            return None
+        name_end = start + len(stripped)
+        if _PLURAL_PRONOUN.search(stripped):
+            return None
+        if stripped.endswith(_PRONOUNS) and not stripped.endswith("其他"):
+            return self.antecedent(paragraph.index, name_end - 1)
+        known = self.names.ending(stripped)
+        if known:
+            # A name found by this module's own first pass (no key) is still a guess.
+            length, key, kind = len(known.folded), known.key, known.kind
+            via = "name" if key else "guess"
+        else:
+            length = _guess_person(stripped)
+            if length is None:
+                return None
+            key, kind, via = None, "person", "guess"
+        name_start = name_end - length
+        role, is_past = _role(paragraph, start, name_start)
+        name = paragraph.text[name_start:name_end]
+        return _Speaker(name, key, kind, Anchor(paragraph.index, name_start, name_end, name), role, is_past, via)
+
+    def antecedent(self, block: int, position: int) -> _Speaker | None:
+        """The person named last before (block, position), looking back up to three paragraphs."""
+        for b in range(block, max(-1, block - 4), -1):
+            candidate = self.paragraphs[b]
+            limit = position if b == block else len(candidate.masked)
+            persons = self.names.persons_in(candidate.masked[:limit])
+            if persons:
+                start, end, entry = persons[-1]
+                name = candidate.text[start:end]
+                speaker = _Speaker(name, entry.key, entry.kind, Anchor(b, start, end, name), via="pronoun")
+                role, is_past = self._role_before(candidate, start)
+                speaker.role, speaker.role_is_past = role, is_past
+                return speaker
+        return None
+
+    def _role_before(self, paragraph: _Paragraph, name_start: int) -> tuple[str | None, bool]:
+        clause_start = name_start
+        while clause_start > 0 and paragraph.masked[clause_start - 1] not in _CLAUSE_BOUNDARIES:
+            clause_start -= 1
+        return _role(paragraph, clause_start, name_start)
+
+    def subject_before(self, paragraph: _Paragraph, verb_start: int, sentence_start: int) -> _Speaker | None:
+        """The speaker of a verb at verb_start: in its clause, else at the end of the clause before."""
+        clause_start = verb_start
+        while clause_start > sentence_start and paragraph.masked[clause_start - 1] not in _CLAUSE_BOUNDARIES:
+            clause_start -= 1
+        speaker = self.speaker_in(paragraph, clause_start, verb_start)
+        if speaker is not None:
+            return speaker
+        if _strip_adverbials(paragraph.masked[clause_start:verb_start].strip(), self.names):
+            return None  # the clause has a subject, and it is not a speaker
+        # "作为…的周靖人，明确了…": the subject closes the previous clause.
+        previous_end = clause_start - 1
+        if previous_end <= sentence_start or paragraph.masked[previous_end] not in "，,":
+            return None
+        previous_start = previous_end
+        while previous_start > sentence_start and paragraph.masked[previous_start - 1] not in _CLAUSE_BOUNDARIES:
+            previous_start -= 1
+        return self.speaker_in(paragraph, previous_start, previous_end)
+
+    # -- cues --------------------------------------------------------------
+
+    def verb_allowed(self, folded: str, start: int, end: int) -> bool:
+        verb = folded[start:end]
+        base = "说" if verb.startswith("说") else verb
+        if verb.startswith(("称", "笑称")):
+            base = "称"
+        if folded[max(0, start - 1):start] == "被":
+            return False
+        for before in _VERB_NOT_AFTER.get(base, ()):
+            if folded[:start].endswith(before):
+                return False
+        for after in _VERB_NOT_BEFORE.get(base, ()):
+            if folded[end:].startswith(after):
+                return False
+        return True
+
+    def cue_before(self, paragraph: _Paragraph, quotation: _Quotation) -> _Cue | None:
+        sentence_start, sentence_end = paragraph.sentence_at(quotation.open)
+        lead = paragraph.masked[sentence_start:quotation.open]
+        match = _PRE_CUE.search(lead)
+        if not match:
+            return None
+        verb_start, verb_end = sentence_start + match.start("verb"), sentence_start + match.end("verb")
+        if not self.verb_allowed(paragraph.masked, verb_start, verb_end):
+            return None
+        speaker = self.subject_before(paragraph, verb_start, sentence_start)
+        if speaker is None:
+            return None
+        verb = paragraph.text[verb_start:verb_end]
+        return _Cue(speaker, verb, f"speech verb {verb} after {{name}}",
+                    (paragraph.index, sentence_start, sentence_end))
+
+    def cue_earlier_in_sentence(self, paragraph: _Paragraph, quotation: _Quotation) -> _Cue | None:
+        """A speaker and speech verb earlier in the sentence that a substantial quote ends.
+
+        "谭待宣布豆包降价，“把价格打下来……”": the verb is not next to the quotation,
+        so the cue is weaker; a short term in mid-sentence never qualifies.
+        """
+        sentence_start, sentence_end = paragraph.sentence_at(quotation.open)
+        if not quotation.closed or not self.is_substantial(paragraph, quotation):
+            return None
+        if paragraph.masked[quotation.close + 1:sentence_end].strip("。！？!?…；;，, "):
+            return None
+        lead_end = quotation.open
+        while lead_end > sentence_start and paragraph.masked[lead_end - 1] in "，,：: —":
+            lead_end -= 1
+        lead = paragraph.masked[sentence_start:lead_end]
+        if _MASK in lead:
+            return None  # an earlier quotation sits between: too far to tell
+        for match in reversed(list(re.finditer(_SPEECH_VERB_RE, lead))):
+            verb_start, verb_end = sentence_start + match.start(), sentence_start + match.end()
+            if not self.verb_allowed(paragraph.masked, verb_start, verb_end):
+                continue
+            speaker = self.subject_before(paragraph, verb_start, sentence_start)
+            if speaker is not None:
+                verb = paragraph.text[verb_start:verb_end]
+                return _Cue(speaker, verb, f"{{name}} {verb} earlier in the sentence the quote ends",
+                            (paragraph.index, sentence_start, sentence_end))
+        return None
+
+    def cue_after(self, paragraph: _Paragraph, quotation: _Quotation) -> _Cue | None:
+        if not quotation.closed:
+            return None
+        sentence_start, sentence_end = paragraph.sentence_at(quotation.open)
+        after_start = quotation.close + 1
+        tail = paragraph.masked[after_start:max(sentence_end, after_start)]
+        match = _POST_CUE.match(tail)
+        if not match:
+            return None
+        verb_start = after_start + match.start("verb")
+        verb_end = after_start + match.end("verb")
+        if not paragraph.masked[verb_start:verb_end].startswith("给") and not self.verb_allowed(
+            paragraph.masked, verb_start, verb_end
+        ):
+            return None
+        subject_start = after_start + match.start("subject")
+        speaker = self.speaker_in(paragraph, subject_start, verb_start)
+        if speaker is None:
+            return None
+        # The speaker must open the subject: nothing but a role may stand before the name.
+        if speaker.via != "pronoun" and speaker.span.block == paragraph.index:
+            before = paragraph.folded[subject_start:speaker.span.start].strip()
+            if before and speaker.role is None:
+                return None
+        verb = paragraph.text[verb_start:verb_end]
+        return _Cue(speaker, verb, f"{{name}} named after the quote with {verb}",
+                    (paragraph.index, sentence_start, sentence_end))
+
+    def colon_intro(self, paragraph: _Paragraph) -> _Cue | None:
+        """A paragraph ending in a colon whose last clause has a speaker and a statement verb."""
+        text = paragraph.masked.rstrip()
+        if not text.endswith(("：", ":")):
+            return None
+        end = len(text) - 1
+        sentence_start, _ = paragraph.sentence_at(max(0, end - 1))
+        clause_start = end
+        while clause_start > sentence_start and paragraph.masked[clause_start - 1] not in "，,；;。！？!?：:":
+            clause_start -= 1
+        clause = paragraph.masked[clause_start:end]
+        for match in _STATEMENT_CUE.finditer(clause):
+            verb_start, verb_end = clause_start + match.start("verb"), clause_start + match.end("verb")
+            if not self.verb_allowed(paragraph.masked, verb_start, verb_end):
+                continue
+            speaker = self.subject_before(paragraph, verb_start, sentence_start)
+            if speaker is not None:
+                verb = paragraph.text[verb_start:verb_end]
+                return _Cue(speaker, verb,
+                            f"paragraph {paragraph.index} names {{name}} with {verb} and ends with a colon",
+                            (paragraph.index, sentence_start, len(paragraph.text)))
+        return None

@@ -1,0 +1,214 @@
+"""Names: known entities, unknown person names, roles before a name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newsroom.text import HAN_CLASS, fold_chars, is_han
+
+from .paragraphs import _Paragraph
+from .results import Anchor
+from .vocabulary import (
+    _ACRONYM_TITLE, _ADVERBIAL_TAILS, _COMPOUND_SURNAMES, _CONNECTOR_ENDINGS, _is_word_char,
+    _NOT_IN_GIVEN_NAME, _NOT_NAMES, _PAST_ROLE_MARKERS, _ROLE_LEADING_NOISE, _SURNAMES,
+    _TITLE_SUFFIXES,
+)
+
+
+@dataclass(frozen=True)
+class _Name:
+    folded: str
+    key: str | None
+    kind: str
+
+
+@dataclass
+class _Speaker:
+    name: str  # as printed
+    key: str | None
+    kind: str
+    span: Anchor  # where the text names the speaker
+    role: str | None = None
+    role_is_past: bool = False
+    via: str = "name"  # "name" | "pronoun" | "guess"
+
+
+class _Names:
+    """Speaker names: known persons and organizations, plus names found on the way."""
+
+    def __init__(self, known, extra_persons=()):
+        self.by_folded: dict[str, _Name] = {}
+        for entity in known:
+            if entity.kind not in ("person", "organization"):
+                continue
+            for name in entity.names:
+                folded = fold_chars(name.strip())
+                if len(folded) >= 2 and folded not in self.by_folded:
+                    self.by_folded[folded] = _Name(folded, entity.key, entity.kind)
+        for name in extra_persons:
+            folded = fold_chars(name)
+            self.by_folded.setdefault(folded, _Name(folded, None, "person"))
+            # A Latin "First Last" name is later often referred to by its last word.
+            if re.fullmatch(r"[A-Z][a-z]+(?:[ ·.][A-Z][a-z]+)+", folded):
+                last = re.split(r"[ ·.]", folded)[-1]
+                self.by_folded.setdefault(last, _Name(last, None, "person"))
+        self.longest_first = sorted(self.by_folded, key=len, reverse=True)
+
+    def ending(self, region: str) -> _Name | None:
+        """The longest known name that ends ``region`` on a word boundary."""
+        for folded in self.longest_first:
+            if region.endswith(folded):
+                before = region[-len(folded) - 1] if len(region) > len(folded) else ""
+                if _is_word_char(folded[0]) and before and _is_word_char(before):
+                    continue
+                return self.by_folded[folded]
+        return None
+
+    def persons_in(self, folded: str) -> list[tuple[int, int, _Name]]:
+        """Non-overlapping occurrences of person names, in text order."""
+        found = []
+        taken = [False] * len(folded)
+        for name in self.longest_first:
+            entry = self.by_folded[name]
+            if entry.kind != "person":
+                continue
+            start = folded.find(name)
+            while start != -1:
+                end = start + len(name)
+                if not any(taken[start:end]) and _on_word_boundary(folded, start, end):
+                    found.append((start, end, entry))
+                    taken[start:end] = [True] * (end - start)
+                start = folded.find(name, start + 1)
+        return sorted(found, key=lambda item: item[0])
+
+
+def _on_word_boundary(text: str, start: int, end: int) -> bool:
+    if _is_word_char(text[start]) and start > 0:
+        before = text[start - 1]
+        if _is_word_char(before) or (before in "-." and start > 1 and _is_word_char(text[start - 2])):
+            return False
+    if _is_word_char(text[end - 1]) and end < len(text):
+        after = text[end]
+        if _is_word_char(after) or (after in "-." and end + 1 < len(text) and _is_word_char(text[end + 1])):
+            return False
+    return True
+
+
+def _ends_with_title(text: str) -> bool:
+    return bool(_ACRONYM_TITLE.search(text)) or text.endswith(tuple(_TITLE_SUFFIXES))
+
+
+def _good_name_boundary(prefix: str) -> bool:
+    if not prefix:
+        return True
+    last = prefix[-1]
+    return (
+        not is_han(last)
+        or last == "的"
+        or _ends_with_title(prefix)
+        or prefix.endswith(_CONNECTOR_ENDINGS)
+    )
+
+
+def _guess_person(region: str) -> int | None:
+    """Length of an unknown person's name ending ``region``, or None.
+
+    A Han name is 2-3 characters (4 with a compound surname) starting with a
+    surname.  Among the lengths that fit, the one whose preceding text ends on
+    a word boundary wins (nothing, punctuation, 的, a title, a connector); a
+    name glued to a company name ("蔚来李斌", "腾讯马化腾") is accepted when only
+    one length starts with a surname at all.
+    """
+    latin = re.search(r"(?:^|[^A-Za-z])([A-Z][a-z]+(?:[ ·.][A-Z][a-z]+)+)$", region)
+    if latin:
+        return len(latin.group(1))
+    transliterated = re.search(rf"[{HAN_CLASS}]{{1,6}}·[{HAN_CLASS}]{{1,6}}$", region)
+    if transliterated:
+        return len(transliterated.group(0))
+    fitting = [length for length in (4, 3, 2) if _is_name_shape(region, length)]
+    for length in fitting:
+        if _good_name_boundary(region[:-length]):
+            return length
+    if len(fitting) == 1 and len(region) > fitting[0]:
+        return fitting[0]
+    return None
+
+
+def _is_name_shape(region: str, length: int) -> bool:
+    """Whether the last ``length`` characters could be a Han personal name."""
+    if len(region) < length:
+        return False
+    candidate = region[-length:]
+    if not all(is_han(c) for c in candidate) or candidate in _NOT_NAMES:
+        return False
+    if candidate[:2] in _COMPOUND_SURNAMES:
+        surname = 2
+    elif candidate[0] in _SURNAMES:
+        surname = 1
+    else:
+        return False
+    given = candidate[surname:]
+    return 1 <= len(given) <= 2 and not any(c in _NOT_IN_GIVEN_NAME for c in given)
+
+
+_PLURAL_HINT = re.compile(r"两人|二人|三人|双方|他们|她们|他俩|两位|几位|众人")
+_TITLED_NAME = re.compile(
+    "(?:" + "|".join(re.escape(t) for t in _TITLE_SUFFIXES if len(t) > 1) + r"|[A-Z]{2,5})"
+    rf"(?P<name>[{HAN_CLASS}]{{2,3}})"
+)
+
+
+def _titled_names(folded: str) -> list[tuple[int, int]]:
+    """Spans of unknown names printed right after a title ("董事长刘扬伟")."""
+    spans = []
+    for match in _TITLED_NAME.finditer(folded):
+        start = match.start("name")
+        for length in (3, 2):
+            candidate = folded[start:start + length]
+            if len(candidate) == length and _guess_person(candidate) == length:
+                spans.append((start, start + length))
+                break
+    return spans
+
+
+def _strip_adverbials(region: str, names: _Names) -> str:
+    changed = True
+    while changed and region:
+        changed = False
+        if names.ending(region):
+            break
+        for pattern in _ADVERBIAL_TAILS:
+            match = pattern.search(region)
+            if match and match.start() >= 1 and match.end() == len(region):
+                region = region[: match.start()].rstrip()
+                changed = True
+                break
+    return region
+
+
+def _role(paragraph: _Paragraph, start: int, end: int) -> tuple[str | None, bool]:
+    """The title printed in folded[start:end] before a name, and whether it is past."""
+    folded = paragraph.folded[start:end]
+    cut = max((m.end() for m in re.finditer(r"在[^，,]*?(?:上|时|中|期间)", folded)), default=0)
+    start += cut
+    folded = folded[cut:]
+    while folded.endswith(("的", " ")):
+        folded, end = folded[:-1], end - 1
+    changed = True
+    while changed:
+        changed = False
+        for noise in _ROLE_LEADING_NOISE:
+            if folded.startswith(noise) and not folded.startswith(_PAST_ROLE_MARKERS[:2]):
+                folded, start, changed = folded[len(noise):], start + len(noise), True
+                break
+    is_past = False
+    for marker in _PAST_ROLE_MARKERS:
+        if folded.startswith(marker) and len(folded) > len(marker) + 1:
+            folded, start, is_past = folded[len(marker):], start + len(marker), True
+            break
+    folded = folded.strip()
+    if not folded or not _ends_with_title(folded) or len(folded) > 30:
+        return None, False
+    text = paragraph.text[start:end].strip()
+    return text, is_past
