@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install migrate demo serve bench browser-deps clean backup restore
+.PHONY: run test install migrate demo serve bench browser-deps clean backup restore soak
 
 run: install migrate demo serve
 
@@ -61,6 +61,11 @@ backup: install
 restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<file>"; ls backups 2>/dev/null; exit 2; }
 	$(BIN)/python bench/backup.py restore $(BACKUP)
+
+# Load and faults on real servers (two gunicorns on PostgreSQL, with and without Redis; killed
+# connections; SQLite writers during an import). Under 5 minutes; prints a table. See bench/soak.py.
+soak: install
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
