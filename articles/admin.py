@@ -253,9 +253,16 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        for inline_form in formset.forms:
-            inline_form.instance.edited_by = request.user  # anchors moved by a text edit name who did it
-        super().save_formset(request, form, formset, change)
+        if formset.model is not Block:
+            return super().save_formset(request, form, formset, change)
+        # A paragraph's anchors follow its edited words (services.block_save), named after who edited.
+        changed = formset.save(commit=False)
+        for block in formset.deleted_objects:
+            block.delete()
+        for block in changed:
+            services.block_save(block=block, user=request.user)
+        formset.save_m2m()
+        return None
 
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():

@@ -22,7 +22,6 @@ from django.utils import timezone
 from entities.models import Entity, partial_date_check, partial_date_field, validate_slug_id
 from newsroom.text import clean_name, nfc, search_tokens, slug_for
 
-from .anchoring import relocate
 
 
 class Edition(models.TextChoices):
@@ -313,26 +312,11 @@ class Block(models.Model):
             raise ValidationError({"section": "The section belongs to another story."})
 
     def save(self, *args, **kwargs):
+        # Derived columns of this row only; anchors follow an edited paragraph through
+        # services.block_save (which reads ``_loaded_text``, the text as loaded).
         self.text = nfc(self.text)
         self.alt, self.caption, self.credit = nfc(self.alt), nfc(self.caption), nfc(self.credit)
-        old_text = getattr(self, "_loaded_text", None)
         super().save(*args, **kwargs)
-        # Editing a paragraph must never silently break what is anchored on it, whatever the
-        # save path (admin, shell, importer): re-locate every anchor here, in the same transaction.
-        if self.pk and old_text is not None and old_text != self.text:
-            self.reanchor(old_text)
-        self._loaded_text = self.text
-
-    def reanchor(self, old_text):
-        """Move anchors on this block to the new text; flag for an editor those that vanished."""
-        for obj in self.anchored_objects():
-            obj.relocate_on(self, old_text)
-
-    def anchored_objects(self):
-        yield from self.quotes.all()
-        yield from self.mentions.all()
-        yield from self.annotations.all()
-        yield from Quote.objects.filter(attribution_block=self).exclude(block=self)
 
 
 class AnchoredQuerySet(models.QuerySet):
@@ -426,18 +410,6 @@ class Anchored(models.Model):
         """Raise ValidationError unless ``exact`` is the block's text between start and end."""
         check_span(self.block, self.start, self.end, self.exact, what="anchor")
 
-    def relocate_on(self, block, old_text):
-        """Follow this anchor to ``block``'s new text; flag it for an editor if its words vanished."""
-        found = relocate(block.text, self.exact, self.start)
-        if found is None:
-            orphan_anchor(self, block, ("block", "start", "end", "exact"))
-        else:
-            self.start, self.end = found
-        self.block = block
-        self.modified_by = getattr(block, "edited_by", None)
-        self.save()
-
-
 def check_span(block, start, end, exact, *, what):
     if block.kind != Block.Kind.PARAGRAPH:
         raise ValidationError(f"The {what} points at {block.key}, which is not a paragraph.")
@@ -445,24 +417,6 @@ def check_span(block, start, end, exact, *, what):
         raise ValidationError(f"The {what} {start}–{end} is outside paragraph {block.key} ({len(block.text)} characters).")
     if block.text[start:end] != exact:
         raise ValidationError(f"The {what}'s exact text does not match block {block.key} at {start}–{end}.")
-
-
-def orphan_anchor(obj, block, fields):
-    """Keep an anchor whose words vanished: clamp it to the new text and open a flag saying what was lost."""
-    _, start_f, end_f, exact_f = fields
-    lost, old_start = getattr(obj, exact_f), getattr(obj, start_f)
-    start = min(old_start, len(block.text) - 1)
-    end = min(max(getattr(obj, end_f), start + 1), len(block.text))
-    setattr(obj, start_f, start)
-    setattr(obj, end_f, end)
-    setattr(obj, exact_f, block.text[start:end])
-    label = f"{type(obj).__name__.lower()} {getattr(obj, 'key', '')}".strip()
-    Annotation.objects.create(
-        block=block, start=start, end=end, exact=block.text[start:end], key=block.article.next_key("flag-"),
-        kind=Annotation.Kind.FLAG, public=False, status=Annotation.Status.OPEN, original=lost,
-        body=f"Re-anchor: the words of {label} («{lost}») are no longer in {block.key}; "
-             f"it was moved to characters {start}–{end}. Check it.",
-    )
 
 
 class Quote(Anchored):
@@ -526,21 +480,6 @@ class Quote(Anchored):
             check_span(self.attribution_block, self.attribution_start, self.attribution_end,
                        self.attribution_exact, what="attribution")
         super().save(*args, **kwargs)
-
-    def relocate_on(self, block, old_text):
-        if self.attribution_block_id == block.pk:
-            found = relocate(block.text, self.attribution_exact, self.attribution_start)
-            if found is None:
-                orphan_anchor(self, block, ("attribution_block", "attribution_start", "attribution_end",
-                                            "attribution_exact"))
-            else:
-                self.attribution_start, self.attribution_end = found
-            self.attribution_block = block
-        if self.block_id == block.pk:
-            super().relocate_on(block, old_text)
-        else:
-            self.modified_by = getattr(block, "edited_by", None)
-            self.save()
 
     def tokens(self):
         return search_tokens(self.exact, self.speaker.name if self.speaker else "", self.role)

@@ -28,6 +28,7 @@ from .annotating import (
     suggestion_accept,
     suggestion_reject,
 )
+from .blocks import block_reanchor, block_save
 from .documents import entity_to_doc, export_story, write_story
 from .errors import ChecksNotConfirmed, DeskError, Gone, StaleVersion, describe_user, require
 from .importing import ImportResult, raw_import, story_import
@@ -48,7 +49,7 @@ __all__ = [
     "ACTION_LABELS", "ANCHORED_TYPES", "NOTE_KINDS", "PREVIEW_DAYS", "TRANSITIONS", "VISIBLE_STATUSES",
     "ChecksNotConfirmed", "DeskError", "Gone", "ImportResult", "StaleVersion",
     "allowed_actions", "anchored_create", "anchored_delete", "anchored_lock", "anchored_update",
-    "annotation_resolve", "article_lock", "article_publish", "article_transition", "article_unpublish",
+    "annotation_resolve", "article_lock", "block_reanchor", "block_save", "article_publish", "article_transition", "article_unpublish",
     "articles_publish_due", "copy_to_live", "describe_user", "desk_permissions", "entity_to_doc", "export_story",
     "preview_link_create", "preview_link_resolve", "preview_link_revoke", "preview_link_signed", "quote_verify",
     "raw_import", "require", "revision_create", "revision_restore", "story_import", "suggestion_accept",
