@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install migrate demo serve bench browser-deps clean
+.PHONY: run test install migrate demo serve bench browser-deps clean backup restore soak
 
 run: install migrate demo serve
 
@@ -52,6 +52,20 @@ bench: install
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
 	$(BIN)/python bench/run.py
+
+# Back up the database DATABASE_URL names (SQLite by default) to backups/, or to BACKUP=FILE;
+# `make restore BACKUP=FILE` puts it back (the database as it was is saved first). See README.
+backup: install
+	$(BIN)/python bench/backup.py backup $(BACKUP)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<file>"; ls backups 2>/dev/null; exit 2; }
+	$(BIN)/python bench/backup.py restore $(BACKUP)
+
+# Load and faults on real servers (two gunicorns on PostgreSQL, with and without Redis; killed
+# connections; SQLite writers during an import). Under 5 minutes; prints a table. See bench/soak.py.
+soak: install
+	$(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "axes",  # login throttling (see AXES_* below)
+    "csp",  # Content-Security-Policy header (see CONTENT_SECURITY_POLICY below)
     "newsroom",  # the reader site's page cache and the `newsroom` template tags (no model of an app)
     "entities",
     "articles",
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after SecurityMiddleware, so pages served from the page cache get the header too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -73,7 +77,44 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling with django-axes. Chosen over a cache-based middleware because its counters
+# live in the database, so every gunicorn worker (with or without Redis) sees the same failures.
+# Each parameter locks on its own: an account after AXES_FAILURE_LIMIT failures from anywhere,
+# an address after as many failures on any accounts. A success resets the counters.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out request before the password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "1"))  # hours; the lock lifts by itself after that
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Behind a proxy, the client address is the n-th from the right of X-Forwarded-For (set
+# AXES_PROXY_COUNT to the number of proxies); without it REMOTE_ADDR is the client.
+if env("AXES_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(env("AXES_PROXY_COUNT"))
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# Content-Security-Policy (django-csp 4). No inline script anywhere: every script is a static file
+# ('self'); JSON data blocks (json_script, application/ld+json) are not executed, so CSP leaves
+# them alone. Inline styles stay allowed (the Django admin's change list and the 500 page use them).
+# Story images may be hosted elsewhere (the importer accepts http(s) image URLs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "https:", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
@@ -171,6 +212,10 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS if h and not h.startswith(".")]
 
 LOGIN_URL = "admin:login"
+
+# The largest file `import_story` reads (JSON or raw text), checked before reading it. 2 MB is ~7
+# times the bundled edition; a raw file that size is ~700,000 characters, 50 long features.
+IMPORT_MAX_BYTES = int(float(env("IMPORT_MAX_MB", "2")) * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -15,3 +15,6 @@ urlpatterns += i18n_patterns(
     path("", include("articles.entity_urls")),
     prefix_default_language=False,
 )
+
+# A busy or restarting database answers 503 "try again" (newsroom/errors.py), never a bare 500.
+handler500 = "newsroom.errors.server_error"

@@ -8,6 +8,7 @@
 - ``annotating``: quotes, mentions and notes from the desk, each locked on its version
 - ``blocks``: editing a paragraph, with its anchors following the words
 - ``previews``: share links
+- ``story_fields``: a document's strings checked against their columns before an import writes
 - ``locking`` and ``errors``: optimistic locking and the refusals the desk answers with
 
 Everything is re-exported here, so ``from articles.services import story_import`` keeps working.

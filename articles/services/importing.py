@@ -12,6 +12,7 @@ from ..models import Article, Edition, RejectedSuggestion
 from .documents import entity_to_doc, export_story, write_story
 from .publishing import article_publish, sync_live_edition
 from .revisions import revision_create
+from .story_fields import check_story_fields
 
 
 @dataclass
@@ -34,7 +35,7 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True):
     Atomic: any error leaves the database as it was. Idempotent: the same document twice changes
     nothing the second time; a newer version updates the story in place and keeps its id.
     """
-    doc = canonical(validate_story(doc))
+    doc = check_story_fields(canonical(validate_story(doc)))  # before the transaction: no lock held
     slug = doc["article"]["slug"]
     try:
         with transaction.atomic():

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client, TestCase
+from django.test import Client, RequestFactory, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -421,7 +421,9 @@ class RoleSetupTests(TestCase):
         assert users["editor"].is_superuser and users["editor"].check_password("newsroom-demo")
         assert users["reporter"].groups.filter(name="reporter").exists()
         assert users["factchecker"].groups.filter(name="fact-checker").exists()
-        assert Client().login(username="editor", password="newsroom-demo")
+        # django-axes needs the request to throttle by address (a login without one is refused).
+        assert Client().login(request=RequestFactory().post("/admin/login/"), username="editor",
+                              password="newsroom-demo")
 
 
 class QuoteAdminTests(TestCase):

@@ -7,8 +7,10 @@ story updates it in place and keeps what editors did.
 
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from articles.importing.story import StoryFormatError, decode_utf8, parse_story
 from articles.services import article_publish, raw_import, story_import
@@ -61,9 +63,11 @@ class Command(BaseCommand):
         for path in self.progress(files, verbosity):
             try:
                 result = self.import_file(path, options)
-            except StoryFormatError as exc:
+            except (StoryFormatError, ValidationError, DatabaseError) as exc:
+                # One bad file never stops a directory import: name the fault, go on with the next.
                 counts["failed"] += 1
-                self.stderr.write(self.style.ERROR(f"{path}: {exc}"))
+                message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                self.stderr.write(self.style.ERROR(f"{path}: {message}"))
                 continue
             counts[result.action] += 1
             flags += result.flags
@@ -82,12 +86,17 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(summary))
 
     def import_file(self, path, options):
+        size, limit = path.stat().st_size, settings.IMPORT_MAX_BYTES
+        if size > limit:  # refused before reading: a huge file must not cost minutes and gigabytes
+            raise StoryFormatError(f"{size:,} bytes; the most an import takes is {limit:,} (IMPORT_MAX_MB)")
         raw = path.read_bytes()
         text = decode_utf8(raw)
-        fmt = options["format"] or detect_format(text)
+        # A .json file is a story file: "[1, 2, 3]" must fail as one, not become a raw draft.
+        fmt = options["format"] or ("story" if path.suffix.lower() == ".json" else detect_format(text))
         if fmt == "story":
+            doc = parse_story(text)  # parsed outside the transaction: no write lock held meanwhile
             with transaction.atomic():
-                result = story_import(doc=parse_story(text), dry_run=options["dry_run"])
+                result = story_import(doc=doc, dry_run=options["dry_run"])
                 if options["publish"] and not options["dry_run"]:
                     article_publish(article=result.article)
                     result.changes.append("published")
