@@ -156,6 +156,9 @@ def _score_repairs(score, name, doc, repairs):
             outcome = _locate(text, r, open_spans.get(key, []))
             if outcome:
                 break
+        if outcome is None and any(norm(r["before"] + r["clean"] + r["after"]) in norm(b)
+                                   for b in doc["article"].get("bylines") or []):
+            outcome = "exact"  # damage in a credit line, repaired in the byline
         outcome = outcome or "missed"
         score.add(f"repairs_{outcome}")
         if outcome in ("missed", "wrong", "flagged"):
