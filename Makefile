@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install migrate demo serve bench browser-deps clean backup restore soak
+.PHONY: run test install migrate demo serve bench eval browser-deps clean backup restore soak
 
 run: install migrate demo serve
 
@@ -47,6 +47,10 @@ demo: install
 
 serve:
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The importer on the real-world development set; fails if a figure fell below bench/importer.json.
+eval: install migrate
+	$(BIN)/python manage.py evaluate_importer --check
 
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \

@@ -113,7 +113,21 @@ def raw_to_doc(text, *, options, known_entities, rejected=frozenset()):
         raise StoryFormatError("the file holds no paragraphs")
 
     title = clean_name(options.title or parsed.title or "")
+    if parsed.title and not options.title:
+        cleaned = cleaning.clean_text(parsed.title, restore_punctuation=False)  # repairs only
+        if cleaned.changes and clean_name(cleaned.text):
+            title = clean_name(cleaned.text)
+            # The title holds no anchors: its repair is recorded on the first paragraph, as a heading's.
+            annotations.append({
+                "id": next_id("r"), "kind": "note", "public": False, "status": "open",
+                "anchor": {"block": keys[0], "start": 0, "end": 1, "exact": paragraphs[0][0]},
+                "original": parsed.title,
+                "body": f"title repaired: {parsed.title!r} -> {title!r} (line {parsed.title_line}): "
+                        + "; ".join(c.note for c in cleaned.changes),
+            })
     if not title:
+        # No headline line. The database requires a title (article_title_not_empty), so the start of
+        # the lede stands in, flagged; an empty title waits for that constraint to be relaxed.
         title = _first_clause(paragraphs[0])
         annotations.append({
             "id": next_id("flag"), "kind": "flag", "public": False, "status": "open",

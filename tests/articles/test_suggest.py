@@ -624,3 +624,52 @@ def test_suggestions_never_raise_and_spans_are_exact(paragraphs, story_date):
 @given(st.text())
 def test_fold_keeps_the_length_of_any_text(text):
     assert len(fold_chars(text)) == len(text)
+
+
+# --- cues of unseen copy (constructed cases, not copied from the development set) -------------
+
+
+def test_a_transliterated_name_after_a_title_speaks():
+    paragraphs = ["微軟執行長納德拉（Satya Nadella）說，「雲端業務還會再成長。」",
+                  "輝達CEO黃仁勳則表示，算力需求不會放緩。"]
+    assert summary(quotes(paragraphs)) == [
+        (0, "雲端業務還會再成長。", "納德拉", "direct"),
+        (1, "算力需求不會放緩", "黃仁勳", "indirect"),
+    ]
+
+
+def test_the_subject_of_an_earlier_clause_speaks():
+    paragraphs = ["聯發科總經理陳冠州昨天參觀展覽，下午在臉書發文表示「這是最好的一屆」。",
+                  "鴻海董事長劉揚偉出席論壇表示，電動車是集團的重點。"]
+    assert summary(quotes(paragraphs)) == [
+        (0, "這是最好的一屆", "陳冠州", "direct"),
+        (1, "電動車是集團的重點", "劉揚偉", "indirect"),
+    ]
+
+
+def test_a_colon_after_a_sentence_opened_by_one_person():
+    paragraphs = ["李開復在會上金句頻出：「大模型的時代才剛開始。」「每個行業都會被重做一遍。」"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
+        ("大模型的時代才剛開始。", "李開復"), ("每個行業都會被重做一遍。", "李開復")]
+
+
+def test_a_quote_after_one_persons_reported_words_in_the_paragraph():
+    paragraphs = ["張汝京在受訪時表示，國產設備進步很快。他說，材料仍是短板。「再給我們五年時間，差距一定會縮小。」"]
+    found = [(s.anchor.exact, s.speaker_name, s.kind) for s in quotes(paragraphs)]
+    assert ("再給我們五年時間，差距一定會縮小。", "張汝京", "direct") in found
+
+
+def test_told_someone_colon_and_a_saying_quoted_with_de_hua():
+    paragraphs = ["季平告訴經濟日報（Economic Daily）：「訂單已經排到明年。」",
+                  "套句公司董事長周可的話「慢就是快」。",
+                  "如果真的要漲價的話「客戶」會先離開。"]
+    assert summary(quotes(paragraphs)) == [
+        (0, "訂單已經排到明年。", "季平", "direct"),
+        (1, "慢就是快", "周可", "direct"),
+    ]
+
+
+def test_a_weekday_or_a_one_character_title_is_not_a_name():
+    paragraphs = ["執行長林小明（Tom Lin）週二表示，新廠將在年底量產。",
+                  "稍早總統府宣布，記者會將在下午舉行。"]
+    assert [(s.speaker_name, s.kind) for s in quotes(paragraphs)] == [("林小明", "indirect")]

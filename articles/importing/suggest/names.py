@@ -126,13 +126,29 @@ def _guess_person(region: str) -> int | None:
     transliterated = re.search(rf"[{HAN_CLASS}]{{1,6}}·[{HAN_CLASS}]{{1,6}}$", region)
     if transliterated:
         return len(transliterated.group(0))
+    titled = _titled_tail(region)
+    if titled:
+        return titled
     fitting = [length for length in (4, 3, 2) if _is_name_shape(region, length)]
     for length in fitting:
         if _good_name_boundary(region[:-length]):
             return length
-    if len(fitting) == 1 and len(region) > fitting[0]:
-        return fitting[0]
+    if len(fitting) == 1 and len(region) > fitting[0] and not _TITLED_NAME.search(region[:-fitting[0]]):
+        return fitting[0]  # glued to a company name ("蔚来李斌"), unless a titled name came before it
     return None
+
+
+def _titled_tail(region: str) -> int | None:
+    """Length of a name of 2-4 Han characters printed right after a title at the end of ``region``:
+    the title tells a transliterated name with no surname ("执行长基辛格", "CEO库克") from words."""
+    match = _TITLED_TAIL.search(region)
+    if not match:
+        return None
+    name = match.group("name")
+    if name in _NOT_NAMES or name in _AFTER_TITLE_NOUNS or any(c in _NOT_IN_GIVEN_NAME for c in name) \
+            or _ends_with_title(name):
+        return None
+    return len(name)
 
 
 def _is_name_shape(region: str, length: int) -> bool:
@@ -156,6 +172,16 @@ _PLURAL_HINT = re.compile(r"两人|二人|三人|双方|他们|她们|他俩|两
 _TITLED_NAME = re.compile(
     "(?:" + "|".join(re.escape(t) for t in _TITLE_SUFFIXES if len(t) > 1) + r"|[A-Z]{2,5})"
     rf"(?P<name>[{HAN_CLASS}]{{2,3}})"
+)
+
+
+# Nouns that follow a title without being a name ("副总裁级别").
+_AFTER_TITLE_NOUNS = {"级别", "职位", "身份", "一职", "人选", "团队", "职务", "任期", "办公室", "候选人"}
+# One-character titles (长, 总, 官) are left out: "总统府" is not 总 + a name.
+_TITLED_TAIL = re.compile(
+    "(?:" + "|".join(re.escape(t) for t in [*_TITLE_SUFFIXES, "执行长", "营运长", "财务长", "技术长", "创新长",
+                                             "执行官", "首席执行官"] if len(t) > 1) + r"|[A-Z]{2,5})"
+    rf"(?P<name>[{HAN_CLASS}]{{2,4}})$"
 )
 
 

@@ -139,6 +139,12 @@ class _QuoteFinder(_SpeakerCues):
         cue = self.cue_earlier_in_sentence(paragraph, quotation)
         if cue is not None:
             return cue, 0.6, None
+        cue = self.colon_subject(paragraph, quotation)
+        if cue is not None:
+            return cue, 0.6, None
+        cue = self.speaker_earlier_in_paragraph(paragraph, quotation)
+        if cue is not None:
+            return cue, 0.55, None
         if opens_paragraph and self.is_quote_paragraph(paragraph, quotation):
             cue = self.single_person_before(paragraph)
             if cue is not None:

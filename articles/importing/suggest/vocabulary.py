@@ -19,7 +19,7 @@ _SPEECH_VERBS = [
     "介绍", "宣布", "提到", "谈到", "谈及", "问道", "反问", "感叹", "感慨", "写道",
     "补充", "补充道", "回忆", "回忆道", "笑言", "笑道", "承认", "提醒", "预测", "断言",
     "评价", "形容", "直说", "告诉记者", "告诉媒体", "告诉笔者", "坦承", "重申", "呼吁",
-    "笑说", "笑著说", "笑着说",
+    "笑说", "笑著说", "笑着说", "喊话", "回答", "回复", "的话",
 ]
 # Verbs that introduce a statement after a colon (in addition to speech verbs).
 _STATEMENT_VERBS = _SPEECH_VERBS + ["明确", "提出", "阐述", "阐明", "分享", "定调", "解读", "展望"]
@@ -33,6 +33,8 @@ _VERB_NOT_AFTER = {
     "表示": ("被",),
     "介绍": ("据",),
     "提到": ("前面", "上文", "前文", "下文"),
+    "的话": ("如果", "要是", "假如", "否则", "不然", "这样", "那样", "不行"),
+    "回答": ("被",),
 }
 _VERB_NOT_BEFORE = {
     "说": tuple("明法服书唱"),
@@ -131,6 +133,8 @@ _STATEMENT_VERB_RE = _alternation(_STATEMENT_VERBS)
 _PRE_CUE = re.compile(
     rf"(?P<verb>{_SPEECH_VERB_RE})(?:道|到|着|著|了|过|的那样|那样|时说|说)?\s*(?:[，,：:]|——)?\s*(?:——)?\s*$"
 )
+# "某某告诉日经亚洲（Nikkei Asia）：“…”": the verb, whom he told, a colon.
+_TELL_CUE = re.compile(rf"(?P<verb>告诉)[^，,。！？!?；;{_MASK}“”「」]{{1,24}}[：:]\s*$")
 # After a quotation: [，] SUBJECT VERB, then punctuation or end.
 _POST_CUE = re.compile(
     rf"^[\s，,]*(?P<subject>[^，,。！？!?；;：:{_MASK}“”「」『』]{{1,30}}?)"
@@ -147,6 +151,7 @@ _ADVERBIAL_TAILS = [
     re.compile(r"(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}[日号])(?:时)?$"),
     re.compile(r"(?:(?:19|20)\d{2}年)?\d{1,2}月(?:时)?$"),
     re.compile(r"(?:19|20)\d{2}年(?:时)?$"),
+    re.compile(r"(?:上|下|本|这|每)?(?:周|星期|礼拜)[一二三四五六日天]$"),
     re.compile(
         "(?:" + _alternation([
             "今年", "去年", "上周", "本周", "日前", "近日", "此前", "当时", "当天", "昨天", "今天",
