@@ -7,8 +7,6 @@ class ArticlesConfig(AppConfig):
     verbose_name = "文章"
 
     def ready(self):
-        from newsroom.public_pages import register_state_source
+        from .page_state import connect_signals
 
-        from .page_state import state_columns
-
-        register_state_source(state_columns)
+        connect_signals()
