@@ -215,8 +215,8 @@ PAGE_QUERIES = {
     "/?page=2": 6,
     "/stories/one/": 10,
     "/zh-hans/stories/one/": 10,
-    "/entities/alibaba/": 14,
-    "/entities/person-1/": 14,
+    "/entities/alibaba/": 15,  # with the count of its stories (paginated)
+    "/entities/person-1/": 15,
     "/quotes/": 8,
     "/quotes/?speaker=person-1": 9,
     "/entities/": 5,
