@@ -71,10 +71,15 @@ class _SpeakerCues:
             candidate = self.paragraphs[b]
             limit = position if b == block else len(candidate.masked)
             persons = self.names.persons_in(candidate.masked[:limit])
+            # an unknown name printed after a title ("CEO冯思翰博士") is a person too
+            titled = [(s, e, None) for s, e in _titled_names(candidate.folded[:limit])
+                      if not any(ps < e and s < pe for ps, pe, _ in persons)]
+            persons = sorted(persons + titled, key=lambda item: item[0])
             if persons:
                 start, end, entry = persons[-1]
                 name = candidate.text[start:end]
-                speaker = _Speaker(name, entry.key, entry.kind, Anchor(b, start, end, name), via="pronoun")
+                key, kind = (entry.key, entry.kind) if entry else (None, "person")
+                speaker = _Speaker(name, key, kind, Anchor(b, start, end, name), via="pronoun")
                 role, is_past = self._role_before(candidate, start)
                 speaker.role, speaker.role_is_past = role, is_past
                 return speaker

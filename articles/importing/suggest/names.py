@@ -123,9 +123,13 @@ def _guess_person(region: str) -> int | None:
     latin = re.search(r"(?:^|[^A-Za-z])([A-Z][a-z]+(?:[ ·.][A-Z][a-z]+)+)$", region)
     if latin:
         return len(latin.group(1))
-    transliterated = re.search(rf"[{HAN_CLASS}]{{1,6}}·[{HAN_CLASS}]{{1,6}}$", region)
+    transliterated = re.search(rf"[{HAN_CLASS}]{{1,6}}[·．・‧•][{HAN_CLASS}]{{1,6}}$", region)
     if transliterated:
-        return len(transliterated.group(0))
+        name = transliterated.group(0)
+        for title in _TITLE_SUFFIXES:  # "共同创办人约翰．史密斯": the title is not part of the name
+            if len(title) > 1 and title in name[:-2]:
+                name = name[name.rindex(title) + len(title):]
+        return len(name)
     titled = _titled_tail(region)
     if titled:
         return titled

@@ -267,6 +267,9 @@ class _QuoteFinder(_SpeakerCues):
                 if clause_start >= sentence_end or paragraph.masked[clause_start] in _OPENERS + "—":
                     continue
                 clause_end = sentence_end
+                semicolon = re.search(r"[；;]", paragraph.masked[clause_start:sentence_end])
+                if semicolon:  # "A表示，…；B表示，…": a semicolon ends A's clause
+                    clause_end = clause_start + semicolon.start()
                 while clause_end > clause_start and paragraph.text[clause_end - 1] in _FINAL_PUNCTUATION + "”」』":
                     clause_end -= 1
                 if paragraph.masked[sentence_start:sentence_end].rstrip().endswith(("：", ":")):
@@ -286,7 +289,8 @@ class _QuoteFinder(_SpeakerCues):
                     reason += f" (pronoun refers to {speaker.name})"
                 self.suggest(paragraph.index, clause_start, clause_end, "indirect", cue,
                              0.65 if speaker.via != "pronoun" else 0.5, reason, exclude_after=verb_start)
-                break
+                if not semicolon:
+                    break  # one reported clause per sentence, unless a semicolon starts another
 
 
 def _content(text: str) -> str:
