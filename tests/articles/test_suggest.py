@@ -692,3 +692,17 @@ def test_an_adverb_ending_in_di_before_the_verb_and_a_full_width_dot_name():
                   "共同創辦人約翰．史密斯說，「團隊會繼續擴編」。"]
     assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
         ("這一季賣得很好，", "王立平"), ("明年還會更好。", "王立平"), ("團隊會繼續擴編", "約翰．史密斯")]
+
+
+def test_bare_verbs_take_their_clause_without_a_comma():
+    paragraphs = ["電信公司總經理郭大同昨天出席論壇,表示明年將在全台再建五百座基地台。",
+                  "他表示感謝。"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
+        ("明年將在全台再建五百座基地台", "郭大同")]
+
+
+def test_the_one_titled_person_of_the_sentence_speaks_not_the_reporter_in_the_dateline():
+    paragraphs = ["〔記者吳小芬／台中報導〕商會理事長張文華今日出席「青年創業週」開幕典禮時表示，創業門檻正在降低。",
+                  "銀行董事長李明與市長陳大中今天會面後表示，雙方將合作推動綠能。"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
+        ("創業門檻正在降低", "張文華")]  # two people before the verb: no guess

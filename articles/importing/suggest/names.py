@@ -173,18 +173,22 @@ def _is_name_shape(region: str, length: int) -> bool:
 
 
 _PLURAL_HINT = re.compile(r"两人|二人|三人|双方|他们|她们|他俩|两位|几位|众人")
+# Titles a name follows. One-character titles (长, 总, 官) are left out ("总统府" is not 总 + a name);
+# the common ...长 and ...官 titles are listed whole.
+_NAME_TITLES = sorted({*(t for t in _TITLE_SUFFIXES if len(t) > 1),
+                       "理事长", "执行长", "营运长", "财务长", "技术长", "创新长", "院长", "社长", "市长", "县长",
+                       "校长", "行长", "局长", "会长", "秘书长", "处长", "所长", "首长", "执行官", "首席执行官"},
+                      key=len, reverse=True)
 _TITLED_NAME = re.compile(
-    "(?:" + "|".join(re.escape(t) for t in _TITLE_SUFFIXES if len(t) > 1) + r"|[A-Z]{2,5})"
+    "(?:" + "|".join(re.escape(t) for t in _NAME_TITLES) + r"|[A-Z]{2,5})"
     rf"(?P<name>[{HAN_CLASS}]{{2,3}})"
 )
 
 
 # Nouns that follow a title without being a name ("副总裁级别").
 _AFTER_TITLE_NOUNS = {"级别", "职位", "身份", "一职", "人选", "团队", "职务", "任期", "办公室", "候选人"}
-# One-character titles (长, 总, 官) are left out: "总统府" is not 总 + a name.
 _TITLED_TAIL = re.compile(
-    "(?:" + "|".join(re.escape(t) for t in [*_TITLE_SUFFIXES, "执行长", "营运长", "财务长", "技术长", "创新长",
-                                             "执行官", "首席执行官"] if len(t) > 1) + r"|[A-Z]{2,5})"
+    "(?:" + "|".join(re.escape(t) for t in _NAME_TITLES) + r"|[A-Z]{2,5})"
     rf"(?P<name>[{HAN_CLASS}]{{2,4}})$"
 )
 
