@@ -706,3 +706,8 @@ def test_the_one_titled_person_of_the_sentence_speaks_not_the_reporter_in_the_da
                   "銀行董事長李明與市長陳大中今天會面後表示，雙方將合作推動綠能。"]
     assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
         ("創業門檻正在降低", "張文華")]  # two people before the verb: no guess
+
+
+def test_a_transliterated_name_after_a_title_opens_a_clause_with_adverbs():
+    paragraphs = ["亞馬遜執行長賈西也在社群平台發文表示：「我們會持續投資雲端。」"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [("我們會持續投資雲端。", "賈西")]

@@ -12,7 +12,7 @@ from .results import Anchor
 from .vocabulary import (
     _ACRONYM_TITLE, _ADVERBIAL_TAILS, _COMPOUND_SURNAMES, _CONNECTOR_ENDINGS, _is_word_char,
     _NOT_IN_GIVEN_NAME, _NOT_NAMES, _PAST_ROLE_MARKERS, _ROLE_LEADING_NOISE, _SURNAMES,
-    _TITLE_SUFFIXES,
+    _SPEECH_VERB_RE, _TITLE_SUFFIXES,
 )
 
 
@@ -150,7 +150,7 @@ def _titled_tail(region: str) -> int | None:
         return None
     name = match.group("name")
     if name in _NOT_NAMES or name in _AFTER_TITLE_NOUNS or any(c in _NOT_IN_GIVEN_NAME for c in name) \
-            or _ends_with_title(name):
+            or _ends_with_title(name) or re.search(_SPEECH_VERB_RE, name):  # "高管透露" is no name
         return None
     return len(name)
 
@@ -203,6 +203,15 @@ def _titled_names(folded: str) -> list[tuple[int, int]]:
             if len(candidate) == length and _guess_person(candidate) == length:
                 spans.append((start, start + length))
                 break
+        else:
+            # a transliterated name ("执行长库克也在…"): the run of 2-4 characters up to a word
+            # that cannot be part of a name
+            for length in (4, 3, 2):
+                following = folded[start + length:start + length + 1]
+                if (_titled_tail(folded[:start + length]) == length
+                        and (not following or not is_han(following) or following in _NOT_IN_GIVEN_NAME)):
+                    spans.append((start, start + length))
+                    break
     return spans
 
 
