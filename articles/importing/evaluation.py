@@ -12,7 +12,7 @@ everything but letters and digits):
 - a suggested quote *matches* a gold direct quote when either text contains the other and the
   shorter is at least half the longer, a gold indirect statement when it contains the statement
   (its anchor runs to the end of the sentence) or half of it; its speaker is *right* when the
-  speaker's name equals the gold one;
+  speaker's name equals the gold one (or one of its spellings, when the text prints two);
 - a suggestion matching no gold quote (ambiguous ones included) is *not speech*; one whose text
   is a scare-quoted term (or the term and at most two more characters) is a *scare quote taken
   for speech*;
@@ -111,12 +111,15 @@ def score_story(name, doc, gold):
     used = set()
     for g in golds:
         kind = "direct" if g["kind"] == "direct" else "indirect"
-        matching = [(i, sp) for i, (_, text, sp) in enumerate(suggestions) if texts_match(text, g["text"], kind)]
+        # an ambiguous item only keeps the suggestions that stand for it from counting as not speech
+        rule = "indirect" if g.get("ambiguous") else kind
+        matching = [(i, sp) for i, (_, text, sp) in enumerate(suggestions) if texts_match(text, g["text"], rule)]
         used.update(i for i, _ in matching)
         if g.get("ambiguous"):
             continue
         score.add(f"{kind}_total")
-        right = [i for i, sp in matching if norm(sp) == norm(g["speaker"])]
+        speakers = g["speaker"] if isinstance(g["speaker"], list) else [g["speaker"]]  # one person, two spellings
+        right = [i for i, sp in matching if norm(sp) in {norm(n) for n in speakers}]
         if right:
             score.add(f"{kind}_right")
             continue
