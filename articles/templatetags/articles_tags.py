@@ -6,6 +6,8 @@ from django.utils import timezone, translation
 
 from newsroom.html import json_ld_script
 
+from ..rendering import first_sentence, printed_role
+
 register = template.Library()
 
 EDITIONS = (("zh-hant", "zh-Hant", "繁體中文", "zh_TW"), ("zh-hans", "zh-Hans", "简体中文", "zh_CN"))
@@ -64,6 +66,15 @@ def partial_date(value):
     parts = str(value).split("-")
     labels = ("年", "月", "日")
     return "".join(f"{int(p)}{label}" if i else f"{p}{label}" for i, (p, label) in enumerate(zip(parts, labels)))
+
+
+@register.filter(name="printed_role")
+def printed_role_filter(quote):
+    """A quote's role as the story prints it ("時任阿里CEO")."""
+    return printed_role(quote)
+
+
+register.filter("first_sentence", first_sentence)
 
 
 @register.filter

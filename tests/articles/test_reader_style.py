@@ -1,0 +1,134 @@
+"""The reader's house style (issue 13): note numbers, sic marks, quotation marks, attribution lines."""
+
+import re
+
+from django.test import TestCase
+
+from articles.services import story_import
+from tests.factories import story_doc
+
+
+TEXTS = {"pa": "他說Scalling Law很重要，數據是關鍵。", "pb": "Scalling Law之外，還有在在別的。"}
+
+
+def anchor(block, exact):
+    start = TEXTS[block].index(exact)
+    return {"block": block, "start": start, "end": start + len(exact), "exact": exact}
+
+
+def sic(key, block, exact, body="原文如此。"):
+    return {"id": key, "anchor": anchor(block, exact), "kind": "sic", "body": body, "public": True,
+            "status": "resolved"}
+
+
+def context(key, block, exact, body):
+    return {"id": key, "anchor": anchor(block, exact), "kind": "context", "body": body, "public": True,
+            "status": "resolved"}
+
+
+class NoteTests(TestCase):
+    def page(self, doc):
+        story_import(doc=doc)
+        return self.client.get("/stories/test-story/").content.decode()
+
+    def doc(self):
+        doc = story_doc(2)
+        blocks = doc["article"]["sections"][0]["blocks"]
+        blocks += [{"id": key, "type": "paragraph", "text": text} for key, text in TEXTS.items()]
+        doc["annotations"] = [a for a in doc["annotations"] if a["kind"] != "context"] + [
+            context("c1", "pa", "他說", "第一個註。"),
+            sic("s1", "pa", "Scalling Law", "原文如此，應拼作“Scaling Law”。"),
+            context("c2", "pa", "數據", "第二個註。"),
+            sic("s2", "pb", "Scalling Law", "原文如此，應拼作“Scaling Law”（規模定律）。"),
+            sic("s3", "pb", "在在"),
+            context("c3", "pb", "還有", "第三個註。"),
+        ]
+        return doc
+
+    def test_only_context_notes_take_numbers_and_they_have_no_gaps(self):
+        html = self.page(self.doc())
+        numbers = re.findall(r'<a class="note-label" href="#ref-[^"]+">(\d+)</a>', html)
+        assert numbers == [str(n) for n in range(1, len(numbers) + 1)] and len(numbers) >= 3
+        refs = re.findall(r'class="note-ref note-ref-context"[^>]*>.*?(\d+)<span class="visually-hidden">', html)
+        assert refs == numbers
+
+    def test_one_note_per_distinct_sic_later_occurrences_refer_back(self):
+        html = self.page(self.doc())
+        assert html.count('id="note-s1"') == 1 and 'id="note-s2"' not in html
+        # both marks link to the one note; each mark keeps its own id to come back to
+        assert 'href="#note-s1" id="ref-s1"' in html and 'href="#note-s1" id="ref-s2"' in html
+        assert html.count("Scaling Law") == 1
+        assert 'id="note-s3"' in html  # another sic, another note
+
+    def test_the_sic_mark_is_the_house_style(self):
+        html = self.page(self.doc())
+        mark = re.search(r'<a class="note-ref note-ref-sic"[^>]*>(.*?)</a>', html).group(1)
+        assert mark == "〔原文如此〕"
+        note = re.search(r'<p class="note note-sic" id="note-s1">(.*?)</p>', html).group(1)
+        # the note does not say 原文如此 twice
+        assert note.count("原文如此") == 1 and "應拼作" in note
+
+
+def quote_in(block, text, key, *, attribution=None):
+    exact = text[text.index("“") + 1:text.index("”")]
+    start = text.index(exact)
+    quote = {"id": key, "anchor": {"block": block, "start": start, "end": start + len(exact), "exact": exact},
+             "kind": "direct", "speaker": "person-1", "role": "阿里CTO1", "status": "verified"}
+    if attribution:
+        quote["attribution"] = attribution
+    return quote
+
+
+class AttributionLineTests(TestCase):
+    """An attribution line ("——講者1號，…") only where the paragraph does not name the speaker."""
+
+    def lines(self, html):
+        return re.findall(r'<p class="quote-attribution">.*?href="#q-([^"]+)"', html)
+
+    def test_paragraph_naming_the_speaker_gets_no_line(self):
+        story_import(doc=story_doc(1))  # "講者1號說，“…”"
+        html = self.client.get("/stories/test-story/").content.decode()
+        assert self.lines(html) == []
+
+    def test_consecutive_quotes_by_one_speaker_are_attributed_once(self):
+        doc = story_doc(1)
+        intro = "講者1號也明確了三個商業模式。"
+        parts = ["第一，“模型即服務，讓開發者直接調用。”", "第二，“做好雲端的算力服務。”", "第三，“開放生態，扶持夥伴。”"]
+        doc["article"]["sections"][0]["blocks"] += [
+            {"id": "pi", "type": "paragraph", "text": intro},
+            *({"id": f"pp{i}", "type": "paragraph", "text": t} for i, t in enumerate(parts)),
+        ]
+        doc["quotes"] = [quote_in(f"pp{i}", t, f"qq{i}") for i, t in enumerate(parts)]
+        story_import(doc=doc)
+        html = self.client.get("/stories/test-story/").content.decode()
+        assert self.lines(html) == ["qq0"]  # the first names no one in its paragraph; the others follow it
+
+
+class SmallThingsTests(TestCase):
+    def test_quote_index_sets_no_gap_before_the_commas(self):
+        story_import(doc=story_doc(1))
+        html = self.client.get("/quotes/").content.decode()
+        who = re.search(r'<span class="who">(.*?)</span>\s*<span class="source">', html, re.S).group(1)
+        assert "講者1號" in who and "，阿里CTO1" in who and "，2023年10月" in who
+
+    def test_a_past_role_prints_as_printed_wherever_the_quote_is_shown(self):
+        doc = story_doc(1)
+        text = "時任阿里CTO1的講者1號說，“阿里是唯一一家主動宣布大模型開源的大公司。”"
+        doc["article"]["sections"][0]["blocks"][0]["text"] = text
+        exact = text[text.index("“") + 1:text.index("”")]
+        start = text.index(exact)
+        doc["quotes"][0]["anchor"] = {"block": "p1", "start": start, "end": start + len(exact), "exact": exact}
+        doc["quotes"][0]["attribution"] = {"block": "p1", "start": 0, "end": 13, "exact": text[:13]}
+        doc["mentions"][0]["anchor"] = {"block": "p1", "start": start, "end": start + 2, "exact": "阿里"}
+        doc["annotations"][0]["anchor"] = {"block": "p1", "start": start, "end": start + 2, "exact": "阿里"}
+        story_import(doc=doc)
+        html = self.client.get("/quotes/").content.decode()
+        assert "，時任阿里CTO1" in html
+        assert "時任阿里CTO1" in self.client.get("/entities/person-1/").content.decode()
+
+    def test_entity_index_has_initial_buttons_but_no_free_text_initial_field(self):
+        story_import(doc=story_doc(1))
+        html = self.client.get("/entities/").content.decode()
+        assert 'name="initial"' not in html and 'class="initials"' in html
+        html = self.client.get("/entities/?initial=J").content.decode()
+        assert '<input type="hidden" name="initial" value="J">' in html  # kept when filtering further
