@@ -132,3 +132,19 @@ class SmallThingsTests(TestCase):
         assert 'name="initial"' not in html and 'class="initials"' in html
         html = self.client.get("/entities/?initial=J").content.decode()
         assert '<input type="hidden" name="initial" value="J">' in html  # kept when filtering further
+
+
+def test_entity_cards_end_at_a_sentence_not_mid_way():
+    from articles.rendering import first_sentence
+
+    text = "阿里巴巴旗下的雲端運算業務（阿里雲智能集團。其一），提供算力。大陸官方寫法為“阿里云。”後略。"
+    assert first_sentence(text) == "阿里巴巴旗下的雲端運算業務（阿里雲智能集團。其一），提供算力。"
+    assert first_sentence("沒有句號的描述") == "沒有句號的描述" and first_sentence("") == ""
+
+
+class PhoneNoteTests(TestCase):
+    def test_note_text_is_wrapped_so_narrow_screens_can_collapse_it_to_its_number(self):
+        story_import(doc=story_doc(1))
+        html = self.client.get("/stories/test-story/").content.decode()
+        assert re.search(r'<p class="note note-context" id="note-a1"><a class="note-label" href="#ref-a1">1</a>'
+                         r'<span class="note-text">即阿里巴巴集團</span></p>', html)
