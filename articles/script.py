@@ -6,7 +6,7 @@ vocabulary: 用戶 -> 使用者), so 于 in a surname or 后 in 皇后 stay as t
 
 - the variant pairs Taiwan accepts both ways (宣布/宣佈, 台/臺, 占/佔, 吃/喫, 周/週): the author's choice;
 - protected spans the caller passes (names, no-convert spans: text that talks about characters);
-- quoted titles 《…》〈…〉, found here.
+- quoted titles 《…》〈…〉 and -{…}- no-convert markup, found here.
 
 Nothing is rewritten here: callers turn each change into a ``repair`` annotation with the original.
 """
@@ -14,7 +14,7 @@ Nothing is rewritten here: callers turn each change into a ``repair`` annotation
 import re
 from dataclasses import dataclass
 
-from newsroom.text import _converter
+from newsroom.text import _converter, no_convert_spans
 
 # (as written, what s2tw writes): both are accepted Traditional usage in Taiwan; leave the author's.
 ACCEPTED_VARIANTS = frozenset({("布", "佈"), ("台", "臺"), ("占", "佔"), ("吃", "喫"), ("周", "週")})
@@ -43,7 +43,7 @@ def traditional_changes(text, protected=()):
     if not text:
         return []
     blocked = [False] * len(text)
-    for start, end in [*protected, *quoted_titles(text)]:
+    for start, end in [*protected, *quoted_titles(text), *no_convert_spans(text)]:
         for i in range(max(start, 0), min(end, len(text))):
             blocked[i] = True
     convert = _converter("s2tw").convert

@@ -3,6 +3,7 @@
 from django.http import Http404
 
 from newsroom.feeds import FEED_SIZE, StoryFeed
+from newsroom.text import strip_no_convert
 
 from .models import Entity
 
@@ -21,7 +22,7 @@ class EntityStoriesFeed(StoryFeed):
         return obj.get_absolute_url()
 
     def description(self, obj):
-        return obj.description or f"提及{obj.name}的報導。"
+        return strip_no_convert(obj.description) or f"提及{obj.name}的報導。"
 
     def items(self, obj):
         return obj.stories.public().order_by("-published_at", "-id")[:FEED_SIZE]

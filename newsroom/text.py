@@ -86,10 +86,30 @@ def search_tokens(*texts):
     for text in texts:
         if not text:
             continue
-        folded = to_simplified(unicodedata.normalize("NFKC", text).lower())
+        # -{…}- no-convert spans are indexed as written: their characters are the subject, not words
+        # to fold (the markers themselves are punctuation and never become tokens).
+        kept = " ".join(m.group(1) for m in NO_CONVERT_RE.finditer(text))
+        folded = to_simplified(unicodedata.normalize("NFKC", NO_CONVERT_RE.sub(" ", text)).lower())
+        folded += " " + unicodedata.normalize("NFKC", kept).lower()
         for han, word in TOKEN_RE.findall(folded):
             if han:
                 out += [han] if len(han) == 1 else [han[i:i + 2] for i in range(len(han) - 1)]
             else:
                 out.append(word)
     return " ".join(out)
+
+
+# A no-convert span in a free-text field (a note's body, an entity's description): MediaWiki's
+# language-converter markup -{…}-, for text that talks about characters (“并”（並）). Readers see the
+# words without the markers; neither the simplified edition nor the s2tw repairs touch them.
+NO_CONVERT_RE = re.compile(r"-\{(.+?)\}-", re.S)
+
+
+def no_convert_spans(text):
+    """Spans of -{…}- markup (markers included) in ``text``."""
+    return [(m.start(), m.end()) for m in NO_CONVERT_RE.finditer(text or "")]
+
+
+def strip_no_convert(text):
+    """``text`` without -{ }- markers: for plain-text outputs (meta tags, JSON-LD, feeds)."""
+    return NO_CONVERT_RE.sub(r"\1", text) if text else text

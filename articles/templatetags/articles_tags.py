@@ -6,7 +6,9 @@ from django.utils import timezone, translation
 
 from newsroom.html import json_ld_script
 
-from ..rendering import first_sentence, printed_role
+from newsroom.text import strip_no_convert
+
+from ..rendering import first_sentence, no_convert, printed_role
 
 register = template.Library()
 
@@ -75,6 +77,8 @@ def printed_role_filter(quote):
 
 
 register.filter("first_sentence", first_sentence)
+register.filter("no_convert", no_convert)  # -{…}- spans of bodies and descriptions
+register.filter("strip_no_convert", strip_no_convert)  # the same, for attributes and plain text
 
 
 @register.filter
