@@ -5,3 +5,10 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "articles"
     verbose_name = "文章"
+
+    def ready(self):
+        from newsroom.public_pages import register_state_source
+
+        from .page_state import state_columns
+
+        register_state_source(state_columns)

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 
 from newsroom.html import highlight
 
-from newsroom.text import NO_CONVERT_RE, to_simplified
+from newsroom.text import to_simplified
 
 LEVELS = ("quote", "mention", "annotation")
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -229,31 +229,3 @@ def printed_role(quote):
     return role
 
 
-
-OPENERS, CLOSERS = "“‘「『（(《〈【", "”’」』）)》〉】"
-
-
-def first_sentence(text):
-    """The first sentence of ``text`` (up to its 。！？ outside quotes and brackets), never cut mid-way:
-    for the short descriptions of entity cards."""
-    depth = 0
-    for i, ch in enumerate(text or ""):
-        if ch in OPENERS:
-            depth += 1
-        elif ch in CLOSERS:
-            depth = max(depth - 1, 0)
-        elif ch in "。！？" and depth == 0:
-            return text[:i + 1]
-    return text or ""
-
-
-def no_convert(text):
-    """Escape ``text``; its -{…}- spans become ``<span data-no-convert>`` (markers dropped), which the
-    simplified edition leaves as written."""
-    out, last = [], 0
-    for m in NO_CONVERT_RE.finditer(text or ""):
-        out.append(escape(text[last:m.start()]))
-        out.append(format_html('<span class="no-convert" data-no-convert>{}</span>', m.group(1)))
-        last = m.end()
-    out.append(escape((text or "")[last:]))
-    return mark_safe("".join(str(x) for x in out))  # escaped above, or built by format_html

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from newsroom.middleware import public_page
+from newsroom.public_pages import public_page
 
 from . import feeds, views
 

@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django_filters.views import FilterView
 
 from entities.models import Entity
-from newsroom.middleware import public_page
+from newsroom.public_pages import public_page
 
 from . import search as reader_search
 from .filters import QuoteFilter

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_filters",
+    "newsroom",  # the reader site's page cache and the `newsroom` template tags (no model of an app)
     "entities",
     "articles",
 ]
@@ -66,7 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "newsroom.middleware.SimplifiedScriptMiddleware",  # /zh-hans/ pages that no public view converted
+    "newsroom.simplified.SimplifiedScriptMiddleware",  # /zh-hans/ pages that no public view converted
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

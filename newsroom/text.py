@@ -113,3 +113,20 @@ def no_convert_spans(text):
 def strip_no_convert(text):
     """``text`` without -{ }- markers: for plain-text outputs (meta tags, JSON-LD, feeds)."""
     return NO_CONVERT_RE.sub(r"\1", text) if text else text
+
+
+OPENERS, CLOSERS = "“‘「『（(《〈【", "”’」』）)》〉】"
+
+
+def first_sentence(text):
+    """The first sentence of ``text`` (up to its 。！？ outside quotes and brackets), never cut mid-way:
+    for the short descriptions of entity cards."""
+    depth = 0
+    for i, ch in enumerate(text or ""):
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS:
+            depth = max(depth - 1, 0)
+        elif ch in "。！？" and depth == 0:
+            return text[:i + 1]
+    return text or ""

@@ -1,10 +1,10 @@
-"""Template helpers of entity pages: schema.org JSON-LD of an entity."""
+"""Template helpers of entity pages: schema.org JSON-LD of an entity (and its node inside other pages' JSON-LD)."""
 
 from django import template
-from django.utils import translation
 
 from newsroom.html import json_ld_script
 from newsroom.text import strip_no_convert
+from newsroom.templatetags.newsroom import bcp47
 
 register = template.Library()
 
@@ -12,12 +12,24 @@ SCHEMA_TYPES = {"person": "Person", "organization": "Organization", "publication
                 "product": "Product", "event": "Event", "place": "Place", "concept": "Thing"}
 
 
+def entity_node(request, entity, **extra):
+    """A schema.org node for an entity: its type, name, page and Wikidata (sameAs) where known."""
+    url = request.build_absolute_uri(entity.get_absolute_url())
+    node = {"@type": SCHEMA_TYPES.get(entity.kind, "Thing"), "@id": f"{url}#entity", "name": entity.name,
+            "url": url}
+    same_as = [u for u in (entity.wikidata_url, entity.url) if u]
+    if same_as:
+        node["sameAs"] = same_as
+    node.update({k: v for k, v in extra.items() if v})
+    return node
+
+
 def entity_data(request, context):
     entity = context["entity"]
     url = request.build_absolute_uri(entity.get_absolute_url())
     data = {"@context": "https://schema.org", "@type": SCHEMA_TYPES.get(entity.kind, "Thing"),
             "@id": f"{url}#entity", "url": url, "mainEntityOfPage": url, "name": entity.name,
-            "inLanguage": "zh-Hans" if translation.get_language() == "zh-hans" else "zh-Hant"}
+            "inLanguage": bcp47()}
     if entity.kind not in ("person", "organization", "publication"):
         data.pop("inLanguage")
     aliases = [a.text for a in context.get("aliases", [])]

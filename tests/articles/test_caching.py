@@ -10,7 +10,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.services import article_publish, article_unpublish
 from entities.models import Alias, Entity, Role
-from newsroom.middleware import public_state
+from newsroom.public_pages import public_state
 from tests.factories import make_story
 
 

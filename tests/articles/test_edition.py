@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+# Checks of the edition's content (its text, anchors, entities), not of the code: `-m "not edition"` skips them.
+pytestmark = pytest.mark.edition
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "articles" / "data"
 EDITION = DATA / "alibaba-ai-2023.story.json"

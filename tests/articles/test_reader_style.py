@@ -135,7 +135,7 @@ class SmallThingsTests(TestCase):
 
 
 def test_entity_cards_end_at_a_sentence_not_mid_way():
-    from articles.rendering import first_sentence
+    from newsroom.text import first_sentence
 
     text = "阿里巴巴旗下的雲端運算業務（阿里雲智能集團。其一），提供算力。大陸官方寫法為“阿里云。”後略。"
     assert first_sentence(text) == "阿里巴巴旗下的雲端運算業務（阿里雲智能集團。其一），提供算力。"
@@ -148,3 +148,40 @@ class PhoneNoteTests(TestCase):
         html = self.client.get("/stories/test-story/").content.decode()
         assert re.search(r'<p class="note note-context" id="note-a1"><a class="note-label" href="#ref-a1">1</a>'
                          r'<span class="note-text">即阿里巴巴集團</span></p>', html)
+
+
+class NoConvertTests(TestCase):
+    """-{…}- spans (text that talks about characters) are kept verbatim by the simplified edition."""
+
+    def doc(self):
+        doc = story_doc(1)
+        doc["annotations"][0]["body"] = "原稿有字未轉換，例如：“-{并}-”（並）、“-{于}-”（於）；本刊已改正。"
+        doc["entities"][0]["description"] = "中國的科技公司，大陸寫法作“-{阿里云}-”。"
+        return doc
+
+    def test_markers_never_reach_the_reader(self):
+        story_import(doc=self.doc())
+        html = self.client.get("/stories/test-story/").content.decode()
+        assert '“<span class="no-convert" data-no-convert>并</span>”（並）' in html
+        assert "-{" not in html and "}-" not in html
+        entity = self.client.get("/entities/alibaba/").content.decode()
+        assert "-{" not in entity and '<span class="no-convert" data-no-convert>阿里云</span>' in entity
+
+    def test_the_simplified_edition_keeps_no_convert_spans_verbatim(self):
+        story_import(doc=self.doc())
+        html = self.client.get("/zh-hans/stories/test-story/").content.decode()
+        assert '“<span class="no-convert" data-no-convert>并</span>”（并）' in html  # the gloss converts, the span not
+        assert "本刊已改正" in html  # the rest of the note is converted
+        html = self.client.get("/zh-hans/entities/alibaba/").content.decode()
+        assert '<span class="no-convert" data-no-convert>阿里云</span>' in html and "中国的科技公司" in html
+
+    def test_unit_html_converter(self):
+        from newsroom.simplified import html_to_simplified
+
+        html = '<p>“<span class="no-convert" data-no-convert>後來</span>”後來<span>後來</span></p>'
+        assert html_to_simplified(html) == '<p>“<span class="no-convert" data-no-convert>後來</span>”后来<span>后来</span></p>'
+
+    def test_search_indexes_no_convert_text_as_written(self):
+        from newsroom.text import search_tokens
+
+        assert search_tokens("作“-{阿里雲}-”") == search_tokens("作“") + " 阿里 里雲"

@@ -6,7 +6,7 @@ import re
 import html5lib
 from django.test import TestCase
 
-from newsroom.middleware import html_to_simplified
+from newsroom.simplified import html_to_simplified
 from tests.factories import make_story
 
 
@@ -71,8 +71,15 @@ class SimplifiedEditionTests(TestCase):
     def test_every_page_has_a_simplified_edition(self):
         for url in ("/", "/entities/", "/entities/alibaba/", "/quotes/", "/search/?q=阿里", "/feeds/stories.rss",
                     "/feeds/stories.atom", "/entities/alibaba/feed.rss"):
+            traditional = self.client.get(url).content.decode()
             response = self.client.get("/zh-hans" + url)
             assert response.status_code == 200, url
+            simplified = response.content.decode()
+            # The story's title and the speakers' names: every page kind shows one of them.
+            shown = [(t, s) for t, s in (("開源之年", "开源之年"), ("講者", "讲者")) if t in traditional]
+            assert shown, url
+            assert all(s in simplified and t not in simplified for t, s in shown), url
+            assert "zh-Hans" in simplified and "zh-Hant" in traditional, url
 
     def test_not_found_page_is_simplified_too(self):
         response = self.client.get("/zh-hans/stories/nothing/")
