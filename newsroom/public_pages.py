@@ -32,7 +32,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
 from newsroom.db import read_snapshot
-from newsroom.simplified import SIMPLIFIED, convert_response
+from newsroom.simplified import convert_response
 
 CACHE_SECONDS = 60 * 60 * 24
 GENERATION_KEY = "public-pages:generation"
@@ -149,8 +149,7 @@ def public_page(view):
             response.render()
         if response.status_code not in (200, 301):
             return response
-        if language == SIMPLIFIED:
-            convert_response(response)
+        convert_response(response, language)  # the edition's script and quotation marks
         cache.set(f"public-page:{key}", {
             "content": response.content, "status": response.status_code,
             "headers": {h: response[h] for h in CACHED_HEADERS if h in response},

@@ -162,7 +162,7 @@ class NoConvertTests(TestCase):
     def test_markers_never_reach_the_reader(self):
         story_import(doc=self.doc())
         html = self.client.get("/stories/test-story/").content.decode()
-        assert '“<span class="no-convert" data-no-convert>并</span>”（並）' in html
+        assert '「<span class="no-convert" data-no-convert>并</span>」（並）' in html  # house marks: 「」
         assert "-{" not in html and "}-" not in html
         entity = self.client.get("/entities/alibaba/").content.decode()
         assert "-{" not in entity and '<span class="no-convert" data-no-convert>阿里云</span>' in entity
@@ -185,3 +185,61 @@ class NoConvertTests(TestCase):
         from newsroom.text import search_tokens
 
         assert search_tokens("作“-{阿里雲}-”") == search_tokens("作“") + " 阿里 里雲"
+
+
+class QuoteMarkTests(TestCase):
+    """House style for quotation marks: set when the page is served, in both scripts; stored text unchanged."""
+
+    def doc(self):
+        doc = story_doc(1, title="想做“賣鏟子”的人")
+        doc["article"]["lede"][0]["text"] = "他說“要做‘賣鏟子’的人”，也就是Alibaba’s plan。"
+        return doc
+
+    def test_traditional_edition_uses_corner_brackets_headline_included(self):
+        article = story_import(doc=self.doc()).article
+        html = self.client.get("/stories/test-story/").content.decode()
+        assert "<h1 id=\"story-title\">想做「賣鏟子」的人</h1>" in html
+        assert "<title>想做「賣鏟子」的人｜Newsroom</title>" in html
+        assert "他說「要做『賣鏟子』的人」，也就是" in html and "Alibaba’s" in html  # an apostrophe stays
+        assert "“" not in re.sub(r"<script.*?</script>", "", html, flags=re.S).split("<body", 1)[1]
+        article.refresh_from_db()
+        assert article.title == "想做“賣鏟子”的人"  # the stored text keeps the author's marks
+        assert article.blocks.get(key="p0").text.startswith("他說“要做‘")
+        # the anchors are untouched: the quote still wraps its words, one mark for one mark
+        assert '「<q class="quote quote-direct" id="q-q1">' in html
+
+    def test_simplified_edition_uses_curly_marks(self):
+        doc = self.doc()
+        doc["article"]["lede"][0]["text"] = "他說「要做『賣鏟子』的人」。"
+        story_import(doc=doc)
+        html = self.client.get("/zh-hans/stories/test-story/").content.decode()
+        assert "想做“卖铲子”的人" in html and "他说“要做‘卖铲子’的人”。" in html
+        assert "「" not in html.split("<body", 1)[1]
+
+    def test_quote_cards_and_json_ld_follow_the_house_style(self):
+        story_import(doc=self.doc())
+        html = self.client.get("/quotes/").content.decode()
+        assert "<p>「阿里是唯一一家主動宣布大模型開源的大公司。」</p>" in html
+        story = self.client.get("/stories/test-story/").content.decode()
+        assert '"headline":"想做「賣鏟子」的人"' in story
+
+    def test_the_setting_decides(self):
+        from django.core.cache import cache
+        from django.test import override_settings
+
+        story_import(doc=self.doc())
+        with override_settings(QUOTE_MARKS={"zh-hant": "《》〈〉"}):
+            html = self.client.get("/stories/test-story/").content.decode()
+        assert "想做《賣鏟子》的人" in html
+        cache.clear()  # settings.py is part of the pages' code digest; an override in a test is not
+        with override_settings(QUOTE_MARKS={}):
+            html = self.client.get("/stories/test-story/").content.decode()
+        assert "想做“賣鏟子”的人" in html
+
+
+def test_house_quotes_unit():
+    from newsroom.simplified import house_quotes
+
+    assert house_quotes("“甲‘乙’”「丙『丁』」", "「」『』") == "「甲『乙』」「丙『丁』」"
+    assert house_quotes("「甲」don’t ‘x’", "“”‘’") == "“甲”don’t ‘x’"
+    assert house_quotes("", "「」『』") == "" and house_quotes("“a”", None) == "“a”"
