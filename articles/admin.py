@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import services
+from . import permissions, services
 from .checks import article_checks
 from .desk import ArticleDeskMixin
 from .models import Annotation, Article, Block, Edition, Mention, Quote, Revision, Section
-from .services import ACTION_LABELS, NOTE_KINDS, DeskError, desk_permissions
+from .permissions import desk_permissions, item_allowed
+from .services import ACTION_LABELS, DeskError
 
 # Fields of Article that only workflow actions change (never a form, whatever is POSTed).
 WORKFLOW_FIELDS = ("status", "published_at", "updated_at")
@@ -101,12 +102,12 @@ class ArticleInlineMixin:
     """Inlines follow their story's permissions: editable where the story is, never on their own."""
 
     def has_view_permission(self, request, obj=None):
-        return obj is None or obj.user_can_view(request.user)
+        return obj is None or permissions.can_view_story(request.user, obj)
 
     def has_add_permission(self, request, obj=None):
         if obj is None:
-            return request.user.has_perm("articles.add_article")
-        return obj.user_can_edit(request.user)
+            return permissions.can_add_story(request.user)
+        return permissions.can_edit_story(request.user, obj)
 
     def has_change_permission(self, request, obj=None):
         return self.has_add_permission(request, obj)
@@ -183,26 +184,22 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
               .select_related("live_edition", "owner")
               .annotate(section_count=Count("sections", distinct=True)))
         user = request.user
-        if not (user.has_perm("articles.view_any_article") or user.has_perm("articles.change_any_article")):
+        if not permissions.sees_every_story(user):
             qs = qs.filter(owner=user) if user.is_active else qs.none()
         return qs
 
     def has_view_permission(self, request, obj=None):
         if obj is not None:
-            return obj.user_can_view(request.user)
+            return permissions.can_view_story(request.user, obj)
         return super().has_view_permission(request)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None:
-            return obj.user_can_edit(request.user)
+            return permissions.can_edit_story(request.user, obj)
         return super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
-        if not super().has_delete_permission(request):
-            return False
-        if obj is None or request.user.has_perm("articles.change_any_article"):
-            return True
-        return obj.user_can_edit(request.user)
+        return permissions.can_delete_story(request.user, obj)
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
@@ -211,11 +208,11 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         return deleted, counts, perms_needed, protected
 
     def has_publish_permission(self, request):
-        return request.user.has_perm("articles.publish_article")
+        return permissions.can_publish(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm("articles.publish_article"):
+        if not permissions.can_publish(request.user):
             fields.append("publish_at")  # scheduling is publishing
         return fields
 
@@ -256,9 +253,16 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        for inline_form in formset.forms:
-            inline_form.instance.edited_by = request.user  # anchors moved by a text edit name who did it
-        super().save_formset(request, form, formset, change)
+        if formset.model is not Block:
+            return super().save_formset(request, form, formset, change)
+        # A paragraph's anchors follow its edited words (services.block_save), named after who edited.
+        changed = formset.save(commit=False)
+        for block in formset.deleted_objects:
+            block.delete()
+        for block in changed:
+            services.block_save(block=block, user=request.user)
+        formset.save_m2m()
+        return None
 
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():
@@ -271,7 +275,7 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         article = Article.objects.working().filter(pk=object_id).first() if str(object_id).isdigit() else None
-        if article is not None and article.user_can_view(request.user):
+        if article is not None and permissions.can_view_story(request.user, article):
             extra_context.update(self.workflow_context(request, article))
             extra_context["desk_url"] = reverse("admin:articles_article_desk", args=[article.pk])
         return super().change_view(request, object_id, form_url, extra_context)
@@ -293,7 +297,7 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         if action == "publish" and not confirmed:
             rows = []
             for article in stories:
-                allowed = action in desk_permissions(request.user, article)["actions"]
+                allowed = action in permissions.allowed_actions(article, request.user)
                 version = request.POST.get(f"version_{article.pk}") or article.version
                 rows.append({"article": article, "allowed": allowed, "version": version,
                              "issues": article_checks(article) if allowed else []})
@@ -373,11 +377,11 @@ class WorkingCopyAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (super().get_queryset(request).filter(article__edition=Edition.WORKING)
-                .filter(article__in=Article.objects.visible_to(request.user)))
+                .filter(article__in=permissions.stories_visible_to(request.user)))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in ("block", "attribution_block"):
-            kwargs["queryset"] = Block.objects.filter(article__in=Article.objects.visible_to(request.user),
+            kwargs["queryset"] = Block.objects.filter(article__in=permissions.stories_visible_to(request.user),
                                                       kind=Block.Kind.PARAGRAPH)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -388,7 +392,7 @@ class WorkingCopyAdmin(admin.ModelAdmin):
         perms = desk_permissions(request.user, obj.article)
         if op == "view":
             return perms["view"]
-        return perms[f"{op}_{self.kind}"]
+        return item_allowed(perms, self.kind, op, obj)
 
     def has_view_permission(self, request, obj=None):
         return self._allowed(request, obj, "view")
@@ -402,7 +406,7 @@ class WorkingCopyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             perms = desk_permissions(request.user, obj.block.article)
-            if not perms[f"add_{self.kind}"]:
+            if not item_allowed(perms, self.kind, "add"):
                 raise PermissionDenied("You may not annotate this story.")
         obj.modified_by = request.user
         super().save_model(request, obj, form, change)
@@ -428,7 +432,7 @@ class QuoteAdmin(WorkingCopyAdmin):
             return super().has_change_permission(request) or request.user.has_perm("articles.verify_quote")
         # A fact-checker changes a quote's status (verified or disputed) and note, nothing else.
         perms = desk_permissions(request.user, obj.article)
-        return perms["change_quote"] or perms["verify"]
+        return item_allowed(perms, "quote", "change") or item_allowed(perms, "quote", "verify")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and not desk_permissions(request.user, obj.article)["change_quote"]:
@@ -467,13 +471,7 @@ class AnnotationAdmin(WorkingCopyAdmin):
     list_display = ("exact", "kind", "public", "status", "article")
     list_filter = ("kind", "status", "public")
     search_fields = ("exact", "body", "original", "article__title")
-
-    def _allowed(self, request, obj, op):
-        allowed = super()._allowed(request, obj, op)
-        if obj is not None and op != "view" and obj.kind not in NOTE_KINDS:
-            # The importer's flags and repairs: only whoever may resolve them.
-            return allowed and desk_permissions(request.user, obj.article)["resolve"]
-        return allowed
+    # The importer's flags and repairs change only for whoever may resolve them: ``item_allowed``.
 
 
 @admin.register(Revision)
@@ -486,11 +484,11 @@ class RevisionAdmin(admin.ModelAdmin):
     actions = None
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(article__in=Article.objects.visible_to(request.user))
+        return super().get_queryset(request).filter(article__in=permissions.stories_visible_to(request.user))
 
     def has_view_permission(self, request, obj=None):
         if obj is not None:
-            return super().has_view_permission(request) and obj.article.user_can_view(request.user)
+            return super().has_view_permission(request) and permissions.can_view_story(request.user, obj.article)
         return super().has_view_permission(request)
 
     def has_add_permission(self, request):

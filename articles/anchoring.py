@@ -20,3 +20,9 @@ def relocate(text, exact, old_start):
         return None
     best = min(occurrences(text, exact), key=lambda i: (abs(i - (old_start or 0)), i), default=None)
     return None if best is None else (best, best + len(exact))
+
+
+def clamp(start, end, length):
+    """Clamp a span whose words vanished to a non-empty span of a text of ``length`` code points."""
+    start = min(start, length - 1)
+    return start, min(max(end, start + 1), length)

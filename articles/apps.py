@@ -12,3 +12,10 @@ class ArticlesConfig(AppConfig):
         from .page_state import state_columns
 
         register_state_source(state_columns)
+
+        # The knowledge base learns from here which entities are public and where they are used.
+        from entities import usage
+
+        from .entity_usage import StoryUsage
+
+        usage.register(StoryUsage())

@@ -2,8 +2,8 @@
 
 The annotation view and its JSON endpoints, workflow transitions, revisions (history, diff,
 restore), previews and share links, and the review queue. Every view checks staff status (the
-admin site's ``admin_view``) and then the object's permissions (``services.desk_permissions``)
-itself: the buttons a page shows are a convenience, never the check.
+admin site's ``admin_view``) and then the object's permissions
+(``articles.permissions``) itself: the buttons a page shows are a convenience, never the check.
 """
 
 import json
@@ -25,12 +25,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from entities.models import Entity, validate_partial_date
 from entities.services import entity_create
 
-from . import services
+from . import permissions, services
 from .checks import article_checks
 from .diff import diff_stories
-from .importing.story import export_story
 from .models import Annotation, Article, Mention, PreviewLink, Quote
-from .services import ACTION_LABELS, ANCHORED_TYPES, NOTE_KINDS, DeskError, desk_permissions
+from .permissions import desk_permissions, item_allowed
+from .services import ACTION_LABELS, ANCHORED_TYPES, NOTE_KINDS, DeskError, export_story
 from .views import story_context
 
 SPEAKER_KINDS = (Entity.Kind.PERSON, Entity.Kind.ORGANIZATION)
@@ -270,7 +270,7 @@ class ArticleDeskMixin:
         article = (Article.objects.all() if queryset is None else queryset).working().filter(pk=object_id).first()
         if article is None:
             raise Http404("No such story.")
-        if not article.user_can_view(request.user):
+        if not permissions.can_view_story(request.user, article):
             raise PermissionDenied("You may not open this story.")
         return article
 
@@ -370,7 +370,7 @@ class ArticleDeskMixin:
             kind = data.get("type")
             if kind not in ANCHORED_TYPES:
                 raise DeskError("type is one of quote, mention, annotation.")
-            services.require(perms[f"add_{kind}"], f"You may not add a {kind} to this story.")
+            services.require(item_allowed(perms, kind, "add"), f"You may not add a {kind} to this story.")
             if kind == "quote":
                 fields = quote_fields(data, perms)
             elif kind == "mention":
@@ -405,30 +405,27 @@ class ArticleDeskMixin:
             data = read_json(request)
             version = data.get("version")
             common = {"article": article, "pk": pk, "user": request.user, "expected_version": version}
-            importer_mark = kind == "annotation" and obj.kind not in NOTE_KINDS
             if op == "save":
-                services.require(perms[f"change_{kind}"] and (not importer_mark or perms["resolve"]))
+                services.require(item_allowed(perms, kind, "change", obj))
                 fields = {"quote": quote_fields, "mention": mention_fields}.get(kind)
                 fields = fields(data, perms) if fields else annotation_fields(data, perms, current=obj)
                 anchor = anchor_of(data) if data.get("block") else None
                 result = services.anchored_update(model=model, fields=fields, anchor=anchor, **common)
             elif op == "delete":
-                services.require(perms[f"delete_{kind}"] and (not importer_mark or perms["resolve"]))
+                services.require(item_allowed(perms, kind, "delete", obj))
                 services.anchored_delete(model=model, **common)
                 return JsonResponse({"ok": True, "deleted": True, "id": pk, "type": kind})
             elif op in ("accept", "reject"):
-                services.require(perms["review"] and perms[f"change_{kind}"] and kind in ("quote", "mention"),
-                                 "Only an editor confirms or rejects suggestions.")
+                services.require(item_allowed(perms, kind, op, obj), "Only an editor confirms or rejects suggestions.")
                 if op == "reject":
                     services.suggestion_reject(model=model, **common)
                     return JsonResponse({"ok": True, "deleted": True, "id": pk, "type": kind})
                 result = services.suggestion_accept(model=model, **common)
             elif op in ("resolve", "reopen"):
-                services.require(kind == "annotation" and (perms["resolve"] if importer_mark
-                                                           else perms["change_annotation"]))
+                services.require(item_allowed(perms, kind, op, obj))
                 result = services.annotation_resolve(resolved=op == "resolve", **common)
             elif op in ("verify", "dispute"):
-                services.require(kind == "quote" and perms["verify"], "Only a fact-checker verifies quotes.")
+                services.require(item_allowed(perms, kind, op, obj), "Only a fact-checker verifies quotes.")
                 result = services.quote_verify(status="verified" if op == "verify" else "disputed", **common)
             else:
                 raise Http404("No such operation.")
@@ -608,7 +605,7 @@ class ArticleDeskMixin:
 
     def review_queue(self, request):
         """Open suggestions, flags and repairs in the stories ``request.user`` may see, as (type, queryset)."""
-        stories = Article.objects.visible_to(request.user)
+        stories = permissions.stories_visible_to(request.user)
         kinds = request.GET.getlist("kind") or ["quote", "mention", "flag", "repair"]
         story = request.GET.get("story")
         scope = Q(article__in=stories)
@@ -628,8 +625,7 @@ class ArticleDeskMixin:
         return out
 
     def review_view(self, request):
-        if not (request.user.has_perm("articles.view_any_article") or request.user.has_perm("articles.change_article")
-                or request.user.has_perm("articles.view_article")):
+        if not permissions.can_open_review_queue(request.user):
             raise PermissionDenied("You may not see the review queue.")
         if request.method == "POST":
             return self.review_bulk(request)
@@ -644,13 +640,13 @@ class ArticleDeskMixin:
             if perms is None:
                 perms = perms_by_article[obj.article_id] = desk_permissions(request.user, obj.article)
             items.append({"kind": kind, "obj": obj, "value": f"{kind}:{obj.pk}:{obj.version}",
-                          "can_review": perms["review"] if kind != "annotation" else perms["resolve"],
+                          "can_review": item_allowed(perms, kind, "accept" if kind != "annotation" else "resolve", obj),
                           "context": context_of(obj)})
         query = request.GET.copy()
         query.pop("page", None)
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "title": "Review queue",
-            "items": items, "page": page, "stories": Article.objects.visible_to(request.user).order_by("title"),
+            "items": items, "page": page, "stories": permissions.stories_visible_to(request.user).order_by("title"),
             "kinds": request.GET.getlist("kind"), "story": request.GET.get("story", ""),
             "query": query.urlencode(),
         }
@@ -681,14 +677,14 @@ class ArticleDeskMixin:
             try:
                 with transaction.atomic():
                     if op in ("accept", "reject") and kind in ("quote", "mention"):
-                        services.require(perms["review"] and perms[f"change_{kind}"],
+                        services.require(item_allowed(perms, kind, op, obj),
                                          "only an editor confirms or rejects suggestions")
                         if op == "accept":
                             services.suggestion_accept(model=model, **common)
                         else:
                             services.suggestion_reject(model=model, **common)
                     elif op == "resolve" and kind == "annotation" and obj.kind in ("flag", "repair"):
-                        services.require(perms["resolve"], "you may not resolve it")
+                        services.require(item_allowed(perms, kind, op, obj), "you may not resolve it")
                         services.annotation_resolve(**common)
                     else:
                         raise DeskError(f"cannot {op} a {obj.kind if kind == 'annotation' else kind}")

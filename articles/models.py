@@ -5,7 +5,11 @@ Article beside it, copied through the story format (see ``services.article_publi
 only ever see live editions (``Article.objects.public()``).
 """
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
@@ -18,7 +22,6 @@ from django.utils import timezone
 from entities.models import Entity, partial_date_check, partial_date_field, validate_slug_id
 from newsroom.text import clean_name, nfc, search_tokens, slug_for
 
-from .anchoring import relocate
 
 
 class Edition(models.TextChoices):
@@ -54,18 +57,6 @@ class ArticleQuerySet(models.QuerySet):
         return self.live().filter(
             (Q(status=Status.PUBLISHED) & due) | Q(status=Status.SCHEDULED, publish_at__lte=now)
         )
-
-    def visible_to(self, user):
-        """Working copies ``user`` may open in the desk: every story for editors and fact-checkers,
-        their own stories for reporters."""
-        qs = self.working()
-        if not (user and user.is_active and user.is_staff):
-            return qs.none()
-        if user.has_perm("articles.view_any_article") or user.has_perm("articles.change_any_article"):
-            return qs
-        if user.has_perm("articles.view_article") or user.has_perm("articles.change_article"):
-            return qs.filter(owner=user)
-        return qs.none()
 
     def for_desk(self):
         """Everything the annotation view shows: all quotes, mentions and annotations, not only public ones."""
@@ -208,41 +199,22 @@ class Article(models.Model):
             return self.publish_at is None or self.publish_at <= now
         return self.status == Status.SCHEDULED and self.publish_at is not None and self.publish_at <= now
 
+    def live_digest(self):
+        """The content digest of this working copy's live edition, or None when it has none."""
+        return Article.objects.live().filter(working_copy=self).values_list("content_digest", flat=True).first()
+
     def is_live_current(self):
         """Return True if this working copy has a live edition with the same content."""
-        from .importing.story import export_story
-
-        live = Article.objects.live().filter(working_copy=self).first()
-        return live is not None and export_story(live) == export_story(self)
+        live = self.live_digest()
+        return live is not None and live == self.content_digest
 
     def has_unpublished_changes(self):
-        """Return True if this working copy has a live edition whose content differs from it (exact: two exports)."""
-        from .diff import content_digest
-        from .importing.story import export_story
+        """Return True if this working copy has a live edition whose content differs from it.
 
-        live = Article.objects.live().filter(working_copy=self).first()
-        if live is None:
-            return False
-        return content_digest(export_story(live)) != content_digest(export_story(self))
-
-    def user_can_view(self, user):
-        """Return True if ``user`` may open this working copy in the desk (read only or not)."""
-        if self.edition != Edition.WORKING or not (user and user.is_active and user.is_staff):
-            return False
-        if user.has_perm("articles.view_any_article") or user.has_perm("articles.change_any_article"):
-            return True
-        own = self.owner_id is not None and self.owner_id == user.pk
-        return own and (user.has_perm("articles.view_article") or user.has_perm("articles.change_article"))
-
-    def user_can_edit(self, user):
-        """Return True if ``user`` may change this working copy: editors always, reporters their own drafts."""
-        if self.edition != Edition.WORKING or not (user and user.is_active and user.is_staff):
-            return False
-        if not user.has_perm("articles.change_article"):
-            return False
-        if user.has_perm("articles.change_any_article"):
-            return True
-        return self.owner_id is not None and self.owner_id == user.pk and self.status == Status.DRAFT
+        Both digests are stored: the working copy's at each revision, the live edition's at publishing.
+        """
+        live = self.live_digest()
+        return live is not None and live != self.content_digest
 
     def next_key(self, prefix):
         """Return an unused key ``<prefix><n>`` among this story's blocks, quotes, mentions and annotations."""
@@ -340,26 +312,11 @@ class Block(models.Model):
             raise ValidationError({"section": "The section belongs to another story."})
 
     def save(self, *args, **kwargs):
+        # Derived columns of this row only; anchors follow an edited paragraph through
+        # services.block_save (which reads ``_loaded_text``, the text as loaded).
         self.text = nfc(self.text)
         self.alt, self.caption, self.credit = nfc(self.alt), nfc(self.caption), nfc(self.credit)
-        old_text = getattr(self, "_loaded_text", None)
         super().save(*args, **kwargs)
-        # Editing a paragraph must never silently break what is anchored on it, whatever the
-        # save path (admin, shell, importer): re-locate every anchor here, in the same transaction.
-        if self.pk and old_text is not None and old_text != self.text:
-            self.reanchor(old_text)
-        self._loaded_text = self.text
-
-    def reanchor(self, old_text):
-        """Move anchors on this block to the new text; flag for an editor those that vanished."""
-        for obj in self.anchored_objects():
-            obj.relocate_on(self, old_text)
-
-    def anchored_objects(self):
-        yield from self.quotes.all()
-        yield from self.mentions.all()
-        yield from self.annotations.all()
-        yield from Quote.objects.filter(attribution_block=self).exclude(block=self)
 
 
 class AnchoredQuerySet(models.QuerySet):
@@ -438,18 +395,6 @@ class Anchored(models.Model):
         """Raise ValidationError unless ``exact`` is the block's text between start and end."""
         check_span(self.block, self.start, self.end, self.exact, what="anchor")
 
-    def relocate_on(self, block, old_text):
-        """Follow this anchor to ``block``'s new text; flag it for an editor if its words vanished."""
-        found = relocate(block.text, self.exact, self.start)
-        if found is None:
-            orphan_anchor(self, block, ("block", "start", "end", "exact"))
-        else:
-            self.start, self.end = found
-        self.block = block
-        self.modified_by = getattr(block, "edited_by", None)
-        self.save()
-
-
 def check_span(block, start, end, exact, *, what):
     if block.kind != Block.Kind.PARAGRAPH:
         raise ValidationError(f"The {what} points at {block.key}, which is not a paragraph.")
@@ -457,24 +402,6 @@ def check_span(block, start, end, exact, *, what):
         raise ValidationError(f"The {what} {start}–{end} is outside paragraph {block.key} ({len(block.text)} characters).")
     if block.text[start:end] != exact:
         raise ValidationError(f"The {what}'s exact text does not match block {block.key} at {start}–{end}.")
-
-
-def orphan_anchor(obj, block, fields):
-    """Keep an anchor whose words vanished: clamp it to the new text and open a flag saying what was lost."""
-    _, start_f, end_f, exact_f = fields
-    lost, old_start = getattr(obj, exact_f), getattr(obj, start_f)
-    start = min(old_start, len(block.text) - 1)
-    end = min(max(getattr(obj, end_f), start + 1), len(block.text))
-    setattr(obj, start_f, start)
-    setattr(obj, end_f, end)
-    setattr(obj, exact_f, block.text[start:end])
-    label = f"{type(obj).__name__.lower()} {getattr(obj, 'key', '')}".strip()
-    Annotation.objects.create(
-        block=block, start=start, end=end, exact=block.text[start:end], key=block.article.next_key("flag-"),
-        kind=Annotation.Kind.FLAG, public=False, status=Annotation.Status.OPEN, original=lost,
-        body=f"Re-anchor: the words of {label} («{lost}») are no longer in {block.key}; "
-             f"it was moved to characters {start}–{end}. Check it.",
-    )
 
 
 class Quote(Anchored):
@@ -538,21 +465,6 @@ class Quote(Anchored):
             check_span(self.attribution_block, self.attribution_start, self.attribution_end,
                        self.attribution_exact, what="attribution")
         super().save(*args, **kwargs)
-
-    def relocate_on(self, block, old_text):
-        if self.attribution_block_id == block.pk:
-            found = relocate(block.text, self.attribution_exact, self.attribution_start)
-            if found is None:
-                orphan_anchor(self, block, ("attribution_block", "attribution_start", "attribution_end",
-                                            "attribution_exact"))
-            else:
-                self.attribution_start, self.attribution_end = found
-            self.attribution_block = block
-        if self.block_id == block.pk:
-            super().relocate_on(block, old_text)
-        else:
-            self.modified_by = getattr(block, "edited_by", None)
-            self.save()
 
     def tokens(self):
         return search_tokens(self.exact, self.speaker.name if self.speaker else "", self.role)
@@ -633,6 +545,10 @@ class Annotation(Anchored):
         super().save(*args, **kwargs)
 
 
+# The kinds of annotation an editor writes; the others (repair, flag) are the importer's marks.
+NOTE_KINDS = (Annotation.Kind.NOTE, Annotation.Kind.CONTEXT, Annotation.Kind.SIC, Annotation.Kind.CORRECTION)
+
+
 class Revision(models.Model):
     """A snapshot of the whole story in the story format, taken at each save and publish."""
 
@@ -710,6 +626,10 @@ class Transition(models.Model):
 class PreviewLink(models.Model):
     """A signed, expiring, revocable link that shows one unpublished story to someone without an account."""
 
+    # The lifetime of a link unless its maker chooses another (services.preview_link_create).
+    DEFAULT_DAYS = 7
+    SALT = "articles.preview-link"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
     token = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
@@ -724,22 +644,20 @@ class PreviewLink(models.Model):
         return f"preview of {self.article} until {self.expires_at:%Y-%m-%d}"
 
     def save(self, *args, **kwargs):
-        # A 256-bit random token and the default lifetime (7 days) unless given.
+        # A 256-bit random token and the default lifetime unless given.
         if not self.token:
-            import secrets
-
             self.token = secrets.token_urlsafe(32)
         if self.expires_at is None:
-            from datetime import timedelta
-
-            self.expires_at = (self.created_at or timezone.now()) + timedelta(days=7)
+            self.expires_at = (self.created_at or timezone.now()) + timedelta(days=self.DEFAULT_DAYS)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        """The share URL: the token signed together with its story's id (see services.preview_link_signed)."""
-        from .services import preview_link_signed
+        """The share URL: the token signed together with its story's id."""
+        return reverse("admin:articles_article_shared", args=[self.article_id, self.signed_token()])
 
-        return reverse("admin:articles_article_shared", args=[self.article_id, preview_link_signed(self)])
+    def signed_token(self):
+        """The signed token that goes into the share URL (the signature binds it to its story)."""
+        return signing.Signer(salt=self.SALT).sign(f"{self.article_id}.{self.token}")
 
     def is_valid(self, now=None):
         """Return True if the link may still be used."""

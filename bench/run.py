@@ -48,7 +48,8 @@ def report(label, value, unit):
 
 
 def in_process():
-    from articles.importing.story import export_story, parse_story
+    from articles.importing.story import parse_story
+    from articles.services import export_story
     from articles.models import Article
     from articles.services import story_import
 

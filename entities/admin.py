@@ -5,16 +5,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count
+from django.db.models import Value
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from .models import Alias, Entity, Relation, Role
 from .services import entity_merge
-
-WORKING = {"article__edition": "working"}  # usage counts the stories editors work on, not their live copies
-
+from .usage import provider
 
 class AliasInline(admin.TabularInline):
     model = Alias
@@ -45,20 +43,10 @@ class MergeForm(forms.Form):
             help_text="The entity to keep. Everything that points at this one moves to it.")
 
 
-def entity_usage(entity):
-    """Where ``entity`` is used in working copies: {stories, quotes, event_quotes, mentions} (lists)."""
-    quotes = list(entity.quotes.filter(**WORKING).select_related("article", "block").order_by("article_id", "id")[:200])
-    events = list(entity.event_quotes.filter(**WORKING).select_related("article").order_by("article_id", "id")[:200])
-    mentions = list(entity.mentions.filter(**WORKING).select_related("article", "block")
-                    .order_by("article_id", "block__position", "start")[:500])
-    stories = {}
-    for row in [*quotes, *events, *mentions]:
-        stories.setdefault(row.article_id, row.article)
-    for se in entity.story_entities.filter(**WORKING).select_related("article"):
-        stories.setdefault(se.article_id, se.article)
-    for article in entity.sourced_articles.filter(edition="working"):
-        stories.setdefault(article.pk, article)
-    return {"stories": list(stories.values()), "quotes": quotes, "event_quotes": events, "mentions": mentions}
+def entity_usage(entity, user):
+    """Where ``entity`` is used, as far as ``user`` may read it (sections of linked rows; see ``usage``)."""
+    usage = provider()
+    return [] if usage is None else usage.admin_usage(entity, user)
 
 
 @admin.register(Entity)
@@ -73,8 +61,9 @@ class EntityAdmin(admin.ModelAdmin):
     actions = ("merge_selected",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            quote_count=Count("quotes", distinct=True), mention_count=Count("mentions", distinct=True))
+        usage = provider()
+        counts = usage.admin_counts() if usage else {"quote_count": Value(0), "mention_count": Value(0)}
+        return super().get_queryset(request).annotate(**counts)
 
     @admin.display(description="quotes", ordering="quote_count")
     def n_quotes(self, obj):
@@ -83,6 +72,14 @@ class EntityAdmin(admin.ModelAdmin):
     @admin.display(description="mentions", ordering="mention_count")
     def n_mentions(self, obj):
         return obj.mention_count
+
+    def use_counts(self, entity):
+        """{"quotes": n, "mentions": n}: everything a merge moves, in every story (live ones included)."""
+        usage = provider()
+        if usage is None:
+            return {"quotes": 0, "mentions": 0}
+        row = Entity.objects.filter(pk=entity.pk).annotate(**usage.admin_counts()).get()
+        return {"quotes": row.quote_count, "mentions": row.mention_count}
 
     def has_merge_permission(self, request, obj=None):
         user = request.user
@@ -108,7 +105,7 @@ class EntityAdmin(admin.ModelAdmin):
         extra_context = extra_context or {}
         entity = Entity.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
         if entity is not None and self.has_view_permission(request, entity):
-            extra_context["usage"] = entity_usage(entity)
+            extra_context["usage"] = entity_usage(entity, request.user)
             extra_context["can_merge"] = self.has_merge_permission(request, entity)
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -135,9 +132,9 @@ class EntityAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request), "opts": self.opts, "title": f"Merge {source.name}",
             "source": source, "target": target, "form": form, "media": self.media + form.media,
-            "usage": entity_usage(source),
             "counts": {"aliases": source.aliases.count(), "roles": source.roles.count(),
-                       "relations": source.relations_out.count() + source.relations_in.count()},
+                       "relations": source.relations_out.count() + source.relations_in.count(),
+                       **self.use_counts(source)},
         }
         return TemplateResponse(request, "admin/entities/entity/merge.html", context)
 

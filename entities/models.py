@@ -1,7 +1,7 @@
 """The knowledge base: the people, organisations, products and events that stories name.
 
-``entities`` never imports ``articles``: entity pages reach quotes and mentions through the
-reverse relations the articles app declares (``entity.quotes``, ``entity.mentions``).
+``entities`` never imports ``articles``, not even by reflection: what is public and where an entity
+is used come from the provider the articles app registers (``entities.usage``).
 """
 
 from django.core.validators import RegexValidator
@@ -12,6 +12,8 @@ from django.db.models.lookups import In
 from django.urls import reverse
 
 from newsroom.text import nfc, search_tokens, slug_for
+
+from .usage import provider
 
 PARTIAL_DATE_RE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 validate_partial_date = RegexValidator(PARTIAL_DATE_RE, "Use YYYY, YYYY-MM or YYYY-MM-DD.")
@@ -66,32 +68,19 @@ class EntityQuerySet(models.QuerySet):
         return (alias.entity, True) if alias else (None, False)
 
     def public(self, now=None):
-        """Entities named in a story readers may see now (the only ones with a public page)."""
-        stories = self.model._meta.get_field("stories").related_model.objects.public(now)
-        return self.filter(pk__in=stories.values("entities"))
+        """Entities named in content readers may see now (the only ones with a public page)."""
+        usage = provider()
+        return self.none() if usage is None else self.filter(pk__in=usage.public_entities(now))
 
     def for_index(self):
         """The entity index: public entities with their public quote and mention counts."""
-        return self.public().annotate(
-            quote_count=_count_public(self.model, "quotes", "speaker"),
-            mention_count=_count_public(self.model, "mentions", "entity"),
-        ).order_by("name", "pk")
+        return self.public().annotate(**provider().public_counts()).order_by("name", "pk")
 
     def most_quoted(self, limit=8):
         """People and organisations ranked by their quotes in public stories (home page)."""
         return (self.public().filter(kind__in=[Kind.PERSON, Kind.ORGANIZATION])
-                .annotate(quote_count=_count_public(self.model, "quotes", "speaker"))
+                .annotate(quote_count=provider().public_counts()["quote_count"])
                 .filter(quote_count__gt=0).order_by("-quote_count", "name")[:limit])
-
-
-def _count_public(model, relation, field):
-    """A subquery counting the reviewed rows of ``relation`` in public stories for each entity."""
-    from django.db.models.functions import Coalesce
-
-    related = model._meta.get_field(relation).related_model
-    rows = related.objects.public().reviewed().filter(**{field: models.OuterRef("pk")})
-    counted = rows.order_by().values(field).annotate(n=models.Count("pk")).values("n")[:1]
-    return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
 
 
 class Entity(models.Model):

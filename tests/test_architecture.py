@@ -148,12 +148,10 @@ def test_importer_imports_no_model_outside_the_story_module():
     assert [(m, n) for m, n in model_imports("articles.importing") if m != "articles.importing.story"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="H2: the story format module still maps models (split into services)")
 def test_story_format_module_imports_no_model():
     assert [(m, n) for m, n in model_imports("articles.importing") if m == "articles.importing.story"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="H2: articles.models <-> importing.story / services cycle")
 def test_no_import_cycle():
     assert cycles() == []
 

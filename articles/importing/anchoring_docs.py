@@ -1,6 +1,6 @@
 """Re-anchoring on story-format documents (used when a changed version of a story is imported)."""
 
-from articles.anchoring import relocate
+from articles.anchoring import clamp, relocate
 
 
 def block_texts(article):
@@ -27,6 +27,5 @@ def relocate_anchor(anchor, texts):
             return {"block": other, "start": found[0], "end": found[1], "exact": exact}, None
     target = key if key in texts else keys[0]
     text = texts[target]
-    start = min(anchor["start"], len(text) - 1)
-    end = min(max(anchor["end"], start + 1), len(text))
+    start, end = clamp(anchor["start"], anchor["end"], len(text))
     return {"block": target, "start": start, "end": end, "exact": text[start:end]}, exact

@@ -1,9 +1,10 @@
-"""The story format, ``newsroom.story/1``: reading, validating and writing it.
+"""The story format, ``newsroom.story/1``: parsing, validating and the canonical JSON form.
 
 One format for everything that moves a story: ``import_story``/``export_story``, publishing
-(working copy -> live edition), revisions and fixtures. ``export_story`` writes the canonical
-form: optional keys whose value is empty (null, "", []) are left out, arrays are in reading
-order, text is NFC. Importing a canonical file and exporting it gives the same document back.
+(working copy -> live edition), revisions and fixtures. This module is pure: it imports no model
+(the rows <-> document mapping is ``articles.services.documents``). The canonical form leaves out
+optional keys whose value is empty (null, "", []), keeps arrays in reading order and text in NFC.
+Importing a canonical file and exporting it gives the same document back.
 """
 
 import json
@@ -281,97 +282,9 @@ def format_datetime(value):
     return timezone.localtime(value).isoformat() if value else None
 
 
-def _anchor(block_key, start, end, exact):
-    return {"block": block_key, "start": start, "end": end, "exact": exact}
-
-
-def export_story(article):
-    """Return the story-format document for ``article`` (working copy or live edition)."""
-    from articles.models import Annotation, Block, Mention, Quote, Section, StoryEntity
-    from entities.models import Entity
-
-    sections = list(Section.objects.filter(article=article).order_by("position"))
-    blocks = list(Block.objects.filter(article=article).order_by("position"))
-    quotes = list(Quote.objects.filter(article=article).select_related("block", "speaker", "event",
-                                                                       "attribution_block").order_by("id"))
-    mentions = list(Mention.objects.filter(article=article).select_related("block", "entity").order_by("id"))
-    notes = list(Annotation.objects.filter(article=article).select_related("block").order_by("id"))
-
-    def block_doc(block):
-        if block.kind == Block.Kind.FIGURE:
-            return {"id": block.key, "type": "figure", "image": block.image or None, "alt": block.alt,
-                    "caption": block.caption, "credit": block.credit}
-        return {"id": block.key, "type": "paragraph", "text": block.text}
-
-    listed = [se.entity_id for se in StoryEntity.objects.filter(article=article).order_by("id")]
-    needed = set(listed)
-    needed.update(q.speaker_id for q in quotes if q.speaker_id)
-    needed.update(q.event_id for q in quotes if q.event_id)
-    needed.update(m.entity_id for m in mentions)
-    if article.source_entity_id:
-        needed.add(article.source_entity_id)
-    entities = {e.pk: e for e in Entity.objects.filter(pk__in=needed).prefetch_related(
-        "aliases", "roles__organization", "relations_out__object")}
-    # Roles name organisations: they must be in the file too (a file is self-contained).
-    missing_orgs = {r.organization_id for e in entities.values() for r in e.roles.all()
-                    if r.organization_id and r.organization_id not in entities}
-    if missing_orgs:
-        entities.update({e.pk: e for e in Entity.objects.filter(pk__in=missing_orgs).prefetch_related(
-            "aliases", "roles__organization", "relations_out__object")})
-    order = listed + sorted(pk for pk in entities if pk not in set(listed))
-    included = {entities[pk].slug for pk in order}
-
-    source = {"name": article.source_name, "entity": article.source_entity.slug if article.source_entity else None,
-              "url": article.source_url or None, "published_on": article.source_published_on}
-    lede = [block_doc(b) for b in blocks if b.section_id is None]
-    doc = {
-        "format": FORMAT,
-        "article": {
-            "slug": article.slug, "title": article.title, "dek": article.dek or None, "language": article.language,
-            "status": article.status, "publish_at": format_datetime(article.publish_at),
-            "published_at": format_datetime(article.published_at), "updated_at": format_datetime(article.updated_at),
-            "bylines": list(article.bylines), "source": source, "lede": lede,
-            "sections": [{"number": s.number, "heading": s.heading,
-                          "blocks": [block_doc(b) for b in blocks if b.section_id == s.pk]} for s in sections],
-        },
-        "entities": [entity_to_doc(entities[pk], included) for pk in order],
-        "quotes": [{
-            "id": q.key, "anchor": _anchor(q.block.key, q.start, q.end, q.exact), "kind": q.kind,
-            "speaker": q.speaker.slug if q.speaker else None, "role": q.role or None, "said_on": q.said_on,
-            "event": q.event.slug if q.event else None,
-            "attribution": _anchor(q.attribution_block.key, q.attribution_start, q.attribution_end,
-                                   q.attribution_exact) if q.attribution_block else None,
-            "status": q.status, "note": q.note,
-        } for q in quotes],
-        "mentions": [{"entity": m.entity.slug, "anchor": _anchor(m.block.key, m.start, m.end, m.exact),
-                      "status": m.status} for m in mentions],
-        "annotations": [{"id": a.key, "anchor": _anchor(a.block.key, a.start, a.end, a.exact), "kind": a.kind,
-                         "body": a.body, "public": a.public, "status": a.status, "original": a.original}
-                        for a in notes],
-    }
-    return canonical(doc)
-
-
-def entity_to_doc(e, included):
-    """An entity as a story-format item; relations only to entities in ``included`` (slugs).
-
-    Prefetch ``aliases``, ``roles__organization`` and ``relations_out__object`` for lists.
-    """
-    return {
-        "id": e.slug, "kind": e.kind, "name": e.name,
-        "aliases": [{"text": a.text, "lang": a.lang} for a in e.aliases.all()],
-        "description": e.description, "wikidata": e.wikidata or None, "url": e.url or None,
-        "roles": [{"title": r.title, "organization": r.organization.slug if r.organization else None,
-                   "start": r.start, "end": r.end} for r in e.roles.all()],
-        "relations": [{"predicate": r.predicate, "object": r.object.slug, "start": r.start, "end": r.end}
-                      for r in e.relations_out.all() if r.object.slug in included],
-    }
-
-
 def dumps(doc):
     """Serialise a document the way files are written: UTF-8 text, indented, not ASCII-escaped."""
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
 
 
 def summarize_changes(old, new):

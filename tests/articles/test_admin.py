@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Annotation, Article, Block, Mention, Quote, RejectedSuggestion, Revision
-from articles.services import article_transition
+from articles.services import article_transition, block_save
 from entities.models import Entity
 from tests.articles.test_permissions import make_user, story_with_work
 from tests.factories import story_doc
@@ -132,7 +132,7 @@ class AnnotationEndpointTests(TestCase):
 
     def test_offsets_are_code_points_after_extension_b_characters(self):
         self.p1.text = EXT_B + "阿里雲說要開源。"
-        self.p1.save()
+        block_save(block=self.p1)
         start = len(EXT_B) + 2  # Python counts code points: 2 + 2
         response = create(self.client, self.story, type="annotation", block="p1", start=start, end=start + 1,
                           exact="雲", kind="sic", body="原文如此")

@@ -4,6 +4,7 @@ from django.test import TestCase
 
 from articles.anchoring import relocate
 from articles.models import Annotation, Block, Mention, Quote
+from articles.services import block_save
 from tests.factories import make_story
 
 
@@ -23,7 +24,7 @@ class ReanchorTests(TestCase):
         quote = Quote.objects.get(article=self.article, key="q1")
         old_start = quote.start
         self.block.text = "今天，" + self.block.text
-        self.block.save()
+        block_save(block=self.block)
         quote.refresh_from_db()
         assert quote.start == old_start + 3
         assert self.block.text[quote.start:quote.end] == quote.exact
@@ -36,7 +37,7 @@ class ReanchorTests(TestCase):
         quote = Quote.objects.get(article=self.article, key="q1")
         lost = quote.exact
         self.block.text = "講者1號沒有說話。"
-        self.block.save()
+        block_save(block=self.block)
         quote.refresh_from_db()
         assert Quote.objects.filter(pk=quote.pk).exists()  # never dropped
         assert self.block.text[quote.start:quote.end] == quote.exact
@@ -47,6 +48,6 @@ class ReanchorTests(TestCase):
     def test_unchanged_text_touches_nothing(self):
         before = list(Quote.objects.values_list("start", "end"))
         self.block.caption = "改圖說"
-        self.block.save()
+        block_save(block=self.block)
         assert list(Quote.objects.values_list("start", "end")) == before
         assert not Annotation.objects.filter(kind="flag").exists()

@@ -13,7 +13,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from articles.models import Annotation, Article, Block, Quote, Section
-from articles.services import article_publish, article_unpublish, story_import
+from articles.services import article_publish, article_unpublish, block_save, story_import
 from tests.factories import story_doc
 
 # Searched for by their prefix (a Latin word matches as a prefix), so that the search page's echo
@@ -87,7 +87,7 @@ class LeakTests(TestCase):
         pending.save()
         block = Block.objects.get(article=pending, key="p1")
         block.text = block.text.replace("阿里", f"某{marker}", 1)
-        block.save()
+        block_save(block=block)
         Section.objects.filter(article=pending).update(heading=f"新小標{marker}")
         Quote.objects.filter(article=pending).update(role=f"新職稱{marker}")
         Annotation.objects.filter(article=pending).update(body=f"新註{marker}")

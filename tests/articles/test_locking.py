@@ -8,7 +8,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from articles.models import Annotation, Article, Block, Quote, Revision
-from articles.services import anchored_update, article_transition
+from articles.services import anchored_update, article_transition, block_save
 from tests.articles.test_permissions import change_form_data, make_user, quote_form_data, story_with_work
 
 JSON = {"content_type": "application/json"}
@@ -183,7 +183,7 @@ class EndpointLockingTests(TestCase):
         p1 = Block.objects.get(article=self.story, key="p1")
         old = p1.text
         p1.text = "前言。" + p1.text
-        p1.save()
+        block_save(block=p1)
         self.client.force_login(self.ann)
         response = self.client.post(reverse("admin:articles_article_annotate", args=[self.story.pk]), json.dumps(
             {"type": "annotation", "kind": "note", "body": "x", "block": "p1", "start": 0, "end": 4,

@@ -186,3 +186,56 @@ class EntityConstraintTests(TestCase):
         assert role.was_held_on("2022-09")
         assert not role.was_held_on("2023-10")
         assert role.was_held_on("")
+
+
+class BlockEditTests(TestCase):
+    """``Block.save`` fills its own columns only; ``block_save`` moves what is anchored on the paragraph."""
+
+    def setUp(self):
+        self.article = make_story(1)
+        self.p0 = Block.objects.get(article=self.article, key="p0")
+        self.p1 = Block.objects.get(article=self.article, key="p1")
+
+    def test_plain_save_touches_no_other_row(self):
+        before = list(Quote.objects.values_list("start", "end", "version"))
+        self.p1.text = "今天，" + self.p1.text
+        self.p1.save()
+        assert list(Quote.objects.values_list("start", "end", "version")) == before
+
+    def test_an_attribution_in_another_paragraph_follows_its_words(self):
+        from articles.services import block_save
+
+        # The quote sits in p1; its attribution (the speaker's name) is moved to the lede p0.
+        quote = Quote.objects.get(article=self.article, key="q1")
+        self.p0.text = "據講者1號表示，" + self.p0.text
+        block_save(block=self.p0)
+        quote.attribution_block, quote.attribution_start, quote.attribution_end = self.p0, 1, 5
+        quote.attribution_exact = "講者1號"
+        quote.save()
+        quote.refresh_from_db()
+        start = quote.start
+        self.p0.refresh_from_db()
+        self.p0.text = "二〇二三年，" + self.p0.text
+        block_save(block=self.p0)
+        quote.refresh_from_db()
+        assert (quote.attribution_start, quote.attribution_end) == (7, 11)
+        assert self.p0.text[quote.attribution_start:quote.attribution_end] == "講者1號"
+        assert quote.block_id == self.p1.pk and quote.start == start  # its own span did not move
+
+
+def test_relocate_anchor_finds_words_moved_to_the_nearest_other_block():
+    from articles.importing.anchoring_docs import relocate_anchor
+
+    texts = {"p0": "甲乙丙", "p1": "丁戊己", "p2": "庚辛壬阿里", "p3": "阿里在這裡也有"}
+    anchor = {"block": "p1", "start": 0, "end": 2, "exact": "阿里"}
+    moved, lost = relocate_anchor(anchor, texts)
+    assert lost is None
+    assert moved == {"block": "p2", "start": 3, "end": 5, "exact": "阿里"}  # p2 is nearer p1 than p3
+
+
+def test_relocate_anchor_clamps_and_reports_vanished_words():
+    from articles.importing.anchoring_docs import relocate_anchor
+
+    moved, lost = relocate_anchor({"block": "p1", "start": 5, "end": 9, "exact": "不見了"}, {"p1": "短句"})
+    assert lost == "不見了"
+    assert moved == {"block": "p1", "start": 1, "end": 2, "exact": "句"}

@@ -12,9 +12,8 @@ from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
-from articles.importing.story import export_story
 from articles.models import Annotation, Article, Block, PreviewLink, Quote, Revision, Transition
-from articles.services import revision_create, story_import
+from articles.services import export_story, revision_create, story_import
 from entities.models import Entity
 from tests.factories import story_doc
 

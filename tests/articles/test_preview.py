@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from articles.models import Article, PreviewLink
 from articles.services import (
-    PREVIEW_SALT,
     article_transition,
     preview_link_create,
     preview_link_revoke,
@@ -138,7 +137,7 @@ class ShareLinkTests(TestCase):
         assert self.client.get(shared_url(link, article_id=self.other.pk, signed=forged)).status_code == 404
         # A correctly signed value whose token belongs to another story's link also fails.
         other_link = preview_link_create(article=self.other, user=self.editor)
-        crossed = Signer(salt=PREVIEW_SALT).sign(f"{self.story.pk}.{other_link.token}")
+        crossed = Signer(salt=PreviewLink.SALT).sign(f"{self.story.pk}.{other_link.token}")
         assert self.client.get(shared_url(link, signed=crossed)).status_code == 404
 
     def test_unsigned_or_tampered_tokens_are_refused(self):

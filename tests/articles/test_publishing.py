@@ -6,9 +6,8 @@ from django.test import TestCase
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from articles.importing.story import export_story
 from articles.models import Article, Block, Revision
-from articles.services import article_publish, article_unpublish
+from articles.services import article_publish, article_unpublish, block_save, export_story
 from tests.factories import make_story
 
 
@@ -27,7 +26,7 @@ class PublishingTests(TestCase):
         before = self.client.get("/stories/test-story/").content
         block = Block.objects.get(article=article, key="p1")
         block.text = block.text.replace("阿里", "某公司", 1)
-        block.save()
+        block_save(block=block)
         article.title = "改過的標題"
         article.save()
         assert self.client.get("/stories/test-story/").content == before

@@ -8,10 +8,10 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from articles.importing.raw import RawOptions, rebuild_lines
-from articles.importing.story import export_story, load_story
+from articles.importing.story import load_story
 from articles.management.commands.load_demo import DATA_DIR
 from articles.models import Annotation, Article, Block, Quote, RejectedSuggestion
-from articles.services import raw_import
+from articles.services import export_story, raw_import
 from entities.models import Entity
 from tests.factories import Buffer
 

@@ -7,9 +7,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from articles.diff import diff_stories
-from articles.importing.story import export_story
 from articles.models import Article, Block, Quote, Revision, Section, StoryEntity
-from articles.services import article_transition, revision_create, revision_restore, story_import
+from articles.services import article_transition, block_save, export_story, revision_create, revision_restore, story_import
 from entities.models import Entity
 from entities.services import entity_merge
 from tests.articles.test_permissions import change_form_data, make_user, story_with_work
@@ -76,7 +75,7 @@ class DiffTests(TestCase):
         section.save()
         p2 = Block.objects.get(article=self.story, key="p2")
         p2.text = p2.text.replace("講者2號說", "講者2號笑稱")
-        p2.save()
+        block_save(block=p2)
         q3 = Quote.objects.get(article=self.story, key="q3")
         q3.role = "阿里董事"
         q3.save()
@@ -117,7 +116,7 @@ class DiffTests(TestCase):
         revision_create(article=self.story, action="save")
         p1 = Block.objects.get(article=self.story, key="p1")
         p1.text = p1.text + XSS
-        p1.save()
+        block_save(block=p1)
         revision_create(article=self.story, action="save")
         self.client.force_login(self.editor)
         url = reverse("admin:articles_article_revision_diff", args=[self.story.pk])

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
-from articles.importing.story import StoryFormatError, dumps, export_story, load_story
+from articles.importing.story import StoryFormatError, dumps, load_story
 from articles.models import Annotation, Article, Block, Mention, Quote, Revision, Section
-from articles.services import story_import
+from articles.services import export_story, story_import
 from entities.models import Alias, Entity, Role
 from tests.factories import Buffer, deep, story_doc
 

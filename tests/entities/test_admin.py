@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.urls import reverse
 
-from articles.importing.story import export_story, validate_story
+from articles.importing.story import validate_story
 from articles.models import Article, Mention, Quote, StoryEntity
-from articles.services import article_transition
+from articles.services import article_transition, export_story
 from entities.models import Alias, Entity, Relation, Role
 from entities.services import entity_merge
 from tests.articles.test_permissions import make_user, story_with_work

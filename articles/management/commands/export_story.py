@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importing.story import dumps, export_story
+from articles.importing.story import dumps
+from articles.services import export_story
 from articles.models import Article
 
 

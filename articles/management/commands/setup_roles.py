@@ -1,9 +1,8 @@
 """Create the desk's groups (reporter, editor, fact-checker) with exactly their permissions.
 
-The permissions are the contract the admin enforces on the server (see ``articles.services.desk_permissions``
-and the object-level rules on ``Article``): reporters create stories and edit their own drafts, editors
-edit every story, confirm suggestions, publish and merge entities, fact-checkers verify quotes and add
-notes. Idempotent: running it again sets the same permissions (and undoes hand edits to these groups).
+The permissions are the contract the admin enforces on the server (see ``articles.permissions``):
+reporters create stories and edit their own drafts, editors edit every story, confirm suggestions,
+publish and merge entities, fact-checkers verify quotes and add notes. Idempotent: running it again sets the same permissions (and undoes hand edits to these groups).
 """
 
 from django.contrib.auth.models import Group, Permission

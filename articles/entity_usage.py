@@ -1,0 +1,73 @@
+"""What the knowledge base needs to know about stories, told from this side (see ``entities.usage``).
+
+Registered in ``ArticlesConfig.ready()``: which entities are public (named in a story readers may
+see now), how often each is quoted or mentioned, and where an entity is used, for the entity admin,
+filtered by what the user may read (a reporter sees only their own stories there).
+"""
+
+from django.db import models
+from django.db.models import Count
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .models import Article, Edition, Mention, Quote
+
+
+def _count_public(model, field):
+    """A subquery counting the reviewed rows of ``model`` in public stories for each entity."""
+    rows = model.objects.public().reviewed().filter(**{field: models.OuterRef("pk")})
+    counted = rows.order_by().values(field).annotate(n=models.Count("pk")).values("n")[:1]
+    return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
+
+
+class StoryUsage:
+    def public_entities(self, now=None):
+        return Article.objects.public(now).values("entities")
+
+    def public_counts(self):
+        return {"quote_count": _count_public(Quote, "speaker"), "mention_count": _count_public(Mention, "entity")}
+
+    def admin_counts(self):
+        return {"quote_count": Count("quotes", distinct=True), "mention_count": Count("mentions", distinct=True)}
+
+    def admin_usage(self, entity, user):
+        """Where ``entity`` is used in the working copies ``user`` may open (never their live copies)."""
+        stories = permissions.stories_visible_to(user)
+        scope = {"article__in": stories, "article__edition": Edition.WORKING}
+        quotes = list(entity.quotes.filter(**scope).select_related("article", "block").order_by("article_id", "id")[:200])
+        events = list(entity.event_quotes.filter(**scope).select_related("article").order_by("article_id", "id")[:200])
+        mentions = list(entity.mentions.filter(**scope).select_related("article", "block")
+                        .order_by("article_id", "block__position", "start")[:500])
+        listed = {}
+        for row in [*quotes, *events, *mentions]:
+            listed.setdefault(row.article_id, row.article)
+        for se in entity.story_entities.filter(**scope).select_related("article"):
+            listed.setdefault(se.article_id, se.article)
+        for article in stories.filter(source_entity=entity):
+            listed.setdefault(article.pk, article)
+
+        def where(row):
+            return reverse("admin:articles_article_desk", args=[row.article_id])
+
+        def title(article, n=30):
+            return article.title if len(article.title) <= n else article.title[:n - 1] + "…"
+
+        def short(text, n=60):
+            return text if len(text) <= n else text[:n - 1] + "…"
+
+        sections = [
+            {"title": _("Stories"), "rows": [
+                {"text": f"{a.title} ({a.get_status_display()})",
+                 "url": reverse("admin:articles_article_change", args=[a.pk])} for a in listed.values()]},
+            {"title": _("Quotes by it"), "rows": [
+                {"text": f"{q.key} in «{title(q.article)}»: “{short(q.exact)}”" + (f" ({q.role})" if q.role else ""),
+                 "url": where(q)} for q in quotes]},
+        ]
+        if events:
+            sections.append({"title": _("Quotes said at it"), "rows": [
+                {"text": f"{q.key} in «{title(q.article)}»: “{short(q.exact)}”", "url": where(q)} for q in events]})
+        sections.append({"title": _("Mentions"), "rows": [
+            {"text": f"{m.block.key} in «{title(m.article)}»: «{m.exact}»", "url": where(m)} for m in mentions]})
+        return sections

@@ -1,0 +1,178 @@
+"""The model ⇄ document mapping: a story's rows as a story-format document and back.
+
+The format itself (parse, validate, canonical JSON) is ``articles.importing.story``, which knows no
+model; this module is the only place that turns rows into documents (``export_story``) and
+documents into rows (``write_story``).
+"""
+
+from entities.models import Entity
+from newsroom.text import search_tokens
+
+from ..importing.story import FORMAT, canonical, format_datetime, parse_datetime_aware
+from ..models import Annotation, Block, Mention, Quote, Section, StoryEntity
+
+
+def _anchor(block_key, start, end, exact):
+    return {"block": block_key, "start": start, "end": end, "exact": exact}
+
+
+def export_story(article):
+    """Return the story-format document for ``article`` (working copy or live edition)."""
+    sections = list(Section.objects.filter(article=article).order_by("position"))
+    blocks = list(Block.objects.filter(article=article).order_by("position"))
+    quotes = list(Quote.objects.filter(article=article).select_related("block", "speaker", "event",
+                                                                       "attribution_block").order_by("id"))
+    mentions = list(Mention.objects.filter(article=article).select_related("block", "entity").order_by("id"))
+    notes = list(Annotation.objects.filter(article=article).select_related("block").order_by("id"))
+
+    def block_doc(block):
+        if block.kind == Block.Kind.FIGURE:
+            return {"id": block.key, "type": "figure", "image": block.image or None, "alt": block.alt,
+                    "caption": block.caption, "credit": block.credit}
+        return {"id": block.key, "type": "paragraph", "text": block.text}
+
+    listed = [se.entity_id for se in StoryEntity.objects.filter(article=article).order_by("id")]
+    needed = set(listed)
+    needed.update(q.speaker_id for q in quotes if q.speaker_id)
+    needed.update(q.event_id for q in quotes if q.event_id)
+    needed.update(m.entity_id for m in mentions)
+    if article.source_entity_id:
+        needed.add(article.source_entity_id)
+    entities = {e.pk: e for e in Entity.objects.filter(pk__in=needed).prefetch_related(
+        "aliases", "roles__organization", "relations_out__object")}
+    # Roles name organisations: they must be in the file too (a file is self-contained).
+    missing_orgs = {r.organization_id for e in entities.values() for r in e.roles.all()
+                    if r.organization_id and r.organization_id not in entities}
+    if missing_orgs:
+        entities.update({e.pk: e for e in Entity.objects.filter(pk__in=missing_orgs).prefetch_related(
+            "aliases", "roles__organization", "relations_out__object")})
+    order = listed + sorted(pk for pk in entities if pk not in set(listed))
+    included = {entities[pk].slug for pk in order}
+
+    source = {"name": article.source_name, "entity": article.source_entity.slug if article.source_entity else None,
+              "url": article.source_url or None, "published_on": article.source_published_on}
+    lede = [block_doc(b) for b in blocks if b.section_id is None]
+    doc = {
+        "format": FORMAT,
+        "article": {
+            "slug": article.slug, "title": article.title, "dek": article.dek or None, "language": article.language,
+            "status": article.status, "publish_at": format_datetime(article.publish_at),
+            "published_at": format_datetime(article.published_at), "updated_at": format_datetime(article.updated_at),
+            "bylines": list(article.bylines), "source": source, "lede": lede,
+            "sections": [{"number": s.number, "heading": s.heading,
+                          "blocks": [block_doc(b) for b in blocks if b.section_id == s.pk]} for s in sections],
+        },
+        "entities": [entity_to_doc(entities[pk], included) for pk in order],
+        "quotes": [{
+            "id": q.key, "anchor": _anchor(q.block.key, q.start, q.end, q.exact), "kind": q.kind,
+            "speaker": q.speaker.slug if q.speaker else None, "role": q.role or None, "said_on": q.said_on,
+            "event": q.event.slug if q.event else None,
+            "attribution": _anchor(q.attribution_block.key, q.attribution_start, q.attribution_end,
+                                   q.attribution_exact) if q.attribution_block else None,
+            "status": q.status, "note": q.note,
+        } for q in quotes],
+        "mentions": [{"entity": m.entity.slug, "anchor": _anchor(m.block.key, m.start, m.end, m.exact),
+                      "status": m.status} for m in mentions],
+        "annotations": [{"id": a.key, "anchor": _anchor(a.block.key, a.start, a.end, a.exact), "kind": a.kind,
+                         "body": a.body, "public": a.public, "status": a.status, "original": a.original}
+                        for a in notes],
+    }
+    return canonical(doc)
+
+
+def entity_to_doc(e, included):
+    """An entity as a story-format item; relations only to entities in ``included`` (slugs).
+
+    Prefetch ``aliases``, ``roles__organization`` and ``relations_out__object`` for lists.
+    """
+    return {
+        "id": e.slug, "kind": e.kind, "name": e.name,
+        "aliases": [{"text": a.text, "lang": a.lang} for a in e.aliases.all()],
+        "description": e.description, "wikidata": e.wikidata or None, "url": e.url or None,
+        "roles": [{"title": r.title, "organization": r.organization.slug if r.organization else None,
+                   "start": r.start, "end": r.end} for r in e.roles.all()],
+        "relations": [{"predicate": r.predicate, "object": r.object.slug, "start": r.start, "end": r.end}
+                      for r in e.relations_out.all() if r.object.slug in included],
+    }
+
+
+def write_story(doc, article):
+    """Make ``article`` hold document ``doc``: its fields, sections, blocks and anchored objects.
+
+    The document must already be validated. Entities must exist (see ``entities_upsert``).
+    """
+    a = doc["article"]
+    source = a.get("source") or {}
+    entities = {e.slug: e for e in Entity.objects.filter(
+        slug__in=[e["id"] for e in doc["entities"]] + ([source["entity"]] if source.get("entity") else []))}
+    article.slug = a["slug"]
+    article.title = a["title"]
+    article.dek = a.get("dek") or ""
+    article.language = a["language"]
+    article.bylines = a.get("bylines", [])
+    article.status = a["status"]
+    article.source_name = source.get("name", "")
+    article.source_entity = entities.get(source.get("entity"))
+    article.source_url = source.get("url") or ""
+    article.source_published_on = source.get("published_on", "")
+    for key in ("publish_at", "published_at", "updated_at"):
+        setattr(article, key, parse_datetime_aware(a[key]) if a.get(key) else None)
+    article.save()
+
+    # Replace the story's content wholesale: the document is the whole story.
+    for model in (Annotation, Mention, Quote, Block, Section, StoryEntity):
+        model.objects.filter(article=article).delete()
+
+    StoryEntity.objects.bulk_create(
+        [StoryEntity(article=article, entity=entities[e["id"]]) for e in doc["entities"]])
+    sections = Section.objects.bulk_create([
+        Section(article=article, number=s["number"], heading=s["heading"], position=i)
+        for i, s in enumerate(a["sections"])
+    ])
+    rows = [(None, b) for b in a["lede"]]
+    for section, s in zip(sections, a["sections"]):
+        rows += [(section, b) for b in s["blocks"]]
+    blocks = Block.objects.bulk_create([
+        Block(article=article, section=section, position=i, key=b["id"], kind=b["type"],
+              text=b.get("text", ""), image=b.get("image") or "", alt=b.get("alt", ""),
+              caption=b.get("caption", ""), credit=b.get("credit", ""))
+        for i, (section, b) in enumerate(rows)
+    ])
+    by_key = {b.key: b for b in blocks}
+
+    def anchored(model, anchor, **fields):
+        return model(article=article, block=by_key[anchor["block"]], start=anchor["start"], end=anchor["end"],
+                     exact=anchor["exact"], **fields)
+
+    quotes = [
+        anchored(Quote, q["anchor"], key=q["id"], kind=q["kind"], speaker=entities.get(q.get("speaker")),
+                 role=q.get("role") or "", said_on=q.get("said_on", ""), event=entities.get(q.get("event")),
+                 status=q["status"], note=q.get("note", ""),
+                 **_attribution(q.get("attribution"), by_key))
+        for q in doc["quotes"]
+    ]
+    for quote in quotes:
+        quote.search_tokens = quote.tokens()
+    Quote.objects.bulk_create(quotes)
+    Mention.objects.bulk_create([
+        anchored(Mention, m["anchor"], key=f"m{i}", entity=entities[m["entity"]], status=m["status"])
+        for i, m in enumerate(doc["mentions"], 1)
+    ])
+    Annotation.objects.bulk_create([
+        anchored(Annotation, n["anchor"], key=n["id"], kind=n["kind"], body=n["body"], public=n["public"],
+                 status=n["status"], original=n.get("original"))
+        for n in doc["annotations"]
+    ])
+    article.search_tokens = search_tokens(article.title, article.dek, *(b.text for b in blocks),
+                                          *(s.heading for s in sections))
+    article.save(update_fields=["search_tokens"])
+    return article
+
+
+def _attribution(anchor, by_key):
+    if not anchor:
+        return {}
+    return {"attribution_block": by_key[anchor["block"]], "attribution_start": anchor["start"],
+            "attribution_end": anchor["end"], "attribution_exact": anchor["exact"]}
+
+

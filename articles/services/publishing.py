@@ -1,0 +1,114 @@
+"""Publishing: the live edition is a copy of the working copy through the story format."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..diff import content_digest
+from ..models import Article, Edition, Status, Transition
+from .documents import export_story, write_story
+from .locking import article_lock, bump
+from .revisions import revision_create
+
+VISIBLE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
+
+
+def sync_live_edition(article):
+    """Make the live edition match the working copy's status: copy it if visible, drop it if not.
+
+    Returns a one-line description of what changed, or "" when nothing did.
+    """
+    live = Article.objects.live().filter(working_copy=article).first()
+    if article.status not in VISIBLE_STATUSES:
+        if live:
+            live.delete()
+            return "live edition removed"
+        return ""
+    doc = export_story(article)
+    if live and export_story(live) == doc:
+        return ""
+    copy_to_live(article, doc)
+    return "live edition updated" if live else "live edition created"
+
+
+def copy_to_live(article, doc=None):
+    """Replace the live edition of working copy ``article`` by a copy through the story format."""
+    doc = doc or export_story(article)
+    Article.objects.live().filter(working_copy=article).delete()
+    live = write_story(doc, Article(edition=Edition.LIVE, working_copy=article))
+    live.content_digest = content_digest(doc)
+    Article.objects.filter(pk=live.pk).update(content_digest=live.content_digest)
+    return live
+
+
+@transaction.atomic
+def article_publish(*, article, user=None, now=None, expected_version=None, note=""):
+    """Publish the working copy ``article`` now (or at its future publish_at): one transaction.
+
+    Logs the transition and refuses (StaleVersion) when ``expected_version`` is given and outdated.
+    """
+    now = now or timezone.now()
+    working = article_lock(article=article, expected_version=expected_version)
+    from_status = working.status
+    scheduled = working.publish_at is not None and working.publish_at > now
+    working.status = Status.SCHEDULED if scheduled else Status.PUBLISHED
+    if not scheduled:
+        working.published_at = working.published_at or now
+        working.updated_at = now
+    bump(working, user)
+    doc = export_story(working)
+    live = copy_to_live(working, doc)
+    Transition.objects.create(article=working, user=user, from_status=from_status, to_status=working.status,
+                              note=note, created_at=now)
+    revision_create(article=working, user=user, action="publish", data=doc)
+    article.refresh_from_db()
+    return live
+
+
+@transaction.atomic
+def article_unpublish(*, article, user=None, expected_version=None, note="", to_status=Status.DRAFT,
+                      action="unpublish"):
+    """Take a story off the public site: delete its live edition, return the working copy to draft."""
+    working = article_lock(article=article, expected_version=expected_version)
+    from_status = working.status
+    Article.objects.live().filter(working_copy=working).delete()
+    working.status = to_status
+    bump(working, user)
+    Transition.objects.create(article=working, user=user, from_status=from_status, to_status=to_status, note=note)
+    revision_create(article=working, user=user, action=action, data=export_story(working))
+    article.refresh_from_db()
+
+
+
+
+def articles_publish_due(*, now=None, dry_run=False):
+    """Stamp scheduled stories whose publish_at has passed as published, and log it; return them.
+
+    Readers see a scheduled story from its publish_at on without this (Article.objects.public());
+    this only records the fact: status, published_at, a Transition and a revision.
+    """
+    now = now or timezone.now()
+    done = []
+    due = Article.objects.working().filter(status=Status.SCHEDULED, publish_at__lte=now).order_by("publish_at", "pk")
+    for article in due:
+        with transaction.atomic():
+            working = Article.objects.working().select_for_update().filter(
+                pk=article.pk, status=Status.SCHEDULED, publish_at__lte=now).first()
+            if working is None:
+                continue  # stamped or changed meanwhile
+            done.append(working)
+            if dry_run:
+                continue
+            working.status = Status.PUBLISHED
+            working.published_at = working.published_at or working.publish_at
+            working.updated_at = working.publish_at
+            bump(working, None)
+            Article.objects.live().filter(working_copy=working).update(
+                status=Status.PUBLISHED, published_at=working.published_at, updated_at=working.updated_at,
+                modified_at=timezone.now())
+            Transition.objects.create(article=working, user=None, from_status=Status.SCHEDULED,
+                                      to_status=Status.PUBLISHED, note="publish_scheduled: publish_at reached",
+                                      created_at=now)
+            revision_create(article=working, action="publish_scheduled")
+    return done
+
+

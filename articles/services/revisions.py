@@ -1,0 +1,93 @@
+"""Revisions: a snapshot of the story in the story format at each save, and restoring one."""
+
+import copy
+
+from django.db import transaction
+from django.db.models import Max
+
+from entities.models import Alias, Entity
+from entities.services import entities_upsert
+
+from ..diff import content_digest
+from ..importing.story import canonical, validate_story
+from ..models import Article, Edition, Revision
+from .documents import export_story, write_story
+from .errors import Gone
+from .locking import article_lock, bump
+
+
+def revision_create(*, article, user=None, action, data=None):
+    """Store a snapshot of the working copy ``article`` in the story format (and its content digest)."""
+    data = data if data is not None else export_story(article)
+    number = (article.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    revision = Revision.objects.create(article=article, number=number, user=user, action=action, data=data)
+    if article.edition == Edition.WORKING:
+        article.content_digest = content_digest(data)
+        Article.objects.filter(pk=article.pk).update(content_digest=article.content_digest)
+    return revision
+
+
+
+
+def _remap_entities(doc):
+    """Point a revision's entity references at entities that exist now (merged ones via alias slugs)."""
+    slugs = {e["id"] for e in doc["entities"]}
+    existing = set(Entity.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    mapping = {a.slug: a.entity.slug for a in Alias.objects.select_related("entity")
+               .filter(slug__in=slugs - existing)}
+    if not mapping:
+        return doc, [e for e in doc["entities"] if e["id"] not in existing]
+
+    def m(slug):
+        return mapping.get(slug, slug)
+
+    for q in doc["quotes"]:
+        q["speaker"] = m(q["speaker"])
+        if q.get("event"):
+            q["event"] = m(q["event"])
+    for mention in doc["mentions"]:
+        mention["entity"] = m(mention["entity"])
+    source = doc["article"].get("source") or {}
+    if source.get("entity"):
+        source["entity"] = m(source["entity"])
+    targets = {e.slug: e for e in Entity.objects.filter(slug__in=set(mapping.values()))}
+    entities, seen = [], set()
+    for e in doc["entities"]:
+        slug = m(e["id"])
+        if slug in seen:
+            continue
+        seen.add(slug)
+        # An entity that exists is only referred to (write_story never changes it): its id is enough.
+        target = targets.get(slug)
+        entities.append(e if target is None else {"id": slug, "kind": target.kind, "name": target.name})
+    doc["entities"] = entities
+    return doc, [e for e in entities if e["id"] not in existing and e["id"] not in targets]
+
+
+@transaction.atomic
+def revision_restore(*, article, revision, user=None, expected_version=None):
+    """Make the working copy hold revision ``revision``'s content again; that is a new revision.
+
+    Workflow state (status, publish times) and the slug stay as they are now: restoring is an edit
+    of the content, and readers see it when an editor publishes.
+    """
+    working = article_lock(article=article, expected_version=expected_version)
+    if revision.article_id != working.pk:
+        raise Gone("That revision belongs to another story.")
+    doc = copy.deepcopy(revision.data)
+    current = export_story(working)["article"]
+    for key in ("slug", "status", "publish_at", "published_at", "updated_at"):
+        if current.get(key) is None:
+            doc["article"].pop(key, None)
+        else:
+            doc["article"][key] = current[key]
+    doc, missing = _remap_entities(doc)
+    doc = canonical(validate_story(doc))
+    if missing:
+        # Entities deleted since: bring them back as they were (existing ones are left as they are now).
+        entities_upsert(docs=missing)
+    write_story(doc, working)
+    bump(working, user)
+    return revision_create(article=working, user=user, action=f"restore r{revision.number}")
+
+

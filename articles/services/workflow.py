@@ -1,0 +1,52 @@
+"""Workflow: moving a story from status to status, logged as a Transition with a revision."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from ..checks import article_checks
+from ..models import Transition
+from ..permissions import allowed_actions
+from ..workflow import TRANSITIONS
+from .errors import ChecksNotConfirmed, DeskError
+from .locking import article_lock, bump
+from .publishing import VISIBLE_STATUSES, article_publish, article_unpublish
+from .revisions import revision_create
+
+
+@transaction.atomic
+def article_transition(*, article, action, user=None, expected_version=None, note="", confirm=False,
+                       publish_at=None, now=None):
+    """Move a working copy along the workflow, log the step (Transition) and keep a revision.
+
+    ``user`` None is the system (commands); otherwise the action must be one of ``allowed_actions``.
+    Publishing over open pre-publish issues raises ChecksNotConfirmed unless ``confirm``.
+    """
+    if action not in TRANSITIONS:
+        raise DeskError(f"Unknown action {action!r}.")
+    working = article_lock(article=article, expected_version=expected_version)
+    if user is not None and action not in allowed_actions(working, user):
+        raise PermissionDenied(f"You may not {action.replace('_', ' ')} this story.")
+    sources, target, _ = TRANSITIONS[action]
+    if working.status not in sources:
+        raise DeskError(f"A story that is {working.get_status_display()} cannot be {action.replace('_', ' ')}ed.")
+    if action == "publish":
+        if publish_at is not None:
+            working.publish_at = publish_at
+            working.save(update_fields=["publish_at"])
+        if not confirm:
+            issues = article_checks(working)
+            if issues:
+                raise ChecksNotConfirmed(issues)
+        article_publish(article=working, user=user, now=now, note=note)
+    elif target in VISIBLE_STATUSES or working.status in VISIBLE_STATUSES:
+        article_unpublish(article=working, user=user, note=note, to_status=target, action=action)
+    else:
+        from_status = working.status
+        working.status = target
+        bump(working, user)
+        Transition.objects.create(article=working, user=user, from_status=from_status, to_status=target, note=note)
+        revision_create(article=working, user=user, action=action)
+    article.refresh_from_db()
+    return article
+
+

@@ -1,0 +1,25 @@
+"""Where entities are used, as told by the apps that name them: ``entities`` imports no app.
+
+The knowledge base does not know what a story is. An app whose content names entities (the
+articles app: quotes, mentions, story lists) registers one provider in its ``AppConfig.ready()``;
+the entity QuerySets and the entity admin ask it. Without a provider no entity is public and no
+usage is shown.
+
+A provider has:
+- ``public_entities(now)``: a queryset of the pks of entities named in content readers may see now;
+- ``public_counts()``: {name: expression} annotations counting an entity's public uses (per entity);
+- ``admin_counts()``: {name: expression} annotations counting all its uses (the admin's columns);
+- ``admin_usage(entity, user)``: [{"title": str, "rows": [{"text": str, "url": str}]}], only what
+  ``user`` may read.
+"""
+
+_provider = None
+
+
+def register(provider):
+    global _provider
+    _provider = provider
+
+
+def provider():
+    return _provider
