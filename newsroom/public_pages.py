@@ -33,7 +33,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from newsroom.db import read_snapshot
-from newsroom.simplified import SIMPLIFIED, convert_response
+from newsroom.simplified import convert_response
 
 CACHE_SECONDS = 60 * 60 * 24
 SITE = "site"            # what lists show: home, feeds, sitemap, search, the indexes
@@ -189,8 +189,7 @@ def public_page(view=None, *, params=(), scopes=(SITE,)):
             rows = read_rows(page_scopes)
         state, last_modified = read_state(page_scopes, rows=rows)
         etag, last_ts = _etag(key, state), _timestamp(last_modified)
-        if language == SIMPLIFIED:
-            convert_response(response)
+        convert_response(response, language)  # the edition's script and quotation marks
         cache.set(f"public-page:{key}", {
             "content": response.content, "status": response.status_code, "scopes": page_scopes, "state": state,
             "headers": {h: response[h] for h in CACHED_HEADERS if h in response},
