@@ -31,9 +31,15 @@ leading BOM), each non-blank line is one of:
   ``| ｜ / ／ : ：``.  Each credit is kept as printed but normalised to
   ``ROLE|NAME`` (the separator becomes one ASCII "|", spaces around it go):
   "文 ／ 張三" -> "文|張三".  Byline lines are never paragraphs, wherever
-  they stand.
+  they stand.  Also bylines: a credit line in brackets or with the publisher's
+  pinyin glosses ("(責(zé)任編輯:王五)"), "ROLE NAME" with a space ("責編 王五"),
+  and reporter lines ("編譯王五／即時報導", "某報 特派記者王五/上海報導").  A wire
+  dateline opening the lede ("(中央社記者王五台北27日電)", "〔記者王五／台北報導〕",
+  "…電(記者 王五)") names the reporter too; that paragraph keeps its text.
 * the **title**: the first content line, when it is short (at most
-  :data:`MAX_TITLE_LENGTH` characters), does not end like a sentence
+  :data:`MAX_TITLE_LENGTH` characters), is not a photo caption ("(圖/…)",
+  "…攝)", "▲…"), does not end like a sentence (a question or exclamation
+  without a comma in it may: headlines ask)
   (。！？…；：，, or a closing quote right after one of those), is not itself
   one quotation, and something follows it.  A first line that ends with "。"
   is the first sentence of the lede, not a title.
