@@ -54,6 +54,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from newsroom.text import HAN_CLASS
+
+from .cleaning.chars import _ANNOT_RE
+
 __all__ = [
     "MAX_NUMERAL_HEADING",
     "MAX_TITLE_LENGTH",
@@ -142,7 +146,7 @@ _CREDIT = re.compile(
 _ROLE_ALTERNATION = "|".join(map(re.escape, _CREDIT_ROLES))
 _NAME = r"[\u3400-\u9fff·．]{2,4}"
 # A publisher's pinyin gloss after a Han character: 責(zé)
-_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[1-5]?[)）]")
+_GLOSS = re.compile(rf"(?<=[{HAN_CLASS}])" + _ANNOT_RE.pattern)
 _BRACKETED = re.compile(r"^[(（〔【\[]\s*(.+?)\s*[)）〕】\]]$")
 _SPACED_CREDIT = re.compile(rf"^(?P<role>{_ROLE_ALTERNATION})[ \u3000]+(?P<name>{_NAME})$")
 # "編譯盧思綸／即時報導", "聯合報 特派記者陳宥菘/上海即時報導", "记者 张三/北京报道"
