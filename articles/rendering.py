@@ -17,6 +17,8 @@ from newsroom.html import highlight
 
 from newsroom.text import to_simplified
 
+from .checks import ROLE_PREFIXES  # one list of the prefixes that date a title
+
 LEVELS = ("quote", "mention", "annotation")
 HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 LATIN_RUN_RE = re.compile(r"[A-Za-z][A-Za-z0-9.\-’' ]*[A-Za-z0-9]|[A-Za-z]")
@@ -219,8 +221,6 @@ def attribution_lines(quotes, block, previous=None):
 def printed_role(quote):
     """The speaker's role as the story prints it: "時任阿里CEO" where the attribution dates it, so a
     past role never reads as a present title."""
-    from .checks import ROLE_PREFIXES  # one list of the prefixes that date a title
-
     role = quote.role or ""
     said = quote.attribution_exact or ""
     for prefix in ROLE_PREFIXES:
