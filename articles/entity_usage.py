@@ -1,18 +1,20 @@
 """What the knowledge base needs to know about stories, told from this side (see ``entities.usage``).
 
-Registered in ``ArticlesConfig.ready()``: which entities are public (named in a story readers may
-see now), how often each is quoted or mentioned, and where an entity is used, for the entity admin,
+Registered in ``ArticlesConfig.ready()``: which entities are public (named, and not only suggested,
+in a story readers may see now), how often each is quoted or mentioned, and where an entity is used, for the entity admin,
 filtered by what the user may read (a reporter sees only their own stories there).
 """
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from entities.models import Entity
+
 from . import permissions
-from .models import Article, Edition, Mention, Quote, StoryEntity
+from .models import Article, Edition, Mention, Quote, RejectedSuggestion, StoryEntity
 
 # Every field of this app that names an entity (what a merge moves).
 ENTITY_FIELDS = ((Quote, "speaker"), (Quote, "event"), (Mention, "entity"), (StoryEntity, "entity"),
@@ -28,7 +30,21 @@ def _count_public(model, field):
 
 class StoryUsage:
     def public_entities(self, now=None):
-        return Article.objects.public(now).values("entities")
+        # Named in a story readers may see, unless the entity's only ties to such stories are
+        # machine suggestions (pending, or rejected by an editor): a suggested speaker gets no page
+        # until an editor confirms a quote or mention of it. Entities a story names as context
+        # (a role's organisation, a product, an event) stay public with it.
+        stories = Article.objects.public(now)
+        quotes = Quote.objects.public(now).reviewed()
+        confirmed = (Q(pk__in=Mention.objects.public(now).reviewed().values("entity"))
+                     | Q(pk__in=quotes.values("speaker")) | Q(pk__in=quotes.values("event"))
+                     | Q(pk__in=stories.values("source_entity")))
+        suggested = (Q(pk__in=Mention.objects.public(now).filter(status=Mention.Status.SUGGESTED).values("entity"))
+                     | Q(pk__in=Quote.objects.public(now).filter(status=Quote.Status.SUGGESTED).values("speaker"))
+                     | Q(slug__in=RejectedSuggestion.objects.filter(
+                         article__in=stories.values("working_copy")).values("entity_slug")))
+        return (Entity.objects.filter(pk__in=stories.values("entities"))
+                .exclude(suggested & ~confirmed).values("pk"))
 
     def public_counts(self):
         return {"quote_count": _count_public(Quote, "speaker"), "mention_count": _count_public(Mention, "entity")}

@@ -12,13 +12,17 @@ from .usage import provider
 
 
 @transaction.atomic
-def entities_upsert(*, docs):
+def entities_upsert(*, docs, only_new=False):
     """Create or update entities from story-format ``entities`` items; return {slug: Entity}.
 
     Scalar fields follow the file. Aliases, roles and relations are added when missing and never
     removed here: the knowledge base is shared by every story, and removal is an editor's decision.
+    ``only_new``: create the entities that do not exist and leave the others exactly as they are
+    (what an unpublished story says about a known entity waits until it is published).
     """
     by_slug = {e.slug: e for e in Entity.objects.filter(slug__in=[d["id"] for d in docs])}
+    kept = set(by_slug) if only_new else set()
+    docs = [d for d in docs if d["id"] not in kept]
     for doc in docs:
         entity = by_slug.get(doc["id"]) or Entity(slug=doc["id"])
         values = {"kind": doc["kind"], "name": doc["name"], "description": doc.get("description", ""),
