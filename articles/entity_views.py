@@ -6,6 +6,7 @@ entity-only parts (roles, members, relations, the index) come from ``entities.vi
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from entities.models import Entity
 from entities.views import entity_knowledge
@@ -59,7 +60,7 @@ def entity_detail(request, slug):
     entity, is_alias = Entity.objects.by_slug_or_alias(slug)
     if entity is None or not Entity.objects.public().filter(pk=entity.pk).exists():
         # An entity named only in unpublished stories has no public page.
-        raise Http404("No such entity.")
+        raise Http404(_("No such entity."))
     if is_alias:
         return redirect(entity, permanent=True)
     roles, members, relations = entity_knowledge(entity, Entity.objects.public())

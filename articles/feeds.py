@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 
 from entities.models import Entity
 from newsroom.templatetags.newsroom import bcp47
@@ -67,7 +68,7 @@ class EntityStoriesFeed(StoryFeed):
     def get_object(self, request, slug):
         entity = Entity.objects.public().filter(slug=slug).first()
         if entity is None:
-            raise Http404("No such entity.")
+            raise Http404(_("No such entity."))
         return entity
 
     def title(self, obj):
