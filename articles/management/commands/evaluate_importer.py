@@ -22,7 +22,7 @@ def evaluate(directory, *, kb="empty"):
     """Import and score every excerpt in ``directory``; returns (figures, misses)."""
     from articles.importing.evaluation import score_story, summarize
     from articles.importing.raw import RawOptions, raw_to_doc
-    from articles.importing.story import export_story
+    from articles.services import export_story
     from articles.services import story_import
 
     known = {} if kb == "empty" else _knowledge_base()
