@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from entities.models import Entity
+from entities.page_state import entity_scope, entity_stories_scope
+from newsroom.public_pages import depends_on
 from newsroom.templatetags.newsroom import bcp47
 from newsroom.text import strip_no_convert
 
@@ -69,6 +71,7 @@ class EntityStoriesFeed(StoryFeed):
         entity = Entity.objects.public().filter(slug=slug).first()
         if entity is None:
             raise Http404("No such entity.")
+        depends_on(request, entity_scope(entity.slug), entity_stories_scope(entity.slug))
         return entity
 
     def title(self, obj):

@@ -15,11 +15,13 @@ from django.utils.functional import cached_property
 from django_filters.views import FilterView
 
 from entities.models import Entity
-from newsroom.public_pages import public_page
+from entities.page_state import entity_scope
+from newsroom.public_pages import depends_on, public_page
 
 from . import search as reader_search
 from .filters import QuoteFilter
 from .models import Article, Block, Quote, Section
+from .page_state import story_scope
 from .rendering import HAN_RE, Span, attribution_lines, find_terms, highlight, number_notes, render_text, snippet
 
 LATIN_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[.\-'][A-Za-z0-9]+)*")
@@ -127,7 +129,7 @@ def story_context(article):
     }
 
 
-@public_page
+@public_page(params=("page",))
 def home(request):
     stories = Article.objects.for_listing()
     page = Paginator(stories, 20).get_page(request.GET.get("page"))
@@ -144,9 +146,17 @@ def home(request):
     })
 
 
-@public_page
+def shown_entities(article):
+    """Every entity a prefetched story page shows (its list, mentions, speakers, events, source)."""
+    shown = [se.entity for se in article.story_entities.all()] + [m.entity for m in article.mentions.all()]
+    shown += [e for q in article.quotes.all() for e in (q.speaker, q.event) if e is not None]
+    return shown + ([article.source_entity] if article.source_entity else [])
+
+
+@public_page(scopes=())
 def story_detail(request, slug):
     article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
+    depends_on(request, story_scope(slug), *(entity_scope(e.slug) for e in shown_entities(article)))
     return render(request, "articles/article_detail.html", story_context(article))
 
 
@@ -161,7 +171,7 @@ class QuoteListView(FilterView):
         return Quote.objects.for_quote_index()
 
 
-quote_list = public_page(QuoteListView.as_view())
+quote_list = public_page(QuoteListView.as_view(), params=(*QuoteFilter.base_filters, "page"))
 
 
 class SearchResults:
@@ -219,7 +229,7 @@ class SearchResults:
                 hit.snippet = snippet(obj.description, terms, window=120) if obj.description else ""
 
 
-@public_page
+@public_page(params=("q", "page"))
 def search(request):
     results = SearchResults(request)
     return render(request, "articles/search.html", {
@@ -229,7 +239,7 @@ def search(request):
     })
 
 
-@public_page
+@public_page(scopes=())
 def robots_txt(request):
     return render(request, "robots.txt", {"sitemap_url": request.build_absolute_uri("/sitemap.xml")},
                   content_type="text/plain; charset=utf-8")
