@@ -14,7 +14,7 @@ from newsroom.text import ascii_slug, clean_name
 
 from . import cleaning, structure, suggest
 from .anchoring_docs import block_texts, relocate_anchor
-from .story import FORMAT, StoryFormatError, canonical
+from .story import FORMAT, StoryFormatError, canonical, free_key
 
 REPAIR_PREFIX, FLAG_PREFIX, SCRIPT_PREFIX = "r", "flag-", "script-"
 HEADING_REPAIR = "heading repaired:"
@@ -291,11 +291,7 @@ def _note_key(a):
     return a["kind"], _span_key(a["anchor"]), a.get("original"), a["body"]
 
 
-def _fresh_id(prefix, used):
-    n = 1
-    while f"{prefix}{n}" in used:
-        n += 1
-    return f"{prefix}{n}"
+_fresh_id = free_key  # one definition (articles.importing.story)
 
 
 def rebuild_lines(doc, figure_line="圖片"):
