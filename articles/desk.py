@@ -474,7 +474,10 @@ class ArticleDeskMixin:
             services.article_transition(
                 article=article, action=action, user=request.user, expected_version=request.POST.get("version"),
                 note=request.POST.get("note", "")[:2000], confirm=request.POST.get("confirm") == "yes",
-                publish_at=publish_at)
+                publish_at=publish_at, override_reason=request.POST.get("override_reason", "")[:500])
+        except services.PublishBlocked:
+            # The publish gate's page: the blocking checks, and for an editor the reason to override.
+            return HttpResponseRedirect(reverse("admin:articles_article_publish", args=[article.pk]))
         except services.ChecksNotConfirmed as exc:
             context = self.desk_context(request, article, issues=exc.issues, action=action,
                                         version=request.POST.get("version"), note=request.POST.get("note", ""),
