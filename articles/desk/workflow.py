@@ -48,6 +48,9 @@ class WorkflowViews:
         elif action == "publish" and article.publish_at and article.publish_at > timezone.now():
             publish_at = timezone.now()  # the time field left empty: publish now, not at the old schedule
         if action == "publish" and data["confirm"] != "yes":
+            if services.publish_gate(article).blocking:
+                # Blocking checks: the publish gate's page (an editor may override with a reason).
+                return HttpResponseRedirect(reverse("admin:articles_article_publish", args=[article.pk]))
             # Nothing goes live without a look at what readers will see change, and at what is still open.
             return self.publish_confirmation(request, article, article_checks(article), form, data)
         try:
