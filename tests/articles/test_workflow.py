@@ -223,7 +223,7 @@ class TransitionTests(TestCase):
         self.client.force_login(self.editor)
         url = reverse("admin:articles_article_changelist")
         response = self.client.post(url, {"action": "publish", "_selected_action": [clean.pk]})
-        assert response.status_code == 200 and "First publication" in response.content.decode()
+        assert response.status_code == 200 and "首次發布" in response.content.decode()  # First publication
         assert Article.objects.get(pk=clean.pk).status == "draft"
         response = self.client.post(url, {"action": "publish", "_selected_action": [clean.pk], "confirm_issues": "yes"})
         assert response.status_code == 302
@@ -441,7 +441,7 @@ class PublishGateTests(TestCase):
         assert {i.code for i in gate.blocking} == {"flag", "speaker", "alt"}
         assert [i.target for i in gate.blocking if i.code == "alt"] == ["f1", "f2"]
         assert {i.code for i in gate.warnings} == {"suggestion"}
-        assert gate.changes == ["First publication: readers see the story for the first time."]
+        assert gate.changes == ["首次發布：讀者第一次看到這篇報導。"]  # First publication (zh-hant)
         self.story.title = " "  # the database refuses an empty one; a form could still send blanks
         assert "headline" in {i.code for i in publish_gate(self.story).blocking}
 
@@ -472,7 +472,7 @@ class PublishGateTests(TestCase):
         self.client.force_login(self.editor)
         url = reverse("admin:articles_article_publish", args=[self.story.pk])
         page = self.client.get(url).content.decode()
-        assert 'id="publish-blocking"' in page and "flag-1" in page and "First publication" in page
+        assert 'id="publish-blocking"' in page and "flag-1" in page and "首次發布" in page
         response = self.client.post(url, {"version": self.story.version, "confirm": "yes"})
         assert response.status_code == 409 and Article.objects.get(pk=self.story.pk).status == "draft"
         response = self.client.post(url, {"version": self.story.version, "confirm": "yes",

@@ -37,7 +37,7 @@ class EntityAdminTests(TestCase):
         assert "阿里是唯一一家主動宣布大模型開源的大公司" in page  # the quote by it
         alibaba = Entity.objects.get(slug="alibaba")
         page = self.client.get(reverse("admin:entities_entity_change", args=[alibaba.pk])).content.decode()
-        assert "Mentions (" in page and "«阿里»" in page
+        assert "提及 (" in page and "«阿里»" in page  # Mentions, in the default language
 
     def test_merge_needs_the_merge_permission(self):
         for role in ("reporter", "fact-checker"):
