@@ -1,11 +1,11 @@
 """What the knowledge base needs to know about stories, told from this side (see ``entities.usage``).
 
 Registered in ``ArticlesConfig.ready()``: which entities are public (named, and not only suggested,
-in a story readers may see now), how often each is quoted or mentioned, and where an entity is used, for the entity admin,
-filtered by what the user may read (a reporter sees only their own stories there).
+in a story readers may see now), how often each is quoted or mentioned, and where an entity is used,
+for the entity admin, filtered by what the user may read (a reporter sees only their own stories there).
 """
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -14,7 +14,11 @@ from django.utils.translation import gettext as _
 from entities.models import Entity
 
 from . import permissions
-from .models import Article, Edition, Mention, Quote, RejectedSuggestion
+from .models import Article, Edition, Mention, Quote, RejectedSuggestion, StoryEntity
+
+# Every field of this app that names an entity (what a merge moves).
+ENTITY_FIELDS = ((Quote, "speaker"), (Quote, "event"), (Mention, "entity"), (StoryEntity, "entity"),
+                 (Article, "source_entity"))
 
 
 def _count_public(model, field):
@@ -87,3 +91,23 @@ class StoryUsage:
         sections.append({"title": _("Mentions"), "rows": [
             {"text": f"{m.block.key} in «{title(m.article)}»: «{m.exact}»", "url": where(m)} for m in mentions]})
         return sections
+
+    def reassign(self, *, source, target):
+        """Point every row naming ``source`` at ``target``, live editions included.
+
+        Rows are saved one by one so their own save() keeps derived columns (a quote's search
+        tokens hold its speaker's name); a row the target already has is dropped.
+        """
+        moved, dropped = {}, {}
+        for model, name in ENTITY_FIELDS:
+            label = f"{model._meta.verbose_name_plural} ({name})"
+            for row in model._base_manager.filter(**{name: source}):
+                setattr(row, name, target)
+                try:
+                    with transaction.atomic():
+                        row.save()
+                    moved[label] = moved.get(label, 0) + 1
+                except IntegrityError:
+                    model._base_manager.filter(pk=row.pk).delete()
+                    dropped[label] = dropped.get(label, 0) + 1
+        return moved, dropped

@@ -6,7 +6,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from entities.models import Entity
+from entities.page_state import entity_scope, entity_stories_scope
+from newsroom.public_pages import depends_on
 from newsroom.templatetags.newsroom import bcp47
+from newsroom.text import strip_no_convert
 
 from .models import Article
 
@@ -68,6 +71,7 @@ class EntityStoriesFeed(StoryFeed):
         entity = Entity.objects.public().filter(slug=slug).first()
         if entity is None:
             raise Http404("No such entity.")
+        depends_on(request, entity_scope(entity.slug), entity_stories_scope(entity.slug))
         return entity
 
     def title(self, obj):
@@ -77,7 +81,7 @@ class EntityStoriesFeed(StoryFeed):
         return obj.get_absolute_url()
 
     def description(self, obj):
-        return obj.description or f"提及{obj.name}的報導。"
+        return strip_no_convert(obj.description) or f"提及{obj.name}的報導。"
 
     def items(self, obj):
         return obj.stories.public().order_by("-published_at", "-id")[:FEED_SIZE]

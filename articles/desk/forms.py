@@ -22,6 +22,7 @@ from entities.services import entity_create
 
 from ..models import NOTE_KINDS, Annotation, Quote
 from ..services import ANCHORED_TYPES, DeskError
+from ..services.review import MAX_ITEMS as MAX_REVIEW_ITEMS
 
 MAX_BODY = 64 * 1024  # a desk request carries one annotation; anything bigger is not ours
 SPEAKER_KINDS = (Entity.Kind.PERSON, Entity.Kind.ORGANIZATION)
@@ -265,6 +266,13 @@ class AnnotationForm(JSONForm):
         return {k: self.cleaned_data[k] for k in ("kind", "body", "public")}
 
 
+class ParagraphForm(JSONForm):
+    """A paragraph's new text and the text the editor started from (the paragraph's lock)."""
+
+    text = TextField(strip=False)
+    expected = TextField(strip=False)
+
+
 FIELD_FORMS = {"quote": QuoteForm, "mention": MentionForm, "annotation": AnnotationForm}
 
 
@@ -293,7 +301,8 @@ class TransitionForm(JSONForm):
 
 
 class BulkReviewForm(JSONForm):
-    """The review queue's POST: an operation and items as ``<type>:<id>:<version>`` (at most 500)."""
+    """The review queue's POST: an operation and items as ``<type>:<id>:<version>`` (at most 2,000), each
+    in its own ``item`` field (checked rows) or space-separated in ``group`` (an entity's row)."""
 
     op = ChoiceField(choices=[(o, o) for o in ("accept", "reject", "resolve")],
                      error_messages={"required": gettext_lazy("Choose accept, reject or resolve."),
@@ -301,7 +310,9 @@ class BulkReviewForm(JSONForm):
 
     def __init__(self, data, **kwargs):
         super().__init__(data, **kwargs)
-        self.raw_items = data.getlist("item")[:500] if hasattr(data, "getlist") else []
+        values = list(data.getlist("item")) if hasattr(data, "getlist") else []
+        values += (data.get("group") or "").split()
+        self.raw_items = values[:MAX_REVIEW_ITEMS]
 
     def items(self):
         """(type, pk, version) of every well-formed item; malformed ones are skipped."""
@@ -312,3 +323,30 @@ class BulkReviewForm(JSONForm):
             if kind in ANCHORED_TYPES and pk.isdigit() and version.isdigit():
                 out.append((kind, int(pk), int(version)))
         return out
+
+
+class ItemsField(forms.Field):
+    """A JSON list of [type, id, version] triples."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return []
+        if not isinstance(value, list) or len(value) > MAX_REVIEW_ITEMS:
+            raise ValidationError(_("must be a list of at most %(n)d [type, id, version] items."),
+                                  params={"n": MAX_REVIEW_ITEMS})
+        out = []
+        for item in value:
+            if not (isinstance(item, list) and len(item) == 3 and item[0] in ANCHORED_TYPES
+                    and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in item[1:])):
+                raise ValidationError(_("each item is [type, id, version], not %(item)s."),
+                                      params={"item": json.dumps(item, ensure_ascii=False)[:80]})
+            out.append(tuple(item))
+        return out
+
+
+class DeskReviewForm(JSONForm):
+    """The desk's bulk review of one story: accept or reject an entity's suggestions, resolve flags."""
+
+    story = IntField(min_value=1)
+    op = ChoiceField(choices=[(o, o) for o in ("accept", "reject", "resolve")])
+    items = ItemsField()

@@ -1,20 +1,19 @@
 """What can be done to one quote, mention or annotation in the desk, as a table.
 
 Each operation names the service that does it and the message a refusal gives; who may do it is
-the permission policy's answer (``permissions.item_allowed``). The desk's JSON endpoint and the
-review queue's bulk actions both go through ``perform``.
+the permission policy's answer (``permissions.item_allowed``). Bulk review (many items at once)
+is ``services.review``.
 """
 
 from dataclasses import dataclass
 from typing import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import services
 from ..models import Quote
-from ..permissions import is_importer_mark, item_allowed
+from ..permissions import item_allowed
 from ..services import ANCHORED_TYPES
 from .forms import AnchorForm, AnnotationForm, FIELD_FORMS, VersionForm
 
@@ -95,15 +94,3 @@ def perform(op, request):
     if not item_allowed(request.perms, request.type, op, request.obj):
         raise PermissionDenied(str(operation.refused))
     return operation.run(request)
-
-
-BULK = {"accept": ("quote", "mention"), "reject": ("quote", "mention"), "resolve": ("annotation",)}
-
-
-def perform_bulk(op, request):
-    """One item of a bulk action: accept or reject a suggestion, resolve an importer's flag or repair."""
-    obj = request.obj
-    if request.type not in BULK[op] or (request.type == "annotation" and not is_importer_mark(obj)):
-        what = obj.kind if request.type == "annotation" else request.type
-        raise services.DeskError(_("cannot %(op)s a %(what)s") % {"op": op, "what": what})
-    return perform(op, request)

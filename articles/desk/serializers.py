@@ -55,7 +55,7 @@ def desk_items(article):
 def desk_payload(request, article, perms, issues=None):
     sections = {s.pk: s for s in article.sections.all()}
     blocks = [{
-        "key": b.key, "kind": b.kind, "text": b.text, "alt": b.alt, "caption": b.caption,
+        "id": b.pk, "key": b.key, "kind": b.kind, "text": b.text, "alt": b.alt, "caption": b.caption,
         "section": sections[b.section_id].number if b.section_id else "",
     } for b in article.blocks.all()]
     base = reverse("admin:articles_article_desk", args=[article.pk])
@@ -67,7 +67,7 @@ def desk_payload(request, article, perms, issues=None):
         "issues": [i.as_dict() for i in (article_checks(article) if issues is None else issues)],
         "urls": {
             "create": base + "annotations/", "item": base, "data": base + "data/",
-            "entities": reverse("admin:articles_article_entities"),
+            "entities": reverse("admin:articles_article_entities"), "review": reverse("admin:articles_article_review"),
         },
         "kinds": {
             "quote": Quote.Kind.choices, "note": [(k.value, k.label) for k in NOTE_KINDS],

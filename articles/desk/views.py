@@ -11,16 +11,18 @@ from django.http import Http404, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from entities.models import Entity
 
 from .. import services
 from ..checks import article_checks
-from ..models import NOTE_KINDS, Article, Quote
+from ..models import NOTE_KINDS, Article, Block, Quote
 from ..permissions import desk_permissions, item_allowed
 from ..services import ACTION_LABELS, ANCHORED_TYPES, DeskError
+from ..services.paragraphs import paragraph_edit
 from .base import DeskBase, json_error, run_json
-from .forms import FIELD_FORMS, AnchorForm, EntitySearchForm, TypeForm, read_json
+from .forms import FIELD_FORMS, AnchorForm, EntitySearchForm, ParagraphForm, TypeForm, read_json
 from .operations import OPERATIONS, Request, perform
 from .queue import ReviewQueueViews
 from .serializers import LEGEND, desk_payload, entity_json, item_json
@@ -45,6 +47,7 @@ class ArticleDeskMixin(DeskBase, WorkflowViews, ReviewQueueViews):
             path("<int:object_id>/desk/", wrap(self.desk_view), name=name + "desk"),
             path("<int:object_id>/desk/data/", wrap(self.desk_data_view), name=name + "desk_data"),
             path("<int:object_id>/desk/annotations/", wrap(self.annotation_create_view), name=name + "annotate"),
+            # <kind>: quote, mention or annotation (operations.OPERATIONS), or block (op "edit": its text).
             path("<int:object_id>/desk/<str:kind>/<int:pk>/<str:op>/", wrap(self.annotation_op_view),
                  name=name + "annotation_op"),
             path("<int:object_id>/transition/", wrap(self.transition_view), name=name + "transition"),
@@ -144,6 +147,8 @@ class ArticleDeskMixin(DeskBase, WorkflowViews, ReviewQueueViews):
         def run():
             article = self.desk_article(request, object_id)
             perms = desk_permissions(request.user, article)
+            if kind == "block":
+                return self.paragraph_op(request, article, perms, pk, op)
             model = ANCHORED_TYPES.get(kind)
             if model is None:
                 raise Http404("No such kind of annotation.")
@@ -162,6 +167,20 @@ class ArticleDeskMixin(DeskBase, WorkflowViews, ReviewQueueViews):
             return JsonResponse({"ok": True, "item": item_json(result)})
 
         return run_json(run)
+
+    @staticmethod
+    def paragraph_op(request, article, perms, pk, op):
+        """``desk/block/<id>/edit/``: a paragraph's text edited in place; its anchors follow their words."""
+        block = Block.objects.filter(pk=pk, article=article).first()
+        if block is None:
+            raise services.Gone(_("This paragraph no longer exists; reload."))
+        if op != "edit":
+            raise Http404("No such operation.")
+        services.require(perms["edit"], _("You may not edit this story's text."))
+        data = ParagraphForm(read_json(request)).validated()
+        block, flagged = paragraph_edit(article=article, block_key=block.key, text=data["text"],
+                                        expected_text=data["expected"], user=request.user)
+        return JsonResponse({"ok": True, "block": block.key, "text": block.text, "flagged": flagged})
 
     def entity_search_view(self, request):
         if not request.user.has_perm("entities.view_entity"):

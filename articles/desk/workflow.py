@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from .. import services
+from ..checks import article_checks
 from ..diff import diff_stories
 from ..models import Article, PreviewLink
 from ..permissions import desk_permissions
 from ..services import ACTION_LABELS, DeskError, export_story
 from ..views import story_context
 from .forms import TransitionForm, VersionForm
+from .publishing import readers_summary
 from .serializers import user_name
 
 
@@ -43,15 +45,15 @@ class WorkflowViews:
                 publish_at = timezone.make_aware(publish_at)
         elif action == "publish" and article.publish_at and article.publish_at > timezone.now():
             publish_at = timezone.now()  # the time field left empty: publish now, not at the old schedule
+        if action == "publish" and data["confirm"] != "yes":
+            # Nothing goes live without a look at what readers will see change, and at what is still open.
+            return self.publish_confirmation(request, article, article_checks(article), form, data)
         try:
             services.article_transition(
                 article=article, action=action, user=request.user, expected_version=data["version"],
                 note=data["note"][:2000], confirm=data["confirm"] == "yes", publish_at=publish_at)
         except services.ChecksNotConfirmed as exc:
-            context = self.desk_context(request, article, issues=exc.issues, action=action,
-                                        version=form.data.get("version", ""), note=data["note"],
-                                        publish_at=form.data.get("publish_at") or "", next=data["next"])
-            return TemplateResponse(request, "admin/articles/article/publish_confirmation.html", context, status=409)
+            return self.publish_confirmation(request, article, exc.issues, form, data)
         except DeskError as exc:
             messages.error(request, exc.message)
             return self.back(request, article)
@@ -59,6 +61,16 @@ class WorkflowViews:
         messages.success(request, f"{ACTION_LABELS[action]}: the story is now {article.get_status_display()} "
                                   f"({article.status}).")
         return self.back(request, article)
+
+    def publish_confirmation(self, request, article, issues, form, data):
+        """The page that asks before publishing: what changes for readers, what is still open (409 if any)."""
+        live = Article.objects.live().filter(working_copy=article).first()
+        context = self.desk_context(
+            request, article, issues=issues, action="publish", version=form.data.get("version", ""),
+            note=data["note"], publish_at=form.data.get("publish_at") or "", next=data["next"],
+            when=data["publish_at"], live=live, summary=readers_summary(article, live))
+        return TemplateResponse(request, "admin/articles/article/publish_confirmation.html", context,
+                                status=409 if issues else 200)
 
     # -- revisions --
 

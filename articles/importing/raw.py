@@ -14,7 +14,7 @@ from newsroom.text import ascii_slug, clean_name
 
 from . import cleaning, structure, suggest
 from .anchoring_docs import block_texts, relocate_anchor
-from .story import FORMAT, StoryFormatError, canonical
+from .story import FORMAT, StoryFormatError, canonical, free_key
 
 REPAIR_PREFIX, FLAG_PREFIX, SCRIPT_PREFIX = "r", "flag-", "script-"
 HEADING_REPAIR = "heading repaired:"
@@ -113,7 +113,21 @@ def raw_to_doc(text, *, options, known_entities, rejected=frozenset()):
         raise StoryFormatError("the file holds no paragraphs")
 
     title = clean_name(options.title or parsed.title or "")
+    if parsed.title and not options.title:
+        cleaned = cleaning.clean_text(parsed.title, restore_punctuation=False)  # repairs only
+        if cleaned.changes and clean_name(cleaned.text):
+            title = clean_name(cleaned.text)
+            # The title holds no anchors: its repair is recorded on the first paragraph, as a heading's.
+            annotations.append({
+                "id": next_id("r"), "kind": "note", "public": False, "status": "open",
+                "anchor": {"block": keys[0], "start": 0, "end": 1, "exact": paragraphs[0][0]},
+                "original": parsed.title,
+                "body": f"title repaired: {parsed.title!r} -> {title!r} (line {parsed.title_line}): "
+                        + "; ".join(c.note for c in cleaned.changes),
+            })
     if not title:
+        # No headline line. The database requires a title (article_title_not_empty), so the start of
+        # the lede stands in, flagged; an empty title waits for that constraint to be relaxed.
         title = _first_clause(paragraphs[0])
         annotations.append({
             "id": next_id("flag"), "kind": "flag", "public": False, "status": "open",
@@ -291,11 +305,7 @@ def _note_key(a):
     return a["kind"], _span_key(a["anchor"]), a.get("original"), a["body"]
 
 
-def _fresh_id(prefix, used):
-    n = 1
-    while f"{prefix}{n}" in used:
-        n += 1
-    return f"{prefix}{n}"
+_fresh_id = free_key  # one definition (articles.importing.story)
 
 
 def rebuild_lines(doc, figure_line="圖片"):

@@ -133,6 +133,25 @@ _CREDIT = re.compile(
     rf"(?P<name>[^\s{re.escape(_CREDIT_SEPARATORS)}，,。；;！!？?]{{1,16}})"
 )
 
+_ROLE_ALTERNATION = "|".join(map(re.escape, _CREDIT_ROLES))
+_NAME = r"[\u3400-\u9fff·．]{2,4}"
+# A publisher's pinyin gloss after a Han character: 責(zé)
+_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[1-5]?[)）]")
+_BRACKETED = re.compile(r"^[(（〔【\[]\s*(.+?)\s*[)）〕】\]]$")
+_SPACED_CREDIT = re.compile(rf"^(?P<role>{_ROLE_ALTERNATION})[ \u3000]+(?P<name>{_NAME})$")
+# "編譯盧思綸／即時報導", "聯合報 特派記者陳宥菘/上海即時報導", "记者 张三/北京报道"
+_REPORTER_LINE = re.compile(
+    r"^(?:[^\s/／]{1,8}[ \u3000]+)?(?:特派|駐[^\s/／]{1,4}|驻[^\s/／]{1,4})?(?P<role>記者|记者|編譯|编译)"
+    rf"[ \u3000]*(?P<name>{_NAME})[ \u3000]*[/／][^/／]{{0,8}}(?:報導|報道|报道)$"
+)
+# A wire dateline opening the lede: "(中央社記者江明晏台北27日電)", "〔記者方韋傑／台北報導〕",
+# or a reporter credit in brackets early in it: "中評社新竹10月23日電(記者 盧誠輝)".
+_DATELINE = re.compile(
+    r"^(?:[^，,。()（）]{0,16}?[電电])?\s*[(（〔【]\s*[^()（）〔〕【】]{0,8}?(?:記者|记者)[ \u3000]*"
+    r"(?P<rest>[^()（）〔〕【】]{2,16}?)\s*[)）〕】]"
+)
+_DATELINE_PLACE_END = re.compile(r"(?:[/／].*|[0-9０-９]+日?[電电].*|(?:報導|報道|报道|電|电))$")
+
 _SENTENCE_END = "。．.！!？?…⋯；;：:，,、"
 _CLOSERS = "”’」』）)》〉】]\"'"
 _OPENERS = "“‘「『"
@@ -180,7 +199,21 @@ def _numeral_marker(line: str) -> tuple[int, str] | None:
 
 
 def _credits(line: str) -> list[str] | None:
-    """The credits of a byline line, normalised to "ROLE|NAME"; None if not one."""
+    """The credits of a byline line, normalised to "ROLE|NAME"; None if not one.
+
+    Also a credit line in brackets ("(責任編輯:王炬鵬)"), with the publisher's pinyin glosses
+    ("責(zé)編"), with a space for separator ("責編 尹華祿", "記者 王五"), or a reporter line
+    ("編譯盧思綸／即時報導", "聯合報 特派記者陳宥菘/上海即時報導")."""
+    line = _GLOSS.sub("", line)
+    bracketed = _BRACKETED.match(line)
+    if bracketed:
+        line = bracketed.group(1)
+    reporter = _REPORTER_LINE.match(line)
+    if reporter:
+        return [f"{reporter.group('role')}|{reporter.group('name')}"]
+    spaced = _SPACED_CREDIT.match(line)
+    if spaced:
+        return [f"{spaced.group('role')}|{spaced.group('name')}"]
     credits, position = [], 0
     for match in _CREDIT.finditer(line):
         if _strip(line[position:match.start()]) not in ("", "、", "，", ","):
@@ -289,16 +322,44 @@ def parse_raw(text: str) -> RawStory:
 
         current.append(RawBlock("paragraph", line.text, line.number))
 
+    # A wire dateline opens the lede, after a date line or a photo caption at most.
+    for block in [b for b in lede if b.kind == "paragraph"][:3]:
+        reporter = dateline_reporter(block.text)
+        if reporter:
+            if reporter not in bylines:
+                bylines.append(reporter)  # the paragraph keeps its dateline as printed
+            break
     story = RawStory(title, title_line, bylines, lede, sections)
     if not story.paragraphs():
         raise StructureError("the file has no paragraphs")
     return story
 
 
+def dateline_reporter(paragraph: str) -> str | None:
+    """The reporter named in a wire dateline near the start of a lede paragraph, as "記者|NAME"."""
+    match = _DATELINE.search(paragraph[:60])
+    if not match or re.search(r"[攝摄]\s*[)）〕】]$|[圖图]\s*[/／]", match.group(0)):
+        return None
+    rest = _DATELINE_PLACE_END.sub("", _strip(match.group("rest")))
+    if len(rest) in (4, 5) and not re.search(r"[\s·．]", rest):
+        rest = rest[:-2]  # "江明晏台北": a name of two or three characters, then the place
+    if not re.fullmatch(_NAME, rest):
+        return None
+    role = "記者" if "記者" in match.group(0) else "记者"
+    return f"{role}|{rest}"
+
+
+# A photo caption or credit: "(圖/記者汤兴汉摄)", "（記者方韋傑攝）", "▲台积电董事长魏哲家。"
+_CAPTION = re.compile(r"[(（]\s*(?:圖|图|照片|相片|攝影|摄影)\s*[/／:：]|[攝摄][)）]\s*$|資料畫面|资料画面|^[▲△▼►]")
+
+
 def _looks_like_title(line: str) -> bool:
+    # A headline may ask or exclaim ("這家企業用40年證明了什么?"); a lede sentence that ends so has commas.
+    question = line[-1:] in "?？!！" and not re.search(r"[，,；;]", line)
     return (
         len(line) <= MAX_TITLE_LENGTH
-        and not _ends_like_sentence(line)
+        and (question or not _ends_like_sentence(line))
+        and not _CAPTION.search(line)
         and not _is_one_quotation(line)
         and _two_digit_number(line) is None
         and _numeral_marker(line) is None

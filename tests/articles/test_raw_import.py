@@ -100,8 +100,11 @@ class SeedImportTests(TestCase):
 
 
 def _same_words(a, b):
+    from newsroom.text import to_simplified
+
     strip = "（）()“”「」 ，。"
-    a, b = a.strip(strip), b.strip(strip)
+    # folded: the edition's text is the raw text with its s2tw repairs applied (issue 13)
+    a, b = to_simplified(a.strip(strip)), to_simplified(b.strip(strip))
     return a == b or (min(len(a), len(b)) >= 6 and (a in b or b in a))
 
 

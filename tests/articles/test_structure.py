@@ -270,3 +270,49 @@ def test_parse_raw_either_succeeds_or_raises_structure_error(rows):
     assert story.paragraphs()
     numbers = [int(s.number) for s in story.sections]
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+# --- reporter credits, datelines, captions and question headlines (constructed cases) --------
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("責編 李小明", "責編|李小明"),
+        ("记者 王大海", "记者|王大海"),
+        ("(責(zé)任編輯:陳美華)", "責任編輯|陳美華"),
+        ("〔編輯：趙六〕", "編輯|趙六"),
+        ("編譯林曉雯／綜合報導", "編譯|林曉雯"),
+        ("經濟日報 特派記者黃志明/東京即時報導", "記者|黃志明"),
+    ],
+)
+def test_reporter_and_editor_lines_are_bylines(line, credit):
+    story = parse_raw(lines("標題在這裡", line, "正文第一段。"))
+    assert story.bylines == [credit]
+    assert [b.text for b in story.lede] == ["正文第一段。"]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit"),
+    [
+        ("(中央社記者林大偉台中5日電)市府今天表示,新線將在明年通車。", "記者|林大偉"),
+        ("〔記者周美玲／高雄報導〕港務公司昨天宣布擴建碼頭。", "記者|周美玲"),
+        ("新華社北京6月1日電(記者 吳國強)國家統計局今天發布數據。", "記者|吳國強"),
+    ],
+)
+def test_a_wire_dateline_names_the_reporter_and_stays_in_the_text(paragraph, credit):
+    story = parse_raw(lines("2024/6/5 10:00", paragraph))
+    assert story.bylines == [credit]
+    assert story.lede[-1].text == paragraph
+
+
+def test_brackets_in_running_text_or_a_photo_credit_are_not_datelines():
+    assert parse_raw(lines("他在會上(記者會結束後)又補充了一句。", "第二段。")).bylines == []
+    assert parse_raw(lines("▲市長出席典禮。(圖/記者陳小華攝)", "正文。")).bylines == []
+
+
+def test_a_photo_caption_is_not_a_title_but_a_question_headline_is():
+    assert parse_raw(lines("▲市長出席典禮。(圖/記者陳小華攝)", "正文。")).title is None
+    assert parse_raw(lines("董事長出席股東會(圖/資料畫面)", "正文。")).title is None
+    assert parse_raw(lines("電動車還能便宜多少?", "正文。")).title == "電動車還能便宜多少?"
+    assert parse_raw(lines("價格會降嗎，還是會漲?", "正文。")).title is None

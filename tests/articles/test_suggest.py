@@ -624,3 +624,90 @@ def test_suggestions_never_raise_and_spans_are_exact(paragraphs, story_date):
 @given(st.text())
 def test_fold_keeps_the_length_of_any_text(text):
     assert len(fold_chars(text)) == len(text)
+
+
+# --- cues of unseen copy (constructed cases, not copied from the development set) -------------
+
+
+def test_a_transliterated_name_after_a_title_speaks():
+    paragraphs = ["微軟執行長納德拉（Satya Nadella）說，「雲端業務還會再成長。」",
+                  "輝達CEO黃仁勳則表示，算力需求不會放緩。"]
+    assert summary(quotes(paragraphs)) == [
+        (0, "雲端業務還會再成長。", "納德拉", "direct"),
+        (1, "算力需求不會放緩", "黃仁勳", "indirect"),
+    ]
+
+
+def test_the_subject_of_an_earlier_clause_speaks():
+    paragraphs = ["聯發科總經理陳冠州昨天參觀展覽，下午在臉書發文表示「這是最好的一屆」。",
+                  "鴻海董事長劉揚偉出席論壇表示，電動車是集團的重點。"]
+    assert summary(quotes(paragraphs)) == [
+        (0, "這是最好的一屆", "陳冠州", "direct"),
+        (1, "電動車是集團的重點", "劉揚偉", "indirect"),
+    ]
+
+
+def test_a_colon_after_a_sentence_opened_by_one_person():
+    paragraphs = ["李開復在會上金句頻出：「大模型的時代才剛開始。」「每個行業都會被重做一遍。」"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
+        ("大模型的時代才剛開始。", "李開復"), ("每個行業都會被重做一遍。", "李開復")]
+
+
+def test_a_quote_after_one_persons_reported_words_in_the_paragraph():
+    paragraphs = ["張汝京在受訪時表示，國產設備進步很快。他說，材料仍是短板。「再給我們五年時間，差距一定會縮小。」"]
+    found = [(s.anchor.exact, s.speaker_name, s.kind) for s in quotes(paragraphs)]
+    assert ("再給我們五年時間，差距一定會縮小。", "張汝京", "direct") in found
+
+
+def test_told_someone_colon_and_a_saying_quoted_with_de_hua():
+    paragraphs = ["季平告訴經濟日報（Economic Daily）：「訂單已經排到明年。」",
+                  "套句公司董事長周可的話「慢就是快」。",
+                  "如果真的要漲價的話「客戶」會先離開。"]
+    assert summary(quotes(paragraphs)) == [
+        (0, "訂單已經排到明年。", "季平", "direct"),
+        (1, "慢就是快", "周可", "direct"),
+    ]
+
+
+def test_a_weekday_or_a_one_character_title_is_not_a_name():
+    paragraphs = ["執行長林小明（Tom Lin）週二表示，新廠將在年底量產。",
+                  "稍早總統府宣布，記者會將在下午舉行。"]
+    assert [(s.speaker_name, s.kind) for s in quotes(paragraphs)] == [("林小明", "indirect")]
+
+
+def test_a_semicolon_ends_one_speakers_reported_clause():
+    paragraphs = ["工研院院長劉文雄表示，產業需要更多人才；公會理事長蔡明忠表示，政策要更穩定。"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
+        ("產業需要更多人才", "劉文雄"), ("政策要更穩定", "蔡明忠")]
+
+
+def test_a_pronoun_refers_to_an_unknown_name_printed_after_a_title():
+    paragraphs = ["甲公司執行長周大文上周表示，市場正在復甦。",
+                  "乙集團CEO林志成博士在臉書上呼籲合作。他說“我們要一起面對挑戰”。"]
+    assert [(s.speaker_name, s.kind) for s in quotes(paragraphs)][-1] == ("林志成", "direct")
+
+
+def test_an_adverb_ending_in_di_before_the_verb_and_a_full_width_dot_name():
+    paragraphs = ["“這一季賣得很好，”王立平不無得意地說，“明年還會更好。”",
+                  "共同創辦人約翰．史密斯說，「團隊會繼續擴編」。"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
+        ("這一季賣得很好，", "王立平"), ("明年還會更好。", "王立平"), ("團隊會繼續擴編", "約翰．史密斯")]
+
+
+def test_bare_verbs_take_their_clause_without_a_comma():
+    paragraphs = ["電信公司總經理郭大同昨天出席論壇,表示明年將在全台再建五百座基地台。",
+                  "他表示感謝。"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
+        ("明年將在全台再建五百座基地台", "郭大同")]
+
+
+def test_the_one_titled_person_of_the_sentence_speaks_not_the_reporter_in_the_dateline():
+    paragraphs = ["〔記者吳小芬／台中報導〕商會理事長張文華今日出席「青年創業週」開幕典禮時表示，創業門檻正在降低。",
+                  "銀行董事長李明與市長陳大中今天會面後表示，雙方將合作推動綠能。"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
+        ("創業門檻正在降低", "張文華")]  # two people before the verb: no guess
+
+
+def test_a_transliterated_name_after_a_title_opens_a_clause_with_adverbs():
+    paragraphs = ["亞馬遜執行長賈西也在社群平台發文表示：「我們會持續投資雲端。」"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [("我們會持續投資雲端。", "賈西")]

@@ -6,6 +6,7 @@ and chromedriver are not installed.
 """
 
 import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,17 @@ def wait(driver, condition, timeout=10):
 def shot(driver, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def shots(driver, name, widths=(1280, 1440)):
+    """Screenshots of the whole page at each width: artifacts/screenshots/<name>-<width>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in widths:
+        driver.set_window_size(width, 1000)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(max(height, 800), 6000))
+        driver.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
+    driver.set_window_size(1440, 1100)
 
 
 def login(driver, base, username):
@@ -187,9 +199,11 @@ def test_editor_annotates_reviews_and_publishes(live_server, make_driver):
 
     # Publish (the checks page asks for confirmation when something is still open).
     driver.find_element(By.CSS_SELECTOR, ".desk-action-publish").click()
-    if driver.find_elements(By.ID, "desk-publish-anyway"):
-        shot(driver, "desk-05-publish-confirmation")
-        driver.find_element(By.ID, "desk-publish-anyway").click()
+    summary = wait(driver, lambda d: d.find_element(By.ID, "desk-confirm-summary"))
+    assert "First publication" in summary.text
+    shot(driver, "desk-05-publish-confirmation")
+    shots(driver, "publish-confirmation")
+    driver.find_element(By.ID, "desk-publish-confirm").click()
     wait(driver, lambda d: "/desk/" in d.current_url and d.find_elements(By.CSS_SELECTOR, "[data-status=published]"))
     shot(driver, "desk-06-published")
     assert Transition.objects.filter(article=article, to_status="published").exists()
@@ -327,3 +341,82 @@ def test_two_editors_later_save_is_refused_and_nothing_is_lost(live_server, make
     saved(b)
     roles = dict(Quote.objects.filter(article=article, key__in=["q2", "q3"]).values_list("key", "role"))
     assert roles == {"q2": "二號的角色", "q3": "三號的角色"}
+
+
+def test_clearing_the_raw_seed_drafts_suggested_mentions_of_one_entity(live_server, make_driver):
+    from django.db.models import Count
+    from selenium.webdriver.common.by import By
+
+    from articles.management.commands.load_demo import RAW_SLUG
+    from articles.models import Mention
+
+    call_command("load_demo", "--no-users", verbosity=0, stdout=StringIO())
+    user("editor", "ed")
+    draft = Article.objects.working().get(slug=RAW_SLUG)
+    suggested = Mention.objects.filter(article=draft, status="suggested")
+    top = suggested.values("entity__slug").annotate(n=Count("id")).order_by("-n").first()
+    assert top["n"] > 5, top
+    before = suggested.count()
+    driver = make_driver()
+    login(driver, live_server.url, "ed")
+    open_desk(driver, live_server.url, draft)
+    selector = f"#desk-entity-rows tr[data-entity='{top['entity__slug']}']"
+    row = wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, selector))
+    assert row.find_element(By.CSS_SELECTOR, ".desk-count").text == str(top["n"])
+    shots(driver, "desk-triage")
+    row.find_element(By.CSS_SELECTOR, "[data-group-op=accept]").click()
+    driver.switch_to.alert.accept()
+    wait(driver, lambda d: message(d).startswith(f"Accepted {top['n']}"))
+    idle(driver)
+    assert not suggested.filter(entity__slug=top["entity__slug"]).exists()
+    assert suggested.count() == before - top["n"]
+    confirmed = Mention.objects.filter(article=draft, entity__slug=top["entity__slug"], status="confirmed")
+    assert confirmed.count() >= top["n"]
+    wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, selector))
+
+    # The next open item, by keyboard: opened in the form, scrolled to and marked in the text.
+    driver.find_element(By.TAG_NAME, "body").send_keys("]")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#desk-story .desk-hl-current"))
+    assert driver.find_element(By.ID, "desk-form").is_displayed()
+
+    # The review queue, grouped by entity, with one action per entity.
+    driver.get(f"{live_server.url}/admin/articles/article/review/?group=entity")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#desk-entity-groups tbody tr")
+    assert rows
+    shots(driver, "review-queue-by-entity")
+    driver.get(f"{live_server.url}/admin/articles/article/review/?group=kind")
+    driver.find_element(By.ID, "desk-queue-all").click()
+    boxes = driver.find_elements(By.CSS_SELECTOR, "#desk-queue input[name=item]")
+    assert boxes and all(b.is_selected() for b in boxes)
+    shots(driver, "review-queue")
+
+
+def test_a_paragraph_edited_in_the_desk_keeps_its_quote_on_its_words(live_server, make_driver):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    call_command("setup_roles", verbosity=0)
+    user("editor", "ed")
+    article = desk_story()
+    q1 = Quote.objects.get(article=article, key="q1")
+    driver = make_driver()
+    login(driver, live_server.url, "ed")
+    open_desk(driver, live_server.url, article)
+    para = driver.find_element(By.CSS_SELECTOR, '[data-block="p1"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();", para)
+    para.send_keys("e")
+    area = wait(driver, lambda d: d.find_element(By.ID, "desk-edit-text"))
+    area.send_keys(Keys.CONTROL, Keys.HOME)
+    area.send_keys("據本刊報導，")
+    shots(driver, "desk-paragraph-edit")
+    driver.find_element(By.ID, "desk-edit-save").click()
+    wait(driver, lambda d: message(d).startswith("Paragraph p1 saved"))
+    idle(driver)
+    moved = Quote.objects.get(pk=q1.pk)
+    assert moved.block.text.startswith("據本刊報導，")
+    assert (moved.start, moved.end, moved.exact) == (q1.start + 6, q1.end + 6, q1.exact)
+    # The page shows the new text with the quote highlighted on the same words.
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, '[data-block="p1"]').text.startswith("據本刊報導，"))
+    quoted = driver.execute_script(
+        "return Array.from(document.querySelectorAll(`[data-block='p1'] .hl-quote`)).map(s => s.textContent).join('')")
+    assert q1.exact in quoted

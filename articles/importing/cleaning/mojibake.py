@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from newsroom.text import is_han
 
@@ -169,6 +170,13 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
     ctx = _run_context(fold)
     i = 0
     consumed = 0  # runs never overlap
+    indent = _LOST_INDENT.match(fold)
+    if indent:
+        # Full-width indent spaces (U+3000, two bytes each) read back one '?' per byte.
+        edits.append(_Edit(0, indent.end(1), "", _Meta(
+            "mojibake", True, f"removed '{text[:indent.end(1)]}' at the start of the paragraph: a lost "
+            "full-width indent (U+3000, two bytes read back as '??' each)")))
+        i = consumed = indent.end(1)
     while i < n:
         c = fold[i]
         if c in "?\ufffd":
@@ -186,7 +194,7 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
             if rec and (
                 (evidence and rec.gain >= _ACCEPT_GAIN) or (between_han and rec.gain >= _ACCEPT_GAIN_NO_MARK)
             ):
-                _emit_recovery(text, rec, edits, flags)
+                _emit_recovery(text, rec, edits, flags, pinned=gloss is not None)
                 i = consumed = rec.end
                 continue
             if evidence:
@@ -223,6 +231,12 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
                 continue
         i += 1
     return edits, flags
+
+
+# A recovery with Han words whose lost byte no gloss pins must win by this much over the next reading.
+_WORDS_MARGIN = 3.5
+# '??' pairs at the start of a paragraph, before Chinese text: a lost full-width indent
+_LOST_INDENT = re.compile(r"((?:\?\?)+)(?=[\u3400-\u9fff“「0-9A-Za-z])")
 
 
 def _damaged_extent(fold: str, odd: list[bool], k: int) -> int:
@@ -275,9 +289,17 @@ def _recover_without_marker(text: str, fold: str, odd: list[bool], i: int, consu
     return best
 
 
-def _emit_recovery(text: str, rec: _Recovery, edits: list[_Edit], flags: list[_PendingFlag]) -> None:
+def _emit_recovery(text: str, rec: _Recovery, edits: list[_Edit], flags: list[_PendingFlag],
+                   pinned: bool = False) -> None:
     sure = not rec.has_han and rec.margin >= _SURE_MARGIN and not rec.missing_char and not rec.guessed
     shown = rec.replacement[: len(rec.replacement) - len(rec.swallowed)]
+    if rec.has_han and not pinned and rec.margin < _WORDS_MARGIN:
+        # Words that do not clearly beat the next reading would read wrong more often than not:
+        # leave the run as received and flag it, naming the best reading.
+        flags.append(_PendingFlag(rec.start, rec.end, "mojibake", (
+            f"unrecovered GBK mojibake '{text[rec.start:rec.end]}': the likeliest reading '{shown}' "
+            f"is not clearly better than the next (margin {rec.margin:.1f}); left as received")))
+        return
     note = [f"GBK mojibake '{text[rec.start:rec.end]}': its bytes re-encoded and read back in step "
             f"give '{shown}'"]
     if rec.swallowed and rec.guessed:

@@ -5,13 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .names import _guess_person, _role, _Speaker, _strip_adverbials
+from newsroom.text import fold_chars
+
+from .names import _guess_person, _role, _Speaker, _strip_adverbials, _titled_names
 from .paragraphs import _Paragraph, _Quotation
 from .results import Anchor
 from .vocabulary import (
     _CLAUSE_BOUNDARIES, _MASK, _PLURAL_PRONOUN, _POST_CUE, _PRE_CUE, _PRONOUNS, _SPEECH_VERB_RE,
-    _STATEMENT_CUE, _VERB_NOT_AFTER, _VERB_NOT_BEFORE,
+    _STATEMENT_CUE, _TELL_CUE, _VERB_NOT_AFTER, _VERB_NOT_BEFORE,
 )
+
+
+# A bracketed gloss after a name: "库克（Tim Cook）", "季辛格(Pat Gelsinger)"
+_TRAILING_GLOSS = re.compile(r"\s*[（(][^()（）" + _MASK + r"]{1,40}[)）]$")
 
 
 @dataclass
@@ -32,7 +38,11 @@ class _SpeakerCues:
         """The speaker ending the region masked[start:end] (adverbials allowed after it)."""
         region = paragraph.masked[start:end]
         stripped = region.rstrip()
-        stripped = _strip_adverbials(stripped, self.names)
+        previous = None
+        while stripped != previous:  # "唐唯实(Carlos Tavares)周二": adverbials, then the bracketed gloss
+            previous = stripped
+            stripped = _strip_adverbials(stripped, self.names)
+            stripped = _TRAILING_GLOSS.sub("", stripped)  # "库克（Tim Cook）": the name is before it
         if not stripped:
             return None
         name_end = start + len(stripped)
@@ -61,10 +71,15 @@ class _SpeakerCues:
             candidate = self.paragraphs[b]
             limit = position if b == block else len(candidate.masked)
             persons = self.names.persons_in(candidate.masked[:limit])
+            # an unknown name printed after a title ("CEO冯思翰博士") is a person too
+            titled = [(s, e, None) for s, e in _titled_names(candidate.folded[:limit])
+                      if not any(ps < e and s < pe for ps, pe, _ in persons)]
+            persons = sorted(persons + titled, key=lambda item: item[0])
             if persons:
                 start, end, entry = persons[-1]
                 name = candidate.text[start:end]
-                speaker = _Speaker(name, entry.key, entry.kind, Anchor(b, start, end, name), via="pronoun")
+                key, kind = (entry.key, entry.kind) if entry else (None, "person")
+                speaker = _Speaker(name, key, kind, Anchor(b, start, end, name), via="pronoun")
                 role, is_past = self._role_before(candidate, start)
                 speaker.role, speaker.role_is_past = role, is_past
                 return speaker
@@ -85,15 +100,89 @@ class _SpeakerCues:
         if speaker is not None:
             return speaker
         if _strip_adverbials(paragraph.masked[clause_start:verb_start].strip(), self.names):
-            return None  # the clause has a subject, and it is not a speaker
+            # "魏哲家受邀出席表示": the clause's subject opens the sentence, before what he did.
+            return self.sentence_subject(paragraph, sentence_start, verb_start)
         # "作为…的周靖人，明确了…": the subject closes the previous clause.
         previous_end = clause_start - 1
         if previous_end <= sentence_start or paragraph.masked[previous_end] not in "，,":
-            return None
+            return self.sentence_subject(paragraph, sentence_start, verb_start)
         previous_start = previous_end
         while previous_start > sentence_start and paragraph.masked[previous_start - 1] not in _CLAUSE_BOUNDARIES:
             previous_start -= 1
-        return self.speaker_in(paragraph, previous_start, previous_end)
+        return (self.speaker_in(paragraph, previous_start, previous_end)
+                or self.sentence_subject(paragraph, sentence_start, verb_start))
+
+    def sentence_subject(self, paragraph: _Paragraph, sentence_start: int, verb_start: int) -> _Speaker | None:
+        """The one person the sentence names before the verb ("小米总裁卢伟冰昨看完发布会，清晨发文表示",
+        "董事长魏哲家受邀出席表示"): known persons and names after a title (not inside brackets, where
+        datelines and photo credits stand), else a surname name opening the sentence."""
+        masked = paragraph.masked[sentence_start:verb_start]
+        if not masked.strip():
+            return None
+        bracketed = [(m.start(), m.end()) for m in re.finditer(r"[（(〔【][^()（）〔〕【】]*[)）〕】]", masked)]
+        persons = [(s, e) for s, e, entry in self.names.persons_in(masked) if entry.kind == "person"]
+        persons += [(s, e) for s, e in _titled_names(paragraph.folded[sentence_start:verb_start])
+                    if not any(ps < e and s < pe for ps, pe in persons)]
+        persons = [(s, e) for s, e in sorted(persons) if not any(bs <= s and e <= be for bs, be in bracketed)]
+        distinct = {fold_chars(paragraph.text[sentence_start + s:sentence_start + e]) for s, e in persons}
+        if len(distinct) > 1:
+            return None  # two people before the verb: do not guess which one speaks
+        if persons:
+            found = persons[0]
+        else:
+            lead = masked.lstrip()
+            offset = len(masked) - len(lead)
+            found = None
+            for length in (3, 2):
+                if _guess_person(lead[:length]) == length and (len(lead) == length or not _guess_person(lead[:length + 1])):
+                    found = (offset, offset + length)
+                    break
+            if found is None:
+                return None
+        name_start, name_end = sentence_start + found[0], sentence_start + found[1]
+        name = paragraph.text[name_start:name_end]
+        known = self.names.ending(paragraph.masked[sentence_start:name_end])
+        key, kind = (known.key, known.kind) if known and known.key else (None, "person")
+        role, is_past = _role(paragraph, sentence_start, name_start)
+        return _Speaker(name, key, kind, Anchor(paragraph.index, name_start, name_end, name), role, is_past,
+                        "name" if key else "guess")
+
+    def colon_subject(self, paragraph: _Paragraph, quotation: _Quotation) -> _Cue | None:
+        """"周鸿祎……金句频出：“……”": the one person who opens a sentence that a colon ends speaks."""
+        sentence_start, sentence_end = paragraph.sentence_at(quotation.open)
+        colon = re.search(r"[：:]\s*$", paragraph.masked[sentence_start:quotation.open])
+        if not colon or not self.is_substantial(paragraph, quotation):
+            return None
+        speaker = self.sentence_subject(paragraph, sentence_start, sentence_start + colon.start())
+        if speaker is None:
+            return None
+        return _Cue(speaker, "：", "{name} opens the sentence that the colon before the quote ends",
+                    (paragraph.index, sentence_start, sentence_end))
+
+    def speaker_earlier_in_paragraph(self, paragraph: _Paragraph, quotation: _Quotation) -> _Cue | None:
+        """A quotation that opens its sentence after sentences reporting one person's words."""
+        sentence_start, sentence_end = paragraph.sentence_at(quotation.open)
+        if not quotation.closed or paragraph.masked[sentence_start:quotation.open].strip():
+            return None
+        if not self.is_substantial(paragraph, quotation):
+            return None
+        speakers = {}
+        for start, end in paragraph.sentences:
+            if start >= sentence_start:
+                break
+            sentence = paragraph.masked[start:end]
+            for match in re.finditer(_SPEECH_VERB_RE, sentence):
+                verb_start = start + match.start()
+                if not self.verb_allowed(paragraph.masked, verb_start, start + match.end()):
+                    continue
+                speaker = self.subject_before(paragraph, verb_start, start)
+                if speaker is not None:
+                    speakers.setdefault(fold_chars(speaker.name), (speaker, match.group(0), (start, end)))
+        if len(speakers) != 1:
+            return None
+        speaker, verb, (start, end) = next(iter(speakers.values()))
+        return _Cue(speaker, verb, "{name} is the one speaker of the sentences before it in the paragraph",
+                    (paragraph.index, start, end))
 
     # -- cues --------------------------------------------------------------
 
@@ -115,7 +204,7 @@ class _SpeakerCues:
     def cue_before(self, paragraph: _Paragraph, quotation: _Quotation) -> _Cue | None:
         sentence_start, sentence_end = paragraph.sentence_at(quotation.open)
         lead = paragraph.masked[sentence_start:quotation.open]
-        match = _PRE_CUE.search(lead)
+        match = _PRE_CUE.search(lead) or _TELL_CUE.search(lead)
         if not match:
             return None
         verb_start, verb_end = sentence_start + match.start("verb"), sentence_start + match.end("verb")

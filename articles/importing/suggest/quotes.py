@@ -139,6 +139,12 @@ class _QuoteFinder(_SpeakerCues):
         cue = self.cue_earlier_in_sentence(paragraph, quotation)
         if cue is not None:
             return cue, 0.6, None
+        cue = self.colon_subject(paragraph, quotation)
+        if cue is not None:
+            return cue, 0.6, None
+        cue = self.speaker_earlier_in_paragraph(paragraph, quotation)
+        if cue is not None:
+            return cue, 0.55, None
         if opens_paragraph and self.is_quote_paragraph(paragraph, quotation):
             cue = self.single_person_before(paragraph)
             if cue is not None:
@@ -253,18 +259,25 @@ class _QuoteFinder(_SpeakerCues):
         for sentence_start, sentence_end in paragraph.sentences:
             sentence = paragraph.masked[sentence_start:sentence_end]
             for match in _INDIRECT_CUE.finditer(sentence):
-                verb_start = sentence_start + match.start("verb")
-                verb_end = sentence_start + match.end("verb")
+                bare = match.group("bare") is not None
+                group = "bare" if bare else "verb"
+                verb_start = sentence_start + match.start(group)
+                verb_end = sentence_start + match.end(group)
                 clause_start = sentence_start + match.end()
                 if not self.verb_allowed(paragraph.masked, verb_start, verb_end):
                     continue
                 if clause_start >= sentence_end or paragraph.masked[clause_start] in _OPENERS + "—":
                     continue
                 clause_end = sentence_end
+                semicolon = re.search(r"[；;]", paragraph.masked[clause_start:sentence_end])
+                if semicolon:  # "A表示，…；B表示，…": a semicolon ends A's clause
+                    clause_end = clause_start + semicolon.start()
                 while clause_end > clause_start and paragraph.text[clause_end - 1] in _FINAL_PUNCTUATION + "”」』":
                     clause_end -= 1
                 if paragraph.masked[sentence_start:sentence_end].rstrip().endswith(("：", ":")):
                     continue  # it introduces what follows; colon_intro handles it
+                if bare and (clause_end - clause_start < 8 or re.search(r"[，,]", paragraph.masked[clause_start:clause_start + 4])):
+                    continue  # "表示感谢", "表示，…" : a bare verb needs a clause of its own
                 if clause_end - clause_start < 4 or any(
                     block == paragraph.index and start < clause_end and end > clause_start
                     for block, start, end in self.results
@@ -280,7 +293,8 @@ class _QuoteFinder(_SpeakerCues):
                     reason += f" (pronoun refers to {speaker.name})"
                 self.suggest(paragraph.index, clause_start, clause_end, "indirect", cue,
                              0.65 if speaker.via != "pronoun" else 0.5, reason, exclude_after=verb_start)
-                break
+                if not semicolon:
+                    break  # one reported clause per sentence, unless a semicolon starts another
 
 
 def _content(text: str) -> str:

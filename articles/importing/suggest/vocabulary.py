@@ -19,7 +19,7 @@ _SPEECH_VERBS = [
     "介绍", "宣布", "提到", "谈到", "谈及", "问道", "反问", "感叹", "感慨", "写道",
     "补充", "补充道", "回忆", "回忆道", "笑言", "笑道", "承认", "提醒", "预测", "断言",
     "评价", "形容", "直说", "告诉记者", "告诉媒体", "告诉笔者", "坦承", "重申", "呼吁",
-    "笑说", "笑著说", "笑着说",
+    "笑说", "笑著说", "笑着说", "喊话", "回答", "回复", "的话",
 ]
 # Verbs that introduce a statement after a colon (in addition to speech verbs).
 _STATEMENT_VERBS = _SPEECH_VERBS + ["明确", "提出", "阐述", "阐明", "分享", "定调", "解读", "展望"]
@@ -33,6 +33,8 @@ _VERB_NOT_AFTER = {
     "表示": ("被",),
     "介绍": ("据",),
     "提到": ("前面", "上文", "前文", "下文"),
+    "的话": ("如果", "要是", "假如", "否则", "不然", "这样", "那样", "不行"),
+    "回答": ("被",),
 }
 _VERB_NOT_BEFORE = {
     "说": tuple("明法服书唱"),
@@ -131,26 +133,36 @@ _STATEMENT_VERB_RE = _alternation(_STATEMENT_VERBS)
 _PRE_CUE = re.compile(
     rf"(?P<verb>{_SPEECH_VERB_RE})(?:道|到|着|著|了|过|的那样|那样|时说|说)?\s*(?:[，,：:]|——)?\s*(?:——)?\s*$"
 )
+# "某某告诉日经亚洲（Nikkei Asia）：“…”": the verb, whom he told, a colon.
+_TELL_CUE = re.compile(rf"(?P<verb>告诉)[^，,。！？!?；;{_MASK}“”「」]{{1,24}}[：:]\s*$")
 # After a quotation: [，] SUBJECT VERB, then punctuation or end.
 _POST_CUE = re.compile(
     rf"^[\s，,]*(?P<subject>[^，,。！？!?；;：:{_MASK}“”「」『』]{{1,30}}?)"
     rf"(?P<verb>{_SPEECH_VERB_RE}|给[^，,。{_MASK}]{{1,12}}?定调)(?:道|到|说)?(?=[\s，,。！？!?；;：:“「『]|$)"
 )
 # Indirect speech: VERB + comma/colon, then the reported clause.
-_INDIRECT_CUE = re.compile(rf"(?P<verb>{_SPEECH_VERB_RE})(?:道|到|说)?\s*[，,：:]\s*")
+_INDIRECT_CUE = re.compile(
+    rf"(?P<verb>{_SPEECH_VERB_RE})(?:道|到|说)?\s*[，,：:]\s*"
+    # "，表示半导体是……" / "他表示对……而言，……": these verbs also take their clause without a comma
+    r"|(?P<bare>表示|指出|强调|认为|透露|坦言|直言)(?![，,：:。！？!?；;\s])"
+)
 _STATEMENT_CUE = re.compile(rf"(?P<verb>{_STATEMENT_VERB_RE})")
 
 _ADVERBIAL_TAILS = [
     re.compile(r"在[^，," + _MASK + r"]{1,30}?(?:上|时|中|里|后|前|期间|之际|现场|时候|之时)$"),
     re.compile(r"接受[^，," + _MASK + r"]{1,15}?采访(?:时)?$"),
-    re.compile(r"(?:对|向|跟|同)(?:记者|媒体|外界|笔者|本报|本刊|我们|员工|大家|用户|[^，," + _MASK + r"]{1,6}?)$"),
+    # 同 only before the listed audiences: in "郭大同昨天出席论坛" it ends a name
+    re.compile(r"(?:(?:对|向|跟)(?:[^，," + _MASK + r"]{1,6}?)|(?:对|向|跟|同)(?:记者|媒体|外界|笔者|本报|本刊|我们|员工|大家|用户))$"),
     re.compile(r"(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}[日号])(?:时)?$"),
     re.compile(r"(?:(?:19|20)\d{2}年)?\d{1,2}月(?:时)?$"),
     re.compile(r"(?:19|20)\d{2}年(?:时)?$"),
+    re.compile(r"(?:上|下|本|这|每)?(?:周|星期|礼拜)[一二三四五六日天]$"),
+    re.compile(r"[^，,。" + _MASK + r"]{2,4}地$"),  # 不无得意地, 笑嘻嘻地
     re.compile(
         "(?:" + _alternation([
             "今年", "去年", "上周", "本周", "日前", "近日", "此前", "当时", "当天", "昨天", "今天",
-            "随后", "后来", "最近", "早前", "曾经", "曾", "也", "还", "又", "则", "就", "更", "便",
+            "随后", "后来", "最近", "早前", "曾经", "曾", "也", "还", "又", "则", "就", "更", "便", "并",
+            "受访时", "受访", "在受访时",
             "亦", "都", "正式", "公开", "对外", "对此", "直接", "明确", "坦言", "直言", "笑着",
             "进一步", "再次", "多次", "一再", "一直", "同样", "普遍", "首先", "最后", "特别", "专门",
             "这样", "那样", "如此", "当场", "现场", "私下", "一度", "早就", "很早", "所", "均",

@@ -3,7 +3,8 @@
  * ES modules, no build step (loaded with <script type="module">): codepoints.js (offsets),
  * net.js (requests), state.js (data and what the editor is doing), render.js (highlights and
  * lists), selection.js, autocomplete.js, form.js (the side form and its actions), refresh.js
- * (staying current) and events.js (mouse and keyboard). This file starts them.
+ * (staying current), triage.js (bulk review by entity, stepping through open work) and events.js
+ * (mouse and keyboard). This file starts them.
  */
 
 import {desk} from "./state.js";
@@ -12,11 +13,13 @@ import {installEvents} from "./events.js";
 import {installForm} from "./form.js";
 import {renderAll} from "./render.js";
 import {showSelection} from "./selection.js";
+import {installTriage} from "./triage.js";
 
 if (desk) {
   Array.from(document.querySelectorAll(".desk-ac")).forEach(setupAutocomplete);
   installEvents();
   installForm();
+  installTriage();
   renderAll();
   showSelection();
   document.body.dataset.deskReady = "1";

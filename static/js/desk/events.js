@@ -2,9 +2,11 @@
 
 import {cps} from "./codepoints.js";
 import {blocks, state, story, $} from "./state.js";
-import {findItem, itemsAt} from "./render.js";
+import {findItem, itemsAt, message} from "./render.js";
 import {applyKb, clearSelection, onSelectionChange} from "./selection.js";
 import {closeForm, makeFromSelection, openItem, openItems} from "./form.js";
+import {reveal} from "./triage.js";
+import {editParagraph} from "./paragraph.js";
 
 function onKeydown(event) {
   const para = event.target.closest && event.target.closest(".desk-para");
@@ -38,6 +40,7 @@ function onKeydown(event) {
     case "q": case "Q": makeFromSelection("quote"); break;
     case "m": case "M": makeFromSelection("mention"); break;
     case "n": case "N": makeFromSelection("annotation"); break;
+    case "e": case "E": editParagraph(key); break;
     default: handled = false;
   }
   if (handled) { event.preventDefault(); }
@@ -66,11 +69,18 @@ export function installEvents() {
   });
 
   document.addEventListener("click", (event) => {
-    const target = event.target.closest && event.target.closest("[data-open],[data-make]");
+    const target = event.target.closest && event.target.closest("[data-open],[data-make],[data-edit-para]");
     if (!target) { return; }
+    if (target.dataset.editPara !== undefined) {
+      if (state.kb) { editParagraph(state.kb.block); } else { message("Put the caret in a paragraph first.", "error"); }
+      return;
+    }
     if (target.dataset.make) { makeFromSelection(target.dataset.make); return; }
     const [type, id] = target.dataset.open.split(":");
     const item = findItem(type, Number(id));
-    if (item) { openItem(item); }
+    if (item) {
+      openItem(item);
+      if (!story.contains(target)) { reveal(item); }  // opened from the side list: show it in the text
+    }
   });
 }

@@ -47,7 +47,9 @@ export function renderBlock(key) {
     let classes = ["desk-hl"];
     covering.forEach((i) => { classes = classes.concat(itemClasses(i)); });
     span.className = classes.join(" ");
-    span.dataset.items = covering.filter((i) => i.type !== "pending").map((i) => i.type + ":" + i.id).join(" ");
+    const refs = covering.filter((i) => i.type !== "pending").map((i) => i.type + ":" + i.id);
+    span.dataset.items = refs.join(" ");
+    if (state.revealed && refs.includes(state.revealed)) { span.classList.add("desk-hl-current"); }
     span.title = covering.map(itemTitle).join("\n");
     span.textContent = text;
     frag.appendChild(span);
@@ -69,12 +71,16 @@ export function itemsAt(key, cp) {
   return state.items.filter((i) => i.block === key && i.start <= cp && cp < i.end);
 }
 
-function isOpenWork(i) {
+export function isOpenWork(i) {
   return ((i.type === "quote" || i.type === "mention") && i.status === "suggested") ||
     (i.type === "annotation" && i.status === "open" && (i.kind === "flag" || i.kind === "repair"));
 }
 
+// Other parts of the desk that draw from the items (the entity rows) register here.
+export const afterRender = [];
+
 export function renderOpenList() {
+  afterRender.forEach((draw) => draw());
   const list = $("desk-open-list");
   list.textContent = "";
   const open = state.items.filter(isOpenWork);

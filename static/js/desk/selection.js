@@ -44,6 +44,8 @@ export function showSelection() {
   ["quote", "mention", "annotation"].forEach((t) => {
     $("desk-make-" + t).disabled = !(sel && !sel.error && canMake[t]);
   });
+  const edit = $("desk-edit-para");
+  if (edit) { edit.disabled = !(perms.edit && state.kb); }
   if (!sel) { text.textContent = "Nothing selected."; return; }
   if (sel.error) { text.textContent = sel.error; return; }
   text.textContent = sel.block + " · characters " + sel.start + "–" + sel.end + " «" + sel.exact + "»";

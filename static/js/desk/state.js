@@ -10,8 +10,9 @@ export const blocks = new Map(desk ? desk.blocks.map((b) => [b.key, b]) : []);
 
 // sel: the selection {block, start, end, exact} (or {error}); kb: the keyboard caret/selection;
 // open: the form's subject ({mode: "create", type, anchor} or {mode: "edit", type, item, version});
-// ac: the autocomplete boxes by name; items: every quote, mention and annotation of the story.
-export const state = {sel: null, kb: null, open: null, ac: {}, items: desk ? desk.items.slice() : []};
+// ac: the autocomplete boxes by name; items: every quote, mention and annotation of the story;
+// revealed: "type:id" of the item last brought into view (its words stay marked).
+export const state = {sel: null, kb: null, open: null, ac: {}, items: desk ? desk.items.slice() : [], revealed: null};
 
 export const story = $("desk-story");
 export const form = $("desk-form");

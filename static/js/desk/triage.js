@@ -1,0 +1,114 @@
+// Triage in minutes: accept or reject all suggested mentions of one entity at once (from its row,
+// with a count), and step through the open items with [ and ] (or the buttons), each one scrolled
+// into view and highlighted in the text.
+
+import {send} from "./net.js";
+import {$, desk, perms, state, story} from "./state.js";
+import {afterRender, isOpenWork, message} from "./render.js";
+import {openItem} from "./form.js";
+import {refresh} from "./refresh.js";
+
+function mentionGroups() {
+  const groups = new Map();
+  state.items.filter((i) => i.type === "mention" && i.status === "suggested" && i.entity).forEach((i) => {
+    const g = groups.get(i.entity.id) || {entity: i.entity, items: []};
+    g.items.push(i);
+    groups.set(i.entity.id, g);
+  });
+  return Array.from(groups.values()).sort((a, b) => b.items.length - a.items.length ||
+    a.entity.name.localeCompare(b.entity.name));
+}
+
+function groupButton(label, op, group) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "button" + (op === "accept" ? " default" : "");
+  b.textContent = label;
+  b.dataset.groupOp = op;
+  b.dataset.entity = group.entity.slug;
+  b.addEventListener("click", () => reviewGroup(op, group, b));
+  return b;
+}
+
+export function renderEntityGroups() {
+  const box = $("desk-entity-groups"), rows = $("desk-entity-rows");
+  if (!box) { return; }
+  const groups = mentionGroups();
+  rows.textContent = "";
+  box.hidden = !groups.length;
+  groups.forEach((g) => {
+    const tr = document.createElement("tr");
+    tr.dataset.entity = g.entity.slug;
+    const name = document.createElement("th");
+    name.scope = "row";
+    name.textContent = g.entity.name;
+    const count = document.createElement("td");
+    count.className = "desk-count";
+    count.textContent = String(g.items.length);
+    const actions = document.createElement("td");
+    if (perms.review) {
+      const n = g.items.length;
+      actions.appendChild(groupButton(n > 1 ? "Accept all " + n : "Accept", "accept", g));
+      actions.appendChild(groupButton(n > 1 ? "Reject all " + n : "Reject", "reject", g));
+    }
+    tr.append(name, count, actions);
+    rows.appendChild(tr);
+  });
+}
+
+function reviewGroup(op, group, button) {
+  const n = group.items.length;
+  const what = (op === "accept" ? "Accept" : "Reject") + " all " + n + " suggested mention" + (n > 1 ? "s" : "") +
+    " of " + group.entity.name + "?";
+  if (!window.confirm(what)) { return; }
+  button.disabled = true;
+  send(desk.urls.review, {story: desk.article.id, op, items: group.items.map((i) => [i.type, i.id, i.version])})
+    .then((result) => {
+      button.disabled = false;
+      message(result.ok ? result.message : (result.error || "Not done."), result.ok ? "ok" : "error");
+      refresh();
+    });
+}
+
+// --- stepping through open work ----------------------------------------------------------------
+
+export function reveal(item) {
+  // Scroll the text to the item and mark its words until the next item is revealed.
+  Array.from(story.querySelectorAll(".desk-hl-current")).forEach((el) => el.classList.remove("desk-hl-current"));
+  const ref = item.type + ":" + item.id;
+  state.revealed = ref;
+  const spans = Array.from(story.querySelectorAll(".desk-hl")).filter((el) =>
+    (el.dataset.items || "").split(" ").includes(ref));
+  spans.forEach((el) => el.classList.add("desk-hl-current"));
+  if (spans.length) { spans[0].scrollIntoView({block: "center"}); }
+}
+
+let lastAt = -1;  // where in the open list the last step landed
+
+function step(direction) {
+  const open = state.items.filter(isOpenWork);
+  if (!open.length) { message("Nothing open in this story."); return; }
+  const current = state.open && state.open.item;
+  let at = current ? open.findIndex((i) => i.type === current.type && i.id === current.id) : -1;
+  if (at < 0 && lastAt >= 0) {
+    // The item is no longer open (just accepted, say): the next one has moved up into its place.
+    at = direction > 0 ? lastAt - 1 : lastAt;
+  }
+  lastAt = (at + direction + open.length) % open.length;
+  const next = open[lastAt];
+  openItem(next);
+  reveal(next);
+}
+
+export function installTriage() {
+  afterRender.push(renderEntityGroups);
+  $("desk-next-open").addEventListener("click", () => step(1));
+  $("desk-prev-open").addEventListener("click", () => step(-1));
+  document.addEventListener("keydown", (event) => {
+    const t = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (t.closest && t.closest("input, textarea, select, [contenteditable=true]")) { return; }
+    if (event.key === "]") { event.preventDefault(); step(1); }
+    if (event.key === "[") { event.preventDefault(); step(-1); }
+  });
+}
