@@ -255,3 +255,19 @@ class QueryCountTests(TestCase):
         self.client.get("/stories/one/")
         with self.assertNumQueries(3):  # SAVEPOINT, the page-state read, RELEASE
             assert self.client.get("/stories/one/").status_code == 200
+
+
+class QuoteIndexAtScaleTests(TestCase):
+    def test_selects_list_a_bounded_number_of_choices_and_any_public_story_still_filters(self):
+        from articles import filters
+
+        for i in range(3):
+            make_story(1, slug=f"s{i}", title=f"第{i}篇")
+        shown, filters.SHOWN_CHOICES = filters.SHOWN_CHOICES, 2
+        try:
+            html = self.client.get("/quotes/").content.decode()
+            assert html.count('<option value="s') == 2 and "第0篇</option>" not in html  # the two newest
+            filtered = self.client.get("/quotes/?story=s0").content.decode()
+            assert "共 1 則" in filtered
+        finally:
+            filters.SHOWN_CHOICES = shown
