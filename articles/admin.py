@@ -14,6 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import permissions, services
 from .checks import article_checks
@@ -34,7 +36,7 @@ class VersionedFormMixin:
     names the version they were shown) overwrites explicitly.
     """
 
-    lock_label = "this object"
+    lock_label = gettext_lazy("this object")
 
     def _init_version(self):
         self.fields["loaded_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -52,7 +54,7 @@ class VersionedFormMixin:
             return
         current = self.lock_current()
         if current is None:
-            raise ValidationError("This was deleted meanwhile; nothing was saved.", code="gone")
+            raise ValidationError(_("This was deleted meanwhile; nothing was saved."), code="gone")
         loaded = cleaned.get("loaded_version")
         # Every form this admin renders carries its version; a POST made without one (a script) is
         # checked against nothing and saves on top of the row as it is now.
@@ -64,9 +66,11 @@ class VersionedFormMixin:
                 who = services.describe_user(current.modified_by)
                 when = timezone.localtime(current.modified_at).strftime("%Y-%m-%d %H:%M:%S")
                 raise ValidationError(
-                    f"Not saved: {self.lock_label} was changed by {who} at {when} (now version {current.version}) "
-                    "after you opened it. What you typed is kept below; tick “Save mine anyway” to replace their "
-                    "changes, or reload the page to start from theirs.", code="stale")
+                    _("Not saved: %(what)s was changed by %(who)s at %(when)s (now version %(version)s) "
+                      "after you opened it. What you typed is kept below; tick “Save mine anyway” to replace their "
+                      "changes, or reload the page to start from theirs.") % {
+                        "what": self.lock_label, "who": who, "when": when, "version": current.version},
+                    code="stale")
         self.locked = current
         # Fields this form does not edit come from the locked row, not from the copy read before the lock.
         for field in self.instance._meta.concrete_fields:
@@ -76,7 +80,7 @@ class VersionedFormMixin:
 
 
 class ArticleForm(VersionedFormMixin, forms.ModelForm):
-    lock_label = "this story"
+    lock_label = gettext_lazy("this story")
 
     class Meta:
         model = Article
@@ -143,11 +147,11 @@ class BlockInline(ArticleInlineMixin, admin.StackedInline):
 
 
 class UnpublishedChangesFilter(admin.SimpleListFilter):
-    title = "unpublished changes"
+    title = gettext_lazy("unpublished changes")
     parameter_name = "unpublished"
 
     def lookups(self, request, model_admin):
-        return (("yes", "has unpublished changes"), ("no", "live is current"))
+        return (("yes", _("has unpublished changes")), ("no", _("live is current")))
 
     def queryset(self, request, queryset):
         pending = Q(live_edition__isnull=False) & ~Q(content_digest=F("live_edition__content_digest"))
@@ -171,8 +175,8 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
                        "modified_at")
     fieldsets = (
         (None, {"fields": ("title", "slug", "dek", "language", "bylines")}),
-        ("Source", {"fields": ("source_name", "source_entity", "source_url", "source_published_on")}),
-        ("Workflow", {"fields": ("status", "publish_at", "published_at", "updated_at", "version", "owner",
+        (gettext_lazy("Source"), {"fields": ("source_name", "source_entity", "source_url", "source_published_on")}),
+        (gettext_lazy("Workflow"), {"fields": ("status", "publish_at", "published_at", "updated_at", "version", "owner",
                                  "modified_by")}),
     )
     inlines = (SectionInline, BlockInline)
@@ -221,28 +225,28 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
 
     # -- columns --
 
-    @admin.display(description="sections", ordering="section_count")
+    @admin.display(description=gettext_lazy("sections"), ordering="section_count")
     def n_sections(self, obj):
         return obj.section_count
 
-    @admin.display(description="live", boolean=True)
+    @admin.display(description=gettext_lazy("live"), boolean=True)
     def is_live(self, obj):
         return hasattr(obj, "live_edition")
 
-    @admin.display(description="unpublished changes", boolean=True)
+    @admin.display(description=gettext_lazy("unpublished changes"), boolean=True)
     def unpublished_changes(self, obj):
         live = getattr(obj, "live_edition", None)
         return None if live is None else obj.content_digest != live.content_digest
 
-    @admin.display(description="version", ordering="version")
+    @admin.display(description=gettext_lazy("version"), ordering="version")
     def version_column(self, obj):
         # The version travels with the changelist's action form: an action on a story changed since
         # the list was shown is refused for that story (like a stale change form).
         return format_html('{}<input type="hidden" name="version_{}" value="{}">', obj.version, obj.pk, obj.version)
 
-    @admin.display(description="desk")
+    @admin.display(description=gettext_lazy("desk"))
     def desk_link(self, obj):
-        return format_html('<a href="{}">annotate</a>', reverse("admin:articles_article_desk", args=[obj.pk]))
+        return format_html('<a href="{}">{}</a>', reverse("admin:articles_article_desk", args=[obj.pk]), _("annotate"))
 
     # -- saving --
 
@@ -319,28 +323,29 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
                     expected_version=request.POST.get(f"version_{article.pk}") or None, confirm=confirmed)
                 done += 1
             except services.ChecksNotConfirmed as exc:
-                self.message_user(request, f"«{article.title}» not published: {exc.message}", messages.WARNING)
+                self.message_user(request, _("«%(title)s» not published: %(reason)s") % {"title": article.title, "reason": exc.message},
+                                  messages.WARNING)
             except (DeskError, PermissionDenied) as exc:
                 message = exc.message if isinstance(exc, DeskError) else str(exc)
                 self.message_user(request, f"«{article.title}»: {message}", messages.ERROR)
         if done:
-            self.message_user(request, f"{ACTION_LABELS[action]}: {done} stor{'y' if done == 1 else 'ies'}.",
-                              messages.SUCCESS)
+            self.message_user(request, ngettext("%(action)s: %(n)d story.", "%(action)s: %(n)d stories.", done) % {
+                "action": ACTION_LABELS[action], "n": done}, messages.SUCCESS)
         return None
 
-    @admin.action(description="Publish the selected stories", permissions=["publish"])
+    @admin.action(description=gettext_lazy("Publish the selected stories"), permissions=["publish"])
     def publish(self, request, queryset):
         return self._transition_action(request, queryset, "publish")
 
-    @admin.action(description="Unpublish the selected stories", permissions=["publish"])
+    @admin.action(description=gettext_lazy("Unpublish the selected stories"), permissions=["publish"])
     def unpublish(self, request, queryset):
         return self._transition_action(request, queryset, "unpublish")
 
-    @admin.action(description="Archive the selected stories", permissions=["publish"])
+    @admin.action(description=gettext_lazy("Archive the selected stories"), permissions=["publish"])
     def archive(self, request, queryset):
         return self._transition_action(request, queryset, "archive")
 
-    @admin.action(description="Submit the selected stories for review", permissions=["change"])
+    @admin.action(description=gettext_lazy("Submit the selected stories for review"), permissions=["change"])
     def submit(self, request, queryset):
         return self._transition_action(request, queryset, "submit")
 
@@ -351,7 +356,7 @@ class AnchoredForm(VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._init_version()
-        self.lock_label = f"this {self._meta.model._meta.verbose_name}"
+        self.lock_label = _("this %(thing)s") % {"thing": self._meta.model._meta.verbose_name}
 
     def lock_current(self):
         return self._meta.model.objects.select_for_update().filter(pk=self.instance.pk).first()
@@ -360,7 +365,7 @@ class AnchoredForm(VersionedFormMixin, forms.ModelForm):
         cleaned = super().clean()
         block = cleaned.get("block")
         if block is not None and block.article.edition != Edition.WORKING:
-            raise ValidationError({"block": "Annotate the working copy; live editions change only by publishing."})
+            raise ValidationError({"block": _("Annotate the working copy; live editions change only by publishing.")})
         self.check_version(cleaned)
         return cleaned
 
@@ -410,7 +415,7 @@ class WorkingCopyAdmin(admin.ModelAdmin):
         if not change:
             perms = desk_permissions(request.user, obj.block.article)
             if not item_allowed(perms, self.kind, "add"):
-                raise PermissionDenied("You may not annotate this story.")
+                raise PermissionDenied(_("You may not annotate this story."))
         obj.modified_by = request.user
         super().save_model(request, obj, form, change)
         services.revision_create(article=obj.block.article, user=request.user, action="annotate")
@@ -451,7 +456,7 @@ class QuoteAdmin(WorkingCopyAdmin):
                 def clean_status(self):
                     status = self.cleaned_data["status"]
                     if status not in statuses:
-                        raise ValidationError("A fact-check marks a quote verified or disputed.")
+                        raise ValidationError(_("A fact-check marks a quote verified or disputed."))
                     return status
 
             return VerifyForm

@@ -7,6 +7,7 @@ Publishing over open issues is allowed, but only after the editor confirms it
 from dataclasses import asdict, dataclass
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from entities.models import Role
 
@@ -46,9 +47,9 @@ def article_checks(article):
     """Return the open issues of working copy ``article`` (a list of Issue), in reading order."""
     issues = []
     if not (article.title or "").strip():
-        issues.append(Issue("headline", "The story has no headline."))
+        issues.append(Issue("headline", _("The story has no headline.")))
     if not (article.dek or "").strip():
-        issues.append(Issue("dek", "The story has no dek (the line under the headline)."))
+        issues.append(Issue("dek", _("The story has no dek (the line under the headline).")))
 
     quotes = (Quote.objects.filter(article=article).select_related("block", "speaker")
               .prefetch_related(Prefetch("speaker__roles", Role.objects.select_related("organization")))
@@ -56,34 +57,40 @@ def article_checks(article):
     for q in quotes:
         words = f"“{q.exact[:30]}”"
         if q.status == Quote.Status.SUGGESTED:
-            issues.append(Issue("suggestion", f"Quote {q.key} {words} is a suggestion nobody confirmed or rejected.",
+            issues.append(Issue("suggestion", _("Quote %(key)s %(words)s is a suggestion nobody confirmed or rejected.")
+                                % {"key": q.key, "words": words},
                                 q.key))
         if q.status == Quote.Status.DISPUTED:
-            issues.append(Issue("disputed", f"Quote {q.key} {words} is disputed by a fact-checker.", q.key))
+            issues.append(Issue("disputed", _("Quote %(key)s %(words)s is disputed by a fact-checker.")
+                                % {"key": q.key, "words": words}, q.key))
         if q.speaker is None:
-            issues.append(Issue("speaker", f"Quote {q.key} {words} has no speaker.", q.key))
+            issues.append(Issue("speaker", _("Quote %(key)s %(words)s has no speaker.") % {"key": q.key, "words": words}, q.key))
             continue
         if not q.role:
             continue
         roles = list(q.speaker.roles.all())
         named = matching_roles(q.role, roles)
         if not named:
-            issues.append(Issue("role", f"Quote {q.key}: “{q.role}” is not one of {q.speaker.name}'s roles.", q.key))
+            issues.append(Issue("role", _("Quote %(key)s: “%(role)s” is not one of %(speaker)s's roles.") % {
+                "key": q.key, "role": q.role, "speaker": q.speaker.name}, q.key))
         elif q.said_on and not any(r.was_held_on(q.said_on) for r in named):
             spans = "; ".join(f"{r.title} {r.start or '…'}–{r.end or '…'}" for r in named)
-            issues.append(Issue("role_date", f"Quote {q.key}: {q.speaker.name} did not hold “{q.role}” on "
-                                             f"{q.said_on} ({spans}).", q.key))
+            issues.append(Issue("role_date", _("Quote %(key)s: %(speaker)s did not hold “%(role)s” on %(date)s (%(spans)s).") % {
+                "key": q.key, "speaker": q.speaker.name, "role": q.role, "date": q.said_on, "spans": spans}, q.key))
 
     for m in Mention.objects.filter(article=article, status=Mention.Status.SUGGESTED).select_related(
             "block", "entity").order_by("block__position", "start"):
-        issues.append(Issue("suggestion", f"Mention of {m.entity.name} at {m.block.key} «{m.exact}» is a suggestion "
-                                          "nobody confirmed or rejected.", m.key))
+        issues.append(Issue("suggestion", _("Mention of %(entity)s at %(block)s «%(words)s» is a suggestion nobody confirmed "
+                                            "or rejected.") % {"entity": m.entity.name, "block": m.block.key,
+                                                                "words": m.exact}, m.key))
     for a in Annotation.objects.filter(article=article, status=Annotation.Status.OPEN,
                                        kind__in=[Annotation.Kind.FLAG, Annotation.Kind.REPAIR]).select_related(
             "block").order_by("block__position", "start"):
-        what = "Flag" if a.kind == Annotation.Kind.FLAG else "Repair"
-        issues.append(Issue(a.kind, f"{what} {a.key} at {a.block.key} «{a.exact[:30]}» is open: {a.body[:80]}", a.key))
+        what = _("Flag %(key)s at %(block)s «%(words)s» is open: %(body)s") if a.kind == Annotation.Kind.FLAG else _(
+            "Repair %(key)s at %(block)s «%(words)s» is open: %(body)s")
+        issues.append(Issue(a.kind, what % {"key": a.key, "block": a.block.key, "words": a.exact[:30],
+                                            "body": a.body[:80]}, a.key))
     for b in Block.objects.filter(article=article, kind=Block.Kind.FIGURE, alt="").order_by("position"):
-        empty = "" if b.image else " (and no image yet)"
-        issues.append(Issue("alt", f"Figure {b.key} has no alt text{empty}.", b.key))
+        message = _("Figure %(key)s has no alt text.") if b.image else _("Figure %(key)s has no alt text (and no image yet).")
+        issues.append(Issue("alt", message % {"key": b.key}, b.key))
     return issues

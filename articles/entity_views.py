@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from entities.models import Entity
 from entities.page_state import entity_scope, entity_stories_scope
@@ -62,7 +63,7 @@ def entity_detail(request, slug):
     entity, is_alias = Entity.objects.by_slug_or_alias(slug)
     if entity is None or not Entity.objects.public().filter(pk=entity.pk).exists():
         # An entity named only in unpublished stories has no public page.
-        raise Http404("No such entity.")
+        raise Http404(_("No such entity."))
     depends_on(request, entity_scope(entity.slug), entity_stories_scope(entity.slug))
     if is_alias:
         return redirect(entity, permanent=True)

@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 
 from entities.models import Entity
 from entities.page_state import entity_scope, entity_stories_scope
@@ -70,7 +71,7 @@ class EntityStoriesFeed(StoryFeed):
     def get_object(self, request, slug):
         entity = Entity.objects.public().filter(slug=slug).first()
         if entity is None:
-            raise Http404("No such entity.")
+            raise Http404(_("No such entity."))
         depends_on(request, entity_scope(entity.slug), entity_stories_scope(entity.slug))
         return entity
 

@@ -18,6 +18,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy as _
 
 from entities.models import Entity, partial_date_check, partial_date_field, validate_slug_id
 from newsroom.text import clean_name, nfc, search_tokens, slug_for
@@ -27,16 +28,16 @@ from .importing.story import free_key
 
 
 class Edition(models.TextChoices):
-    WORKING = "working", "working copy"
-    LIVE = "live", "live"
+    WORKING = "working", _("working copy")
+    LIVE = "live", _("live")
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    IN_REVIEW = "in_review", "審稿中"
-    SCHEDULED = "scheduled", "已排程"
-    PUBLISHED = "published", "已發布"
-    ARCHIVED = "archived", "已封存"
+    DRAFT = "draft", _("draft")
+    IN_REVIEW = "in_review", _("in review")
+    SCHEDULED = "scheduled", _("scheduled")
+    PUBLISHED = "published", _("published")
+    ARCHIVED = "archived", _("archived")
 
 
 PUBLIC_QUOTE_STATUSES = ("confirmed", "verified")
@@ -116,45 +117,47 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class Article(models.Model):
-    edition = models.CharField(max_length=10, choices=Edition, default=Edition.WORKING, editable=False)
+    edition = models.CharField(_("edition"), max_length=10, choices=Edition, default=Edition.WORKING, editable=False)
     working_copy = models.OneToOneField(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="live_edition", editable=False,
-        help_text="For a live edition: the working copy it was published from.",
+        "self", verbose_name=_("working copy"), on_delete=models.CASCADE, null=True, blank=True, related_name="live_edition", editable=False,
+        help_text=_("For a live edition: the working copy it was published from."),
     )
-    slug = models.SlugField(max_length=100, validators=[validate_slug_id], help_text="The story's URL: /stories/<slug>/.")
-    title = models.CharField(max_length=300, help_text="The headline, in the story's language.")
-    dek = models.TextField(blank=True, default="", help_text="One or two sentences under the headline.")
-    language = models.CharField(max_length=20, default="zh-Hant", help_text="BCP 47 tag, e.g. zh-Hant.")
-    bylines = models.JSONField(default=list, blank=True, help_text="Credits as printed, one per item.")
-    source_name = models.CharField(max_length=200, blank=True, default="", help_text="The outlet that first ran it.")
+    slug = models.SlugField(_("slug"), max_length=100, validators=[validate_slug_id], help_text=_("The story's URL: /stories/<slug>/."))
+    title = models.CharField(_("title"), max_length=300, help_text=_("The headline, in the story's language."))
+    dek = models.TextField(_("dek"), blank=True, default="", help_text=_("One or two sentences under the headline."))
+    language = models.CharField(_("language"), max_length=20, default="zh-Hant", help_text=_("BCP 47 tag, e.g. zh-Hant."))
+    bylines = models.JSONField(_("bylines"), default=list, blank=True, help_text=_("Credits as printed, one per item."))
+    source_name = models.CharField(_("source name"), max_length=200, blank=True, default="", help_text=_("The outlet that first ran it."))
     source_entity = models.ForeignKey(
-        Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="sourced_articles"
+        Entity, verbose_name=_("source entity"), on_delete=models.PROTECT, null=True, blank=True, related_name="sourced_articles"
     )
-    source_url = models.URLField(max_length=500, blank=True, default="")
-    source_published_on = partial_date_field()
-    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
-    publish_at = models.DateTimeField(null=True, blank=True, help_text="When readers may see it (scheduling).")
-    published_at = models.DateTimeField(null=True, blank=True, help_text="First publication.")
-    updated_at = models.DateTimeField(null=True, blank=True, help_text="Last publication of changes.")
-    version = models.PositiveIntegerField(default=1, editable=False, help_text="Optimistic-locking counter.")
-    modified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", editable=False, help_text="Who saved it last.")
-    search_tokens = models.TextField(blank=True, default="", editable=False,
-                                     help_text="Derived (live editions): bigram tokens of the whole story.")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True, default="")
+    source_published_on = partial_date_field(verbose_name=_("source published on"))
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField(_("publish at"), null=True, blank=True, help_text=_("When readers may see it (scheduling)."))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, help_text=_("First publication."))
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True, help_text=_("Last publication of changes."))
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False, help_text=_("Optimistic-locking counter."))
+    modified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("modified by"), on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", editable=False, help_text=_("Who saved it last."))
+    search_tokens = models.TextField(_("search tokens"), blank=True, default="", editable=False,
+                                     help_text=_("Derived (live editions): bigram tokens of the whole story."))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="owned_articles", editable=False,
-                              help_text="The reporter who created the story; reporters edit only their own drafts.")
-    content_digest = models.CharField(
+                              help_text=_("The reporter who created the story; reporters edit only their own drafts."))
+    content_digest = models.CharField(_("content digest"),
         max_length=64, blank=True, default="", editable=False,
-        help_text="Derived: digest of the story-format content at the last revision (working copy) or at "
-                  "publishing (live edition); they differ when a story has unpublished changes.")
-    entities = models.ManyToManyField(Entity, through="StoryEntity", related_name="stories", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    modified_at = models.DateTimeField(auto_now=True)
+        help_text=_("Derived: digest of the story-format content at the last revision (working copy) or at "
+                  "publishing (live edition); they differ when a story has unpublished changes."))
+    entities = models.ManyToManyField(Entity, verbose_name=_("entities"), through="StoryEntity", related_name="stories", blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         ordering = ("-publish_at", "-id")
         constraints = [
             models.UniqueConstraint(fields=["slug", "edition"], name="unique_article_slug_edition"),
@@ -229,12 +232,13 @@ class Article(models.Model):
 class StoryEntity(models.Model):
     """An entity listed with a story (the story format's ``entities``), in the file's order."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="story_entities")
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="story_entities")
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="story_entities")
+    entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.PROTECT, related_name="story_entities")
 
     class Meta:
+        verbose_name = _("story entity")
+        verbose_name_plural = _("story entities")
         ordering = ("article", "id")
-        verbose_name_plural = "story entities"
         constraints = [models.UniqueConstraint(fields=["article", "entity"], name="unique_storyentity_article_entity")]
 
     def __str__(self):
@@ -242,12 +246,14 @@ class StoryEntity(models.Model):
 
 
 class Section(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
-    number = models.CharField(max_length=2, help_text="Two digits, 01–99, rising by one.")
-    heading = models.CharField(max_length=300)
-    position = models.PositiveIntegerField(default=0)
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="sections")
+    number = models.CharField(_("number"), max_length=2, help_text=_("Two digits, 01–99, rising by one."))
+    heading = models.CharField(_("heading"), max_length=300)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
         ordering = ("article", "position")
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="unique_section_article_number"),
@@ -271,28 +277,30 @@ class Section(models.Model):
 
 
 class BlockKind(models.TextChoices):
-    PARAGRAPH = "paragraph", "paragraph"
-    FIGURE = "figure", "figure"
+    PARAGRAPH = "paragraph", _("paragraph")
+    FIGURE = "figure", _("figure")
 
 
 class Block(models.Model):
     Kind = BlockKind
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="blocks")
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="blocks")
     section = models.ForeignKey(
-        Section, on_delete=models.CASCADE, null=True, blank=True, related_name="blocks",
-        help_text="Empty for the lede.",
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, null=True, blank=True, related_name="blocks",
+        help_text=_("Empty for the lede."),
     )
-    position = models.PositiveIntegerField(default=0, help_text="Reading order within the story.")
-    key = models.SlugField(max_length=100, validators=[validate_slug_id], help_text="Stable id (p1, f1…).")
-    kind = models.CharField(max_length=10, choices=Kind, default=Kind.PARAGRAPH)
-    text = models.TextField(blank=True, default="")
-    image = models.CharField(max_length=500, blank=True, default="", help_text="Path or URL; empty slot if blank.")
-    alt = models.CharField(max_length=500, blank=True, default="")
-    caption = models.TextField(blank=True, default="")
-    credit = models.CharField(max_length=200, blank=True, default="")
+    position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Reading order within the story."))
+    key = models.SlugField(_("key"), max_length=100, validators=[validate_slug_id], help_text=_("Stable id (p1, f1…)."))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.PARAGRAPH)
+    text = models.TextField(_("text"), blank=True, default="")
+    image = models.CharField(_("image"), max_length=500, blank=True, default="", help_text=_("Path or URL; empty slot if blank."))
+    alt = models.CharField(_("alt text"), max_length=500, blank=True, default="")
+    caption = models.TextField(_("caption"), blank=True, default="")
+    credit = models.CharField(_("credit"), max_length=200, blank=True, default="")
 
     class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
         ordering = ("article", "position")
         constraints = [
             models.UniqueConstraint(fields=["article", "key"], name="unique_block_article_key"),
@@ -311,7 +319,7 @@ class Block(models.Model):
 
     def clean(self):
         if self.section_id and self.article_id and self.section.article_id != self.article_id:
-            raise ValidationError({"section": "The section belongs to another story."})
+            raise ValidationError({"section": _("The section belongs to another story.")})
 
     def save(self, *args, **kwargs):
         # Derived columns of this row only; anchors follow an edited paragraph through
@@ -368,16 +376,16 @@ class AnchoredQuerySet(models.QuerySet):
 class Anchored(models.Model):
     """Fields and rules shared by everything anchored to a span of a paragraph."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="%(class)ss", editable=False)
-    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="%(class)ss")
-    start = models.PositiveIntegerField(help_text="First character (Unicode code points).")
-    end = models.PositiveIntegerField(help_text="One past the last character.")
-    exact = models.TextField(help_text="The anchored words; must equal the paragraph's text between start and end.")
-    version = models.PositiveIntegerField(default=1, editable=False,
-                                          help_text="Optimistic-locking counter of this one anchored object.")
-    modified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", editable=False, help_text="Who changed it last.")
-    modified_at = models.DateTimeField(auto_now=True)
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="%(class)ss", editable=False)
+    block = models.ForeignKey(Block, verbose_name=_("block"), on_delete=models.CASCADE, related_name="%(class)ss")
+    start = models.PositiveIntegerField(_("start"), help_text=_("First character (Unicode code points)."))
+    end = models.PositiveIntegerField(_("end"), help_text=_("One past the last character."))
+    exact = models.TextField(_("exact words"), help_text=_("The anchored words; must equal the paragraph's text between start and end."))
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False,
+                                          help_text=_("Optimistic-locking counter of this one anchored object."))
+    modified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("modified by"), on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", editable=False, help_text=_("Who changed it last."))
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
 
     objects = AnchoredQuerySet.as_manager()
     key_prefix = "x"
@@ -410,54 +418,58 @@ class Anchored(models.Model):
 
     def check_anchor(self):
         """Raise ValidationError unless ``exact`` is the block's text between start and end."""
-        check_span(self.block, self.start, self.end, self.exact, what="anchor")
+        check_span(self.block, self.start, self.end, self.exact, what=_("anchor"))
 
 def check_span(block, start, end, exact, *, what):
     if block.kind != Block.Kind.PARAGRAPH:
-        raise ValidationError(f"The {what} points at {block.key}, which is not a paragraph.")
+        raise ValidationError(gettext("The %(what)s points at %(key)s, which is not a paragraph.") % {"what": what, "key": block.key})
     if start is None or end is None or not (0 <= start < end <= len(block.text)):
-        raise ValidationError(f"The {what} {start}–{end} is outside paragraph {block.key} ({len(block.text)} characters).")
+        raise ValidationError(gettext("The %(what)s %(start)s–%(end)s is outside paragraph %(key)s (%(n)d characters).") % {
+            "what": what, "start": start, "end": end, "key": block.key, "n": len(block.text)})
     if block.text[start:end] != exact:
-        raise ValidationError(f"The {what}'s exact text does not match block {block.key} at {start}–{end}.")
+        raise ValidationError(gettext("The %(what)s's exact text does not match block %(key)s at %(start)s–%(end)s.") % {
+            "what": what, "key": block.key, "start": start, "end": end})
 
 
 class QuoteKind(models.TextChoices):
-    DIRECT = "direct", "direct"
-    INDIRECT = "indirect", "indirect"
-    FRAGMENT = "fragment", "fragment"
+    DIRECT = "direct", _("direct")
+    INDIRECT = "indirect", _("indirect")
+    FRAGMENT = "fragment", _("fragment")
 
 
 class QuoteStatus(models.TextChoices):
-    SUGGESTED = "suggested", "suggested"
-    CONFIRMED = "confirmed", "confirmed"
-    VERIFIED = "verified", "verified"
-    DISPUTED = "disputed", "disputed"
+    SUGGESTED = "suggested", _("suggested")
+    CONFIRMED = "confirmed", _("confirmed")
+    VERIFIED = "verified", _("verified")
+    DISPUTED = "disputed", _("disputed")
 
 
 class Quote(Anchored):
     Kind = QuoteKind
     Status = QuoteStatus
 
-    key = models.SlugField(max_length=100, blank=True, validators=[validate_slug_id],
-                           help_text="Stable id within the story (q1, q2…); filled in when left empty.")
-    kind = models.CharField(max_length=10, choices=Kind, default=Kind.DIRECT)
-    speaker = models.ForeignKey(Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="quotes")
-    role = models.CharField(max_length=200, blank=True, default="", help_text="The speaker's title as printed here.")
-    said_on = partial_date_field()
-    event = models.ForeignKey(Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="event_quotes")
+    key = models.SlugField(_("key"), max_length=100, blank=True, validators=[validate_slug_id],
+                           help_text=_("Stable id within the story (q1, q2…); filled in when left empty."))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.DIRECT)
+    speaker = models.ForeignKey(Entity, verbose_name=_("speaker"), on_delete=models.PROTECT, null=True, blank=True, related_name="quotes")
+    role = models.CharField(_("role"), max_length=200, blank=True, default="", help_text=_("The speaker's title as printed here."))
+    said_on = partial_date_field(verbose_name=_("said on"))
+    event = models.ForeignKey(Entity, verbose_name=_("event"), on_delete=models.PROTECT, null=True, blank=True, related_name="event_quotes")
     attribution_block = models.ForeignKey(
-        Block, on_delete=models.SET_NULL, null=True, blank=True, related_name="attributed_quotes",
-        help_text="Where the text names the speaker; may be an earlier paragraph.",
+        Block, verbose_name=_("attribution block"), on_delete=models.SET_NULL, null=True, blank=True, related_name="attributed_quotes",
+        help_text=_("Where the text names the speaker; may be an earlier paragraph."),
     )
-    attribution_start = models.PositiveIntegerField(null=True, blank=True)
-    attribution_end = models.PositiveIntegerField(null=True, blank=True)
-    attribution_exact = models.TextField(blank=True, default="")
-    status = models.CharField(max_length=10, choices=Status, default=Status.SUGGESTED)
-    note = models.TextField(blank=True, default="")
-    search_tokens = models.TextField(blank=True, default="", editable=False,
-                                     help_text="Derived: bigram tokens of the quote and its speaker.")
+    attribution_start = models.PositiveIntegerField(_("attribution start"), null=True, blank=True)
+    attribution_end = models.PositiveIntegerField(_("attribution end"), null=True, blank=True)
+    attribution_exact = models.TextField(_("attribution exact"), blank=True, default="")
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.SUGGESTED)
+    note = models.TextField(_("note"), blank=True, default="")
+    search_tokens = models.TextField(_("search tokens"), blank=True, default="", editable=False,
+                                     help_text=_("Derived: bigram tokens of the quote and its speaker."))
 
     class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
         ordering = ("article", "block__position", "start")
         constraints = [
             *Anchored.Meta.constraints,
@@ -483,7 +495,7 @@ class Quote(Anchored):
         self.search_tokens = self.tokens()
         if self.attribution_block_id:
             check_span(self.attribution_block, self.attribution_start, self.attribution_end,
-                       self.attribution_exact, what="attribution")
+                       self.attribution_exact, what=_("attribution"))
         super().save(*args, **kwargs)
 
     def tokens(self):
@@ -494,19 +506,21 @@ class Quote(Anchored):
 
 
 class MentionStatus(models.TextChoices):
-    SUGGESTED = "suggested", "suggested"
-    CONFIRMED = "confirmed", "confirmed"
+    SUGGESTED = "suggested", _("suggested")
+    CONFIRMED = "confirmed", _("confirmed")
 
 
 class Mention(Anchored):
     Status = MentionStatus
 
-    key = models.SlugField(max_length=100, blank=True, validators=[validate_slug_id],
-                           help_text="Stable id within the story; filled in when left empty.")
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="mentions")
-    status = models.CharField(max_length=10, choices=Status, default=Status.SUGGESTED)
+    key = models.SlugField(_("key"), max_length=100, blank=True, validators=[validate_slug_id],
+                           help_text=_("Stable id within the story; filled in when left empty."))
+    entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.PROTECT, related_name="mentions")
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.SUGGESTED)
 
     class Meta:
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
         ordering = ("article", "block__position", "start")
         constraints = [
             *Anchored.Meta.constraints,
@@ -521,33 +535,35 @@ class Mention(Anchored):
 
 
 class AnnotationKind(models.TextChoices):
-    NOTE = "note", "note (internal)"
-    CONTEXT = "context", "context (public)"
-    SIC = "sic", "sic (public)"
-    CORRECTION = "correction", "correction (public)"
-    REPAIR = "repair", "repair (importer)"
-    FLAG = "flag", "flag (needs an editor)"
+    NOTE = "note", _("note (internal)")
+    CONTEXT = "context", _("context (public)")
+    SIC = "sic", _("sic (public)")
+    CORRECTION = "correction", _("correction (public)")
+    REPAIR = "repair", _("repair (importer)")
+    FLAG = "flag", _("flag (needs an editor)")
 
 
 class AnnotationStatus(models.TextChoices):
-    OPEN = "open", "open"
-    RESOLVED = "resolved", "resolved"
+    OPEN = "open", _("open")
+    RESOLVED = "resolved", _("resolved")
 
 
 class Annotation(Anchored):
     Kind = AnnotationKind
     Status = AnnotationStatus
 
-    key = models.SlugField(max_length=100, blank=True, validators=[validate_slug_id],
-                           help_text="Stable id within the story; filled in when left empty.")
-    kind = models.CharField(max_length=12, choices=Kind)
-    body = models.TextField(blank=True, default="")
-    public = models.BooleanField(default=False, help_text="Shown to readers (context, sic, correction).")
-    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
-    original = models.TextField(null=True, blank=True, help_text="For a repair: the text as it arrived.")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    key = models.SlugField(_("key"), max_length=100, blank=True, validators=[validate_slug_id],
+                           help_text=_("Stable id within the story; filled in when left empty."))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    body = models.TextField(_("body"), blank=True, default="")
+    public = models.BooleanField(_("public"), default=False, help_text=_("Shown to readers (context, sic, correction)."))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
+    original = models.TextField(_("original"), null=True, blank=True, help_text=_("For a repair: the text as it arrived."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
+        verbose_name = _("annotation")
+        verbose_name_plural = _("annotations")
         ordering = ("article", "block__position", "start")
         constraints = [
             *Anchored.Meta.constraints,
@@ -573,14 +589,16 @@ NOTE_KINDS = (Annotation.Kind.NOTE, Annotation.Kind.CONTEXT, Annotation.Kind.SIC
 class Revision(models.Model):
     """A snapshot of the whole story in the story format, taken at each save and publish."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    created_at = models.DateTimeField(default=timezone.now)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    action = models.CharField(max_length=20, help_text="import, save, publish, unpublish, restore…")
-    data = models.JSONField()
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("number"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True)
+    action = models.CharField(_("action"), max_length=20, help_text=_("import, save, publish, unpublish, restore…"))
+    data = models.JSONField(_("data"))
 
     class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
         ordering = ("article", "-number")
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="unique_revision_article_number"),
@@ -591,8 +609,8 @@ class Revision(models.Model):
 
 
 class SuggestionKind(models.TextChoices):
-    QUOTE = "quote", "quote"
-    MENTION = "mention", "mention"
+    QUOTE = "quote", _("quote")
+    MENTION = "mention", _("mention")
 
 
 class RejectedSuggestion(models.Model):
@@ -600,14 +618,16 @@ class RejectedSuggestion(models.Model):
 
     Kind = SuggestionKind
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="rejected_suggestions")
-    kind = models.CharField(max_length=10, choices=Kind)
-    exact = models.TextField()
-    entity_slug = models.CharField(max_length=100, help_text="The speaker or entity it proposed.")
-    created_at = models.DateTimeField(default=timezone.now)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="rejected_suggestions")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    exact = models.TextField(_("exact words"))
+    entity_slug = models.CharField(_("entity slug"), max_length=100, help_text=_("The speaker or entity it proposed."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("rejected suggestion")
+        verbose_name_plural = _("rejected suggestions")
         ordering = ("article", "-created_at")
         constraints = [
             models.UniqueConstraint(fields=["article", "kind", "exact", "entity_slug"],
@@ -629,14 +649,16 @@ class RejectedSuggestion(models.Model):
 class Transition(models.Model):
     """A workflow step of a story: who moved it from which status to which, and when."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    from_status = models.CharField(max_length=20, choices=Status)
-    to_status = models.CharField(max_length=20, choices=Status)
-    note = models.TextField(blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now)
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="transitions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True)
+    from_status = models.CharField(_("from status"), max_length=20, choices=Status)
+    to_status = models.CharField(_("to status"), max_length=20, choices=Status)
+    note = models.TextField(_("note"), blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
         ordering = ("article", "-created_at", "-id")
         constraints = [
             models.CheckConstraint(condition=Q(from_status__in=Status.values) & Q(to_status__in=Status.values),
@@ -654,14 +676,16 @@ class PreviewLink(models.Model):
     DEFAULT_DAYS = 7
     SALT = "articles.preview-link"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
-    token = models.CharField(max_length=64, unique=True, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="preview_links")
+    token = models.CharField(_("token"), max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
         ordering = ("article", "-created_at")
 
     def __str__(self):

@@ -16,6 +16,8 @@ from newsroom.html import highlight
 
 from newsroom.text import HAN_RE, fold_with_index
 
+from .checks import ROLE_PREFIXES  # one list of the prefixes that date a title
+
 LEVELS = ("quote", "mention", "annotation")
 LATIN_RUN_RE = re.compile(r"[A-Za-z][A-Za-z0-9.\-’' ]*[A-Za-z0-9]|[A-Za-z]")
 
@@ -202,8 +204,6 @@ def attribution_lines(quotes, block, previous=None):
 def printed_role(quote):
     """The speaker's role as the story prints it: "時任阿里CEO" where the attribution dates it, so a
     past role never reads as a present title."""
-    from .checks import ROLE_PREFIXES  # one list of the prefixes that date a title
-
     role = quote.role or ""
     said = quote.attribution_exact or ""
     for prefix in ROLE_PREFIXES:

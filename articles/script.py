@@ -14,7 +14,7 @@ Nothing is rewritten here: callers turn each change into a ``repair`` annotation
 import re
 from dataclasses import dataclass
 
-from newsroom.text import _converter, no_convert_spans
+from newsroom.text import converter, no_convert_spans
 
 # (as written, what s2tw writes): both are accepted Traditional usage in Taiwan; leave the author's.
 ACCEPTED_VARIANTS = frozenset({("布", "佈"), ("台", "臺"), ("占", "佔"), ("吃", "喫"), ("周", "週")})
@@ -46,7 +46,7 @@ def traditional_changes(text, protected=()):
     for start, end in [*protected, *quoted_titles(text), *no_convert_spans(text)]:
         for i in range(max(start, 0), min(end, len(text))):
             blocked[i] = True
-    convert = _converter("s2tw").convert
+    convert = converter("s2tw").convert
     changed = []  # (index, original char, new char)
     for m in SENTENCE_RE.finditer(text):
         piece = m.group(0)

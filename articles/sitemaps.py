@@ -6,12 +6,14 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from entities.models import Entity
+from newsroom.locale import READER_EDITIONS
 
 from .models import Article
 
 
 class I18nSitemap(Sitemap):
     i18n = True
+    languages = READER_EDITIONS  # not settings.LANGUAGES: English is an editors' language, not an edition
     alternates = True
     x_default = True
 

@@ -9,6 +9,8 @@ from django.db.models import Value
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Alias, Entity, Relation, Role
 from .services import entity_merge
@@ -38,9 +40,9 @@ class MergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The admin's own autocomplete (through Relation.object, an autocomplete field to Entity).
         self.fields["target"] = forms.ModelChoiceField(
-            queryset=Entity.objects.exclude(pk=source.pk), label="Merge into",
+            queryset=Entity.objects.exclude(pk=source.pk), label=gettext_lazy("Merge into"),
             widget=AutocompleteSelect(Relation._meta.get_field("object"), admin_site),
-            help_text="The entity to keep. Everything that points at this one moves to it.")
+            help_text=gettext_lazy("The entity to keep. Everything that points at this one moves to it."))
 
 
 def entity_usage(entity, user):
@@ -65,11 +67,11 @@ class EntityAdmin(admin.ModelAdmin):
         counts = usage.admin_counts() if usage else {"quote_count": Value(0), "mention_count": Value(0)}
         return super().get_queryset(request).annotate(**counts)
 
-    @admin.display(description="quotes", ordering="quote_count")
+    @admin.display(description=gettext_lazy("quotes"), ordering="quote_count")
     def n_quotes(self, obj):
         return obj.quote_count
 
-    @admin.display(description="mentions", ordering="mention_count")
+    @admin.display(description=gettext_lazy("mentions"), ordering="mention_count")
     def n_mentions(self, obj):
         return obj.mention_count
 
@@ -86,11 +88,11 @@ class EntityAdmin(admin.ModelAdmin):
         return (user.has_perm("entities.merge_entity") and user.has_perm("entities.change_entity")
                 and user.has_perm("entities.delete_entity"))
 
-    @admin.action(description="Merge the two selected entities…", permissions=["merge"])
+    @admin.action(description=gettext_lazy("Merge the two selected entities…"), permissions=["merge"])
     def merge_selected(self, request, queryset):
         pair = list(queryset.order_by("-quote_count", "-mention_count", "pk")[:3])
         if len(pair) != 2:
-            self.message_user(request, "Select exactly two entities to merge.", messages.WARNING)
+            self.message_user(request, _("Select exactly two entities to merge."), messages.WARNING)
             return None
         keep, source = pair  # keep the more used one; the confirmation page can swap them
         url = reverse("admin:entities_entity_merge", args=[source.pk])
@@ -111,10 +113,10 @@ class EntityAdmin(admin.ModelAdmin):
 
     def merge_view(self, request, object_id):
         if not self.has_merge_permission(request):
-            raise PermissionDenied("You may not merge entities.")
+            raise PermissionDenied(_("You may not merge entities."))
         source = Entity.objects.filter(pk=object_id).first()
         if source is None:
-            raise Http404("No such entity.")
+            raise Http404(_("No such entity."))
         data = request.POST if request.method == "POST" else (request.GET if "target" in request.GET else None)
         form = MergeForm(data, source=source, admin_site=self.admin_site)
         target = None
@@ -126,11 +128,13 @@ class EntityAdmin(admin.ModelAdmin):
                 except ValidationError as exc:
                     messages.error(request, " ".join(exc.messages))
                 else:
-                    messages.success(request, f"Merged {source.name} ({source.slug}) into {target.name}: "
-                                              f"{result.summary()}. /entities/{source.slug}/ now redirects here.")
+                    messages.success(request, _(
+                        "Merged %(source)s (%(slug)s) into %(target)s: %(summary)s. /entities/%(slug)s/ now redirects "
+                        "here.") % {"source": source.name, "slug": source.slug, "target": target.name,
+                                    "summary": result.summary()})
                     return HttpResponseRedirect(reverse("admin:entities_entity_change", args=[target.pk]))
         context = {
-            **self.admin_site.each_context(request), "opts": self.opts, "title": f"Merge {source.name}",
+            **self.admin_site.each_context(request), "opts": self.opts, "title": _("Merge %(name)s") % {"name": source.name},
             "source": source, "target": target, "form": form, "media": self.media + form.media,
             "counts": {"aliases": source.aliases.count(), "roles": source.roles.count(),
                        "relations": source.relations_out.count() + source.relations_in.count(),

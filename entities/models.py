@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import In
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from newsroom.text import nfc, search_tokens, slug_for
 
@@ -25,7 +26,7 @@ validate_wikidata = RegexValidator(r"^Q[0-9]+$", "A Wikidata item id such as Q13
 
 def partial_date_field(**kwargs):
     """A date known to the year, month or day, stored as text ('2022', '2022-09', '2022-09-01')."""
-    kwargs.setdefault("help_text", "YYYY, YYYY-MM or YYYY-MM-DD; leave empty when unknown.")
+    kwargs.setdefault("help_text", _("YYYY, YYYY-MM or YYYY-MM-DD; leave empty when unknown."))
     return models.CharField(max_length=10, blank=True, default="", validators=[validate_partial_date], **kwargs)
 
 
@@ -35,27 +36,27 @@ def partial_date_check(field, name):
 
 
 class Kind(models.TextChoices):
-    PERSON = "person", "人物"
-    ORGANIZATION = "organization", "機構"
-    PRODUCT = "product", "產品"
-    EVENT = "event", "事件"
-    PLACE = "place", "地點"
-    CONCEPT = "concept", "概念"
-    PUBLICATION = "publication", "媒體"
+    PERSON = "person", _("person")
+    ORGANIZATION = "organization", _("organization")
+    PRODUCT = "product", _("product")
+    EVENT = "event", _("event")
+    PLACE = "place", _("place")
+    CONCEPT = "concept", _("concept")
+    PUBLICATION = "publication", _("publication")
 
 
 class Predicate(models.TextChoices):
-    DEVELOPED_BY = "developed_by", "developed by"
-    PART_OF = "part_of", "part of"
-    ACQUIRED = "acquired", "acquired"
-    SUCCESSOR_OF = "successor_of", "successor of"
-    PRODUCT_OF = "product_of", "product of"
-    SUBSIDIARY_OF = "subsidiary_of", "subsidiary of"
-    FOUNDED_BY = "founded_by", "founded by"
-    HELD_AT = "held_at", "held at"
-    BASED_ON = "based_on", "based on"
-    ORGANIZED_BY = "organized_by", "organized by"
-    COMPETES_WITH = "competes_with", "competes with"
+    DEVELOPED_BY = "developed_by", _("developed by")
+    PART_OF = "part_of", _("part of")
+    ACQUIRED = "acquired", _("acquired")
+    SUCCESSOR_OF = "successor_of", _("successor of")
+    PRODUCT_OF = "product_of", _("product of")
+    SUBSIDIARY_OF = "subsidiary_of", _("subsidiary of")
+    FOUNDED_BY = "founded_by", _("founded by")
+    HELD_AT = "held_at", _("held at")
+    BASED_ON = "based_on", _("based on")
+    ORGANIZED_BY = "organized_by", _("organized by")
+    COMPETES_WITH = "competes_with", _("competes with")
 
 
 class EntityQuerySet(models.QuerySet):
@@ -86,27 +87,28 @@ class EntityQuerySet(models.QuerySet):
 class Entity(models.Model):
     Kind = Kind
 
-    kind = models.CharField(max_length=20, choices=Kind)
-    name = models.CharField(max_length=200, help_text="Canonical name, in the script of our stories.")
-    slug = models.SlugField(
-        max_length=100, unique=True, validators=[validate_slug_id], help_text="The entity's id: /entities/<slug>/."
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    name = models.CharField(_("name"), max_length=200, help_text=_("Canonical name, in the script of our stories."))
+    slug = models.SlugField(_("slug"),
+        max_length=100, unique=True, validators=[validate_slug_id], help_text=_("The entity's id: /entities/<slug>/.")
     )
-    description = models.TextField(blank=True, default="", help_text="One or two sentences for readers.")
-    wikidata = models.CharField(
+    description = models.TextField(_("description"), blank=True, default="", help_text=_("One or two sentences for readers."))
+    wikidata = models.CharField(_("Wikidata ID"),
         max_length=20, blank=True, default="", validators=[validate_wikidata],
-        help_text="Only when certain; leave empty rather than guess.",
+        help_text=_("Only when certain; leave empty rather than guess."),
     )
-    url = models.URLField(max_length=500, blank=True, default="")
-    search_tokens = models.TextField(blank=True, default="", editable=False,
-                                     help_text="Derived: bigram tokens of name, aliases and description.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    modified_at = models.DateTimeField(auto_now=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True, default="")
+    search_tokens = models.TextField(_("search tokens"), blank=True, default="", editable=False,
+                                     help_text=_("Derived: bigram tokens of name, aliases and description."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
 
     objects = EntityQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("entity")
+        verbose_name_plural = _("entities")
         ordering = ("name",)
-        verbose_name_plural = "entities"
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="entity_kind_valid"),
             models.CheckConstraint(condition=~Q(name=""), name="entity_name_not_empty"),
@@ -137,17 +139,18 @@ class Entity(models.Model):
 
 
 class Alias(models.Model):
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
-    text = models.CharField(max_length=200)
-    lang = models.CharField(max_length=20, blank=True, default="", help_text="BCP 47 tag: zh-Hant, zh-Hans, en…")
-    slug = models.SlugField(
+    entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.CASCADE, related_name="aliases")
+    text = models.CharField(_("text"), max_length=200)
+    lang = models.CharField(_("language"), max_length=20, blank=True, default="", help_text=_("BCP 47 tag: zh-Hant, zh-Hans, en…"))
+    slug = models.SlugField(_("slug"),
         max_length=100, blank=True, default="",
-        help_text="Optional URL form; /entities/<alias slug>/ redirects to the entity.",
+        help_text=_("Optional URL form; /entities/<alias slug>/ redirects to the entity."),
     )
 
     class Meta:
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
         ordering = ("entity", "id")
-        verbose_name_plural = "aliases"
         constraints = [
             models.UniqueConstraint(fields=["entity", "text"], name="unique_alias_entity_text"),
             models.UniqueConstraint(fields=["slug"], condition=~Q(slug=""), name="unique_alias_slug"),
@@ -169,15 +172,17 @@ class Alias(models.Model):
 
 
 class Role(models.Model):
-    person = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="roles")
-    title = models.CharField(max_length=200, help_text="The title as stories print it, e.g. 阿里云CTO.")
+    person = models.ForeignKey(Entity, verbose_name=_("person"), on_delete=models.CASCADE, related_name="roles")
+    title = models.CharField(_("title"), max_length=200, help_text=_("The title as stories print it, e.g. 阿里云CTO."))
     organization = models.ForeignKey(
-        Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="member_roles"
+        Entity, verbose_name=_("organization"), on_delete=models.PROTECT, null=True, blank=True, related_name="member_roles"
     )
-    start = partial_date_field()
-    end = partial_date_field(verbose_name="end (a 時任 'then' title has one)")
+    start = partial_date_field(verbose_name=_("start"))
+    end = partial_date_field(verbose_name=_("end (a 時任 'then' title has one)"))
 
     class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
         ordering = ("person", "start", "id")
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="role_title_not_empty"),
@@ -204,13 +209,15 @@ class Role(models.Model):
 class Relation(models.Model):
     Predicate = Predicate
 
-    subject = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="relations_out")
-    predicate = models.CharField(max_length=40, choices=Predicate)
-    object = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="relations_in")
-    start = partial_date_field()
-    end = partial_date_field()
+    subject = models.ForeignKey(Entity, verbose_name=_("subject"), on_delete=models.CASCADE, related_name="relations_out")
+    predicate = models.CharField(_("predicate"), max_length=40, choices=Predicate)
+    object = models.ForeignKey(Entity, verbose_name=_("object"), on_delete=models.CASCADE, related_name="relations_in")
+    start = partial_date_field(verbose_name=_("start"))
+    end = partial_date_field(verbose_name=_("end"))
 
     class Meta:
+        verbose_name = _("relation")
+        verbose_name_plural = _("relations")
         ordering = ("subject", "id")
         constraints = [
             models.UniqueConstraint(fields=["subject", "predicate", "object"], name="unique_relation_triple"),

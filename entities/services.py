@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from newsroom.text import clean_name
 
@@ -83,7 +84,7 @@ def entity_merge(*, source, target, user=None):
     slug, so /entities/<old slug>/ redirects to the target. Returns a MergeResult.
     """
     if source.pk == target.pk:
-        raise ValidationError("An entity cannot be merged into itself.")
+        raise ValidationError(_("An entity cannot be merged into itself."))
     source = Entity.objects.select_for_update().get(pk=source.pk)
     target = Entity.objects.select_for_update().get(pk=target.pk)
     result = MergeResult()

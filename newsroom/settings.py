@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "newsroom.locale.EditionLocaleMiddleware",  # reader: script edition from the URL; admin: editor's choice
     "newsroom.simplified.SimplifiedScriptMiddleware",  # /zh-hans/ pages that no public view converted
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -165,8 +165,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Traditional Chinese by default; editors may switch the admin to English or Simplified Chinese.
+# Readers get only the two script editions (newsroom/locale.py), never an English edition.
+# Each language is named in itself (as language menus do), so the names need no translation.
 LANGUAGE_CODE = "zh-hant"
-LANGUAGES = [("zh-hant", "繁體中文"), ("zh-hans", "简体中文")]
+LANGUAGES = [("zh-hant", "繁體中文"), ("zh-hans", "简体中文"), ("en", "English")]
+# The admin's language for an editor who has not chosen one (the tests set it to English, the msgids).
+EDITOR_LANGUAGE_CODE = LANGUAGE_CODE
+# The catalogs (.po sources and compiled .mo) are committed; see locale/README.md.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # House style for quotation marks, set when pages are served (the stored text keeps the author's):
 # opening and closing double marks, then single. The Taiwan and Hong Kong press use 「」『』; the
 # mainland and NYT 中文網's simplified edition “”‘’. Leave an edition out to print marks as stored.

@@ -35,8 +35,8 @@ JSON_LD_URL_KEYS = {"url", "sameAs", "mainEntityOfPage", "image", "logo", "inLan
                     "dateModified", "startDate", "endDate"}
 
 
-APOSTROPHE_RE = re.compile(r"(?<=[A-Za-z])’(?=[A-Za-z])")  # Alibaba’s, don’t: not a quotation mark
-APOSTROPHE = "\ue001"
+QUOTE_MARK_RE = re.compile(r"[“”‘’「」『』]")
+LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 def house_quotes(text, marks):
@@ -44,9 +44,32 @@ def house_quotes(text, marks):
     opening and closing double marks, then the single (inner) ones. Lengths never change."""
     if not text or not marks:
         return text
-    table = str.maketrans({"“": marks[0], "「": marks[0], "”": marks[1], "」": marks[1],
-                           "‘": marks[2], "『": marks[2], "’": marks[3], "』": marks[3]})
-    return APOSTROPHE_RE.sub(APOSTROPHE, text).translate(table).replace(APOSTROPHE, "’")
+    table = {"“": marks[0], "「": marks[0], "”": marks[1], "」": marks[1],
+             "‘": marks[2], "『": marks[2], "’": marks[3], "』": marks[3]}
+
+    def mark(m):
+        i = m.start()
+        if m.group() == "’" and 0 < i < len(text) - 1 and text[i - 1] in LATIN and text[i + 1] in LATIN:
+            return "’"  # between two Latin letters (Alibaba’s, don’t): an apostrophe
+        return table[m.group()]
+
+    return QUOTE_MARK_RE.sub(mark, text)
+
+
+# Where marks are never set in the house style on a page: no-convert spans and URL attributes.
+HOUSE_SKIP_RE = re.compile(r"<span\b[^>]*\sdata-no-convert(?=[\s=>])[^>]*>.*?</span>|\s(?:href|src|cite)=\"[^\"]*\"",
+                           re.S | re.I)
+
+
+def house_quotes_html(html, marks):
+    """``house_quotes`` over a whole HTML (or XML) page: its text, reader attributes and JSON-LD (quotation
+    marks are never markup), but not no-convert spans or URLs. One pass, for the traditional edition."""
+    out, last = [], 0
+    for m in HOUSE_SKIP_RE.finditer(html):
+        out += [house_quotes(html[last:m.start()], marks), m.group(0)]
+        last = m.end()
+    out.append(house_quotes(html[last:], marks))
+    return "".join(out)
 
 
 def edition_converter(language):
@@ -179,7 +202,12 @@ def convert_response(response, language=SIMPLIFIED):
     if convert is None or not any(t in content_type for t in ("html", "xml")):
         return response
     charset = response.charset or "utf-8"
-    response.content = convert_html(response.content.decode(charset), convert).encode(charset)
+    marks = getattr(settings, "QUOTE_MARKS", {}).get(language)
+    if language == SIMPLIFIED:
+        text = convert_html(response.content.decode(charset), convert)
+    else:  # quotation marks only: no tokenizing needed (~10× faster than convert_html)
+        text = house_quotes_html(response.content.decode(charset), marks)
+    response.content = text.encode(charset)
     response.script_converted = True
     return response
 

@@ -6,6 +6,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Django's set_language view (POST): the admin header's language switch stores the editor's choice.
+    path("i18n/", include("django.conf.urls.i18n")),
     # /sitemap.xml and /robots.txt: one for both scripts, at the root.
     path("", include("articles.site_urls")),
 ]

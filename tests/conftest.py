@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import caches
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -7,6 +8,15 @@ def _plain_static_storage(settings):
     # Manifest storage needs collectstatic; tests use plain storage whatever DJANGO_ENV says.
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
+def _editors_read_english(settings):
+    # Tests assert the admin's and desk's messages as written (the English msgids): their editors
+    # have chosen English. The default, Traditional Chinese, is tested in tests/test_i18n.py.
+    settings.EDITOR_LANGUAGE_CODE = "en"
+    yield
+    translation.deactivate()  # a request's language stays active in its thread; the next test starts afresh
 
 
 def pytest_configure(config):

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 from .. import services
 from ..checks import article_checks
@@ -31,7 +32,8 @@ class WorkflowViews:
         action = request.POST.get("action", "")
         perms = desk_permissions(request.user, article)
         if action not in perms["actions"]:
-            raise PermissionDenied(f"You may not {action.replace('_', ' ') or 'do that to'} this story now.")
+            raise PermissionDenied(_("You may not %(action)s this story now.")
+                                   % {"action": action.replace("_", " ") or _("do that to")})
         form = TransitionForm(request.POST)
         try:
             data = form.validated()
@@ -58,8 +60,8 @@ class WorkflowViews:
             messages.error(request, exc.message)
             return self.back(request, article)
         article.refresh_from_db()
-        messages.success(request, f"{ACTION_LABELS[action]}: the story is now {article.get_status_display()} "
-                                  f"({article.status}).")
+        messages.success(request, _("%(action)s: the story is now %(status)s (%(code)s).") % {
+            "action": ACTION_LABELS[action], "status": article.get_status_display(), "code": article.status})
         return self.back(request, article)
 
     def publish_confirmation(self, request, article, issues, form, data):
@@ -89,15 +91,15 @@ class WorkflowViews:
         if ref == "live":
             live = Article.objects.live().filter(working_copy=article).first()
             if live is None:
-                raise Http404("This story has no live edition.")
+                raise Http404(_("This story has no live edition."))
             return "live edition", export_story(live)
         try:
             number = int(ref)
         except (TypeError, ValueError):
-            raise Http404("No such revision.") from None
+            raise Http404(_("No such revision.")) from None
         revision = article.revisions.filter(number=number).select_related("user").first()
         if revision is None:
-            raise Http404("No such revision.")
+            raise Http404(_("No such revision."))
         return f"r{revision.number} ({revision.action}, {user_name(revision.user) or 'system'}, " \
                f"{timezone.localtime(revision.created_at):%Y-%m-%d %H:%M})", revision.data
 
@@ -113,10 +115,10 @@ class WorkflowViews:
     def revision_restore_view(self, request, object_id, number):
         article = self.desk_article(request, object_id)
         self.require_post(request)
-        services.require(desk_permissions(request.user, article)["restore"], "You may not edit this story.")
+        services.require(desk_permissions(request.user, article)["restore"], _("You may not edit this story."))
         revision = article.revisions.filter(number=number).first()
         if revision is None:
-            raise Http404("No such revision.")
+            raise Http404(_("No such revision."))
         try:
             version = VersionForm(request.POST).validated()["version"]
             new = services.revision_restore(article=article, revision=revision, user=request.user,
@@ -124,8 +126,8 @@ class WorkflowViews:
         except DeskError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Restored revision r{number} as the new revision r{new.number}. "
-                                      "Readers see it when the story is published.")
+            messages.success(request, _("Restored revision r%(old)d as the new revision r%(new)d. Readers see it "
+                                        "when the story is published.") % {"old": number, "new": new.number})
         return self.back(request, article, default="revisions")
 
     # -- previews --
@@ -159,7 +161,7 @@ class WorkflowViews:
     def preview_link_create_view(self, request, object_id):
         article = self.desk_article(request, object_id)
         self.require_post(request)
-        services.require(desk_permissions(request.user, article)["share"], "You may not share this story.")
+        services.require(desk_permissions(request.user, article)["share"], _("You may not share this story."))
         try:
             days = int(request.POST.get("days") or services.PREVIEW_DAYS)
         except ValueError:
@@ -168,16 +170,16 @@ class WorkflowViews:
         url = request.build_absolute_uri(reverse("admin:articles_article_shared",
                                                  args=[article.pk, services.preview_link_signed(link)]))
         until = timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M")
-        messages.success(request, f"Share link (valid until {until}): {url}")
+        messages.success(request, _("Share link (valid until %(until)s): %(url)s") % {"until": until, "url": url})
         return self.back(request, article)
 
     def preview_link_revoke_view(self, request, object_id, link_id):
         article = self.desk_article(request, object_id)
         self.require_post(request)
-        services.require(desk_permissions(request.user, article)["share"], "You may not share this story.")
+        services.require(desk_permissions(request.user, article)["share"], _("You may not share this story."))
         link = PreviewLink.objects.filter(pk=link_id, article=article).first()
         if link is None:
-            raise Http404("No such share link.")
+            raise Http404(_("No such share link."))
         services.preview_link_revoke(link=link)
-        messages.success(request, "The share link is revoked; it no longer opens the story.")
+        messages.success(request, _("The share link is revoked; it no longer opens the story."))
         return self.back(request, article)

@@ -208,30 +208,29 @@ def _locate(text, repair, spans):
 
 
 def _score_structure(score, name, article, gold):
-    title = gold.get("title")
-    if title is not None:
+    got_bylines = [norm(b) for b in article.get("bylines") or []]
+
+    def same_title(expected):
+        return norm(article.get("title") or "") == norm(expected)
+
+    def same_bylines(expected):  # every expected name credited, and no credit without one
+        want = [norm(b) for b in expected]
+        return all(any(w in g for g in got_bylines) for w in want) and all(any(w in g for w in want) for g in got_bylines)
+
+    def same_sections(expected):
+        return [norm(s.get("heading") or "") for s in article.get("sections", [])] == [norm(s) for s in expected]
+
+    for field, right, got in (("title", same_title, article.get("title")),
+                              ("bylines", same_bylines, article.get("bylines")),
+                              ("sections", same_sections, [s.get("heading") for s in article.get("sections", [])])):
+        expected = gold.get(field)
+        if expected is None:
+            continue  # ambiguous: not scored
         score.add("structure_checks")
-        if norm(article.get("title") or "") == norm(title):
+        if right(expected):
             score.add("structure_right")
         else:
-            score.misses.append(f"{name}: title {article.get('title')!r}, expected {title!r}")
-    bylines = gold.get("bylines")
-    if bylines is not None:
-        score.add("structure_checks")
-        got = [norm(b) for b in article.get("bylines") or []]
-        want = [norm(b) for b in bylines]
-        if all(any(w in g for g in got) for w in want) and all(any(w in g for w in want) for g in got):
-            score.add("structure_right")
-        else:
-            score.misses.append(f"{name}: bylines {article.get('bylines')!r}, expected {bylines!r}")
-    sections = gold.get("sections")
-    if sections is not None:
-        score.add("structure_checks")
-        got = [norm(s.get("heading") or "") for s in article.get("sections", [])]
-        if got == [norm(s) for s in sections]:
-            score.add("structure_right")
-        else:
-            score.misses.append(f"{name}: sections {got!r}, expected {sections!r}")
+            score.misses.append(f"{name}: {field} {got!r}, expected {expected!r}")
 
 
 def summarize(scores):

@@ -10,6 +10,7 @@
 - ``previews``: share links
 - ``knowledge``: what an unpublished import says about known entities, held until it is published
 - ``story_fields``: a document's strings checked against their columns before an import writes
+- ``script``: simplified leftovers in a Traditional story set in Traditional, as repairs to review
 - ``locking`` and ``errors``: optimistic locking and the refusals the desk answers with
 
 Everything is re-exported here, so ``from articles.services import story_import`` keeps working.
@@ -45,6 +46,7 @@ from .publishing import (
     sync_live_edition,
 )
 from .revisions import revision_create, revision_restore
+from .script import article_script_repair, script_repair_reject, script_repairs_accept
 from .workflow import article_transition
 
 __all__ = [
@@ -55,6 +57,6 @@ __all__ = [
     "articles_publish_due", "copy_to_live", "describe_user", "desk_permissions", "entity_to_doc", "export_story",
     "preview_link_create", "preview_link_resolve", "preview_link_revoke", "preview_link_signed", "quote_verify",
     "raw_import", "require", "revision_create", "revision_restore", "story_import", "story_knowledge_accept",
-    "suggestion_accept",
+    "suggestion_accept", "article_script_repair", "script_repair_reject", "script_repairs_accept",
     "suggestion_reject", "sync_live_edition", "write_story",
 ]

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ..models import Annotation, Block, Mention, Quote, RejectedSuggestion, check_span
 from .errors import DeskError
@@ -13,7 +14,7 @@ ANCHORED_TYPES = {"quote": Quote, "mention": Mention, "annotation": Annotation}
 
 def _anchor(block, start, end, exact):
     try:
-        check_span(block, start, end, exact, what="selection")
+        check_span(block, start, end, exact, what=_("selection"))
     except ValidationError as exc:
         raise DeskError(
             f"{exc.messages[0]} The paragraph may have been edited since you loaded it; reload and select again.",
@@ -42,7 +43,7 @@ def anchored_create(*, article, model, user=None, block_key, start, end, exact, 
     """Anchor a new quote, mention or annotation at ``block_key`` start–end, whose words must be ``exact``."""
     block = Block.objects.filter(article=article, key=block_key).first()
     if block is None:
-        raise DeskError(f"There is no paragraph {block_key} in this story any more; reload.")
+        raise DeskError(_("There is no paragraph %(key)s in this story any more; reload.") % {"key": block_key})
     _anchor(block, start, end, exact)
     obj = model(article=article, block=block, start=start, end=end, exact=exact, **fields)
     return _saved(obj, user, "annotate")
@@ -55,7 +56,7 @@ def anchored_update(*, article, model, pk, user=None, expected_version, fields, 
     if anchor is not None:
         block = Block.objects.filter(article=article, key=anchor["block"]).first()
         if block is None:
-            raise DeskError(f"There is no paragraph {anchor['block']} in this story any more; reload.")
+            raise DeskError(_("There is no paragraph %(key)s in this story any more; reload.") % {"key": anchor["block"]})
         _anchor(block, anchor["start"], anchor["end"], anchor["exact"])
         obj.block, obj.start, obj.end, obj.exact = block, anchor["start"], anchor["end"], anchor["exact"]
     verified = model is Quote and obj.status in (Quote.Status.VERIFIED, Quote.Status.DISPUTED)
@@ -80,7 +81,7 @@ def suggestion_accept(*, article, model, pk, user=None, expected_version):
     """Confirm a suggested quote or mention."""
     obj = anchored_lock(model=model, pk=pk, article=article, expected_version=expected_version)
     if obj.status != "suggested":
-        raise DeskError("This is not a suggestion any more.")
+        raise DeskError(_("This is not a suggestion any more."))
     obj.status = "confirmed"
     return _saved(obj, user, "accept")
 
@@ -90,7 +91,7 @@ def suggestion_reject(*, article, model, pk, user=None, expected_version):
     """Delete a suggested quote or mention and remember it, so re-imports do not suggest it again."""
     obj = anchored_lock(model=model, pk=pk, article=article, expected_version=expected_version)
     if obj.status != "suggested":
-        raise DeskError("This is not a suggestion any more.")
+        raise DeskError(_("This is not a suggestion any more."))
     RejectedSuggestion.record(obj, user=user)
     obj.delete()
     revision_create(article=article, user=user, action="reject")
@@ -108,10 +109,10 @@ def annotation_resolve(*, article, pk, user=None, expected_version, resolved=Tru
 def quote_verify(*, article, pk, user=None, expected_version, status):
     """A fact-checker's verdict on a quote: verified or disputed."""
     if status not in (Quote.Status.VERIFIED, Quote.Status.DISPUTED):
-        raise DeskError("A fact-check marks a quote verified or disputed.")
+        raise DeskError(_("A fact-check marks a quote verified or disputed."))
     obj = anchored_lock(model=Quote, pk=pk, article=article, expected_version=expected_version)
     if obj.status == Quote.Status.SUGGESTED:
-        raise DeskError("Confirm the suggestion before fact-checking it.")
+        raise DeskError(_("Confirm the suggestion before fact-checking it."))
     obj.status = status
     return _saved(obj, user, status)
 

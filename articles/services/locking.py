@@ -1,5 +1,7 @@
 """Optimistic locking: lock a row, compare the version the editor loaded, bump it on save."""
 
+from django.utils.translation import gettext as _
+
 from ..models import Article
 from .errors import Gone, StaleVersion
 
@@ -8,7 +10,7 @@ def article_lock(*, article, expected_version=None):
     """Lock and return the working copy of ``article``; StaleVersion if it moved past ``expected_version``."""
     working = Article.objects.working().select_for_update().filter(pk=article.pk).first()
     if working is None:
-        raise Gone("This story no longer exists.")
+        raise Gone(_("This story no longer exists."))
     if expected_version is not None and int(expected_version) != working.version:
         raise StaleVersion(working, "this story")
     return working
@@ -28,10 +30,10 @@ def anchored_lock(*, model, pk, article, expected_version):
     """
     obj = model.objects.select_for_update().filter(pk=pk, article=article).first()
     if obj is None:
-        raise Gone(f"This {model._meta.verbose_name} no longer exists: someone deleted it, or the story was "
-                   f"restored or re-imported. Reload to see the story as it is now.")
+        raise Gone(_("This %(thing)s no longer exists: someone deleted it, or the story was restored or re-imported. "
+                     "Reload to see the story as it is now.") % {"thing": model._meta.verbose_name})
     if expected_version is None or int(expected_version) != obj.version:
-        raise StaleVersion(obj, f"this {model._meta.verbose_name}")
+        raise StaleVersion(obj, _("this %(thing)s") % {"thing": model._meta.verbose_name})
     return obj
 
 

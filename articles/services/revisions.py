@@ -4,6 +4,7 @@ import copy
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from entities.models import Alias, Entity
 from entities.services import entities_upsert
@@ -73,7 +74,7 @@ def revision_restore(*, article, revision, user=None, expected_version=None):
     """
     working = article_lock(article=article, expected_version=expected_version)
     if revision.article_id != working.pk:
-        raise Gone("That revision belongs to another story.")
+        raise Gone(_("That revision belongs to another story."))
     doc = copy.deepcopy(revision.data)
     current = export_story(working)["article"]
     for key in ("slug", "status", "publish_at", "published_at", "updated_at"):

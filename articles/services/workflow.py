@@ -2,11 +2,12 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ..checks import article_checks
 from ..models import Transition
 from ..permissions import allowed_actions
-from ..workflow import TRANSITIONS
+from ..workflow import ACTION_LABELS, TRANSITIONS
 from .errors import ChecksNotConfirmed, DeskError
 from .locking import article_lock, bump
 from .publishing import VISIBLE_STATUSES, article_publish, article_unpublish
@@ -22,13 +23,15 @@ def article_transition(*, article, action, user=None, expected_version=None, not
     Publishing over open pre-publish issues raises ChecksNotConfirmed unless ``confirm``.
     """
     if action not in TRANSITIONS:
-        raise DeskError(f"Unknown action {action!r}.")
+        raise DeskError(gettext("Unknown action %(action)r.") % {"action": action})
     working = article_lock(article=article, expected_version=expected_version)
     if user is not None and action not in allowed_actions(working, user):
-        raise PermissionDenied(f"You may not {action.replace('_', ' ')} this story.")
+        raise PermissionDenied(gettext("You may not take the action “%(action)s” on this story.")
+                               % {"action": ACTION_LABELS[action]})
     sources, target, _ = TRANSITIONS[action]
     if working.status not in sources:
-        raise DeskError(f"A story that is {working.get_status_display()} cannot be {action.replace('_', ' ')}ed.")
+        raise DeskError(gettext("A story that is %(status)s cannot take the action “%(action)s”.")
+                        % {"status": working.get_status_display(), "action": ACTION_LABELS[action]})
     if action == "publish":
         if publish_at is not None:
             working.publish_at = publish_at

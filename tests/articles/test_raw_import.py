@@ -218,3 +218,12 @@ class HeadingRepairTests(TestCase):
         doc = export_story(article)
         assert doc["article"]["sections"][0]["heading"] == "大模型之戰"
         assert rebuild_lines(doc) == [line for line in text.splitlines() if line]
+
+
+def test_names_get_no_script_suggestion_but_running_text_does():
+    from articles.importing.raw import raw_to_doc
+
+    known = {"aliyun": {"id": "aliyun", "kind": "organization", "name": "阿里云"}}
+    doc = raw_to_doc("標題\n阿里云的工程師說，這个產品很好。", options=RawOptions(slug="s"), known_entities=known)
+    notes = [a["anchor"]["exact"] for a in doc["annotations"] if a["id"].startswith("script-")]
+    assert "个" in "".join(notes) and not any("云" in n for n in notes)

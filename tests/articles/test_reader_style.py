@@ -243,3 +243,13 @@ def test_house_quotes_unit():
     assert house_quotes("“甲‘乙’”「丙『丁』」", "「」『』") == "「甲『乙』」「丙『丁』」"
     assert house_quotes("「甲」don’t ‘x’", "“”‘’") == "“甲”don’t ‘x’"
     assert house_quotes("", "「」『』") == "" and house_quotes("“a”", None) == "“a”"
+
+
+def test_house_quotes_html_skips_no_convert_spans_and_urls():
+    from newsroom.simplified import house_quotes_html
+
+    html = ('<p title="“甲”">“<span class="no-convert" data-no-convert>“并”</span>”<a href="/s?q=“x”">‘乙’</a>'
+            '<span>“丙”</span></p>')
+    assert house_quotes_html(html, "「」『』") == (
+        '<p title="「甲」">「<span class="no-convert" data-no-convert>“并”</span>」<a href="/s?q=“x”">『乙』</a>'
+        '<span>「丙」</span></p>')

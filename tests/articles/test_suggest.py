@@ -711,3 +711,16 @@ def test_the_one_titled_person_of_the_sentence_speaks_not_the_reporter_in_the_da
 def test_a_transliterated_name_after_a_title_opens_a_clause_with_adverbs():
     paragraphs = ["亞馬遜執行長賈西也在社群平台發文表示：「我們會持續投資雲端。」"]
     assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [("我們會持續投資雲端。", "賈西")]
+
+
+def test_a_dotted_name_introduced_after_a_title_is_later_known_by_its_last_part():
+    paragraphs = ["這個說法由研究機構共同創辦人安娜．霍夫曼（Anna Hoffmann）提出。",
+                  "霍夫曼日前在部落格中寫道，「小團隊也能做出大模型。」"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [("小團隊也能做出大模型。", "霍夫曼")]
+
+
+def test_a_title_before_a_scare_quoted_word_is_no_name():
+    from articles.importing.suggest.names import _titled_names
+
+    assert _titled_names("矽谷流行「创办人模式」") == []
+    assert _titled_names("执行长库克也在") == [(3, 5)]

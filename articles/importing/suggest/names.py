@@ -208,8 +208,10 @@ def _titled_names(folded: str) -> list[tuple[int, int]]:
             # that cannot be part of a name
             for length in (4, 3, 2):
                 following = folded[start + length:start + length + 1]
+                # what follows must end a name: a function word, a bracketed gloss, a dot, the end
                 if (_titled_tail(folded[:start + length]) == length
-                        and (not following or not is_han(following) or following in _NOT_IN_GIVEN_NAME)):
+                        and (not following or following in _NOT_IN_GIVEN_NAME or following in "（(·．・‧•"
+                             or following.isascii())):
                     spans.append((start, start + length))
                     break
     return spans

@@ -6,7 +6,7 @@ import datetime
 import re
 from difflib import SequenceMatcher
 
-from newsroom.text import fold_chars
+from newsroom.text import HAN_CLASS, fold_chars
 
 from .cues import _Cue, _SpeakerCues
 from .dates import _find_dates
@@ -311,6 +311,14 @@ def suggest_quotes(
     paragraphs = list(paragraphs)
     first = _QuoteFinder(paragraphs, known, story_date).run()
     discovered = {s.speaker_name for s in first if s.speaker_key is None and s.speaker_kind == "person"}
+    # A transliterated name the text introduces after a title ("共同创办人保罗．格拉汉") is later
+    # printed by its last part alone ("格拉汉日前指出"): that part is a person too.
+    for text in paragraphs:
+        folded = fold_chars(text)
+        for start, end in _titled_names(folded):
+            run = re.match(rf"[{HAN_CLASS}]{{1,6}}[·．・‧•]([{HAN_CLASS}]{{2,6}})", text[start:])
+            if run:
+                discovered.add(run.group(1))
     if not discovered:
         return first
     return _QuoteFinder(paragraphs, known, story_date, extra_persons=discovered).run()
