@@ -53,7 +53,11 @@ class WorkflowViews:
         try:
             services.article_transition(
                 article=article, action=action, user=request.user, expected_version=data["version"],
-                note=data["note"][:2000], confirm=data["confirm"] == "yes", publish_at=publish_at)
+                note=data["note"][:2000], confirm=data["confirm"] == "yes", publish_at=publish_at,
+                override_reason=data["override_reason"])
+        except services.PublishBlocked:
+            # The publish gate's page: the blocking checks, and for an editor the reason to override.
+            return HttpResponseRedirect(reverse("admin:articles_article_publish", args=[article.pk]))
         except services.ChecksNotConfirmed as exc:
             return self.publish_confirmation(request, article, exc.issues, form, data)
         except DeskError as exc:
