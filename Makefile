@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install migrate demo serve bench eval browser-deps clean backup restore soak
+.PHONY: run test install migrate demo serve bench bench-smoke eval browser-deps clean backup restore soak
 
 run: install migrate demo serve
 
@@ -52,10 +52,16 @@ serve:
 eval: install migrate
 	$(BIN)/python manage.py evaluate_importer --check
 
+# Benchmarks (bench/README.md): wrk from Debian. BENCH_ARGS e.g. "--stories 100000 --database-url postgres://…";
+# by default 10,000 stories on a fresh SQLite file. `make bench-smoke` is CI's run: tiny, nothing timed.
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || true
-	$(BIN)/python bench/run.py
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } || \
+	  echo "note: wrk not installed; the load figures will be skipped"
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-smoke: install
+	$(BIN)/python bench/run.py --smoke
 
 # Back up the database DATABASE_URL names (SQLite by default) to backups/, or to BACKUP=FILE;
 # `make restore BACKUP=FILE` puts it back (the database as it was is saved first). See README.

@@ -85,6 +85,9 @@ class ArticleForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
+        # Not dead code (issue 9 thought so): the ModelForm metaclass builds this class's own fields
+        # with it, and the change form and its tests build forms from those; without it source_url
+        # assumes http and Django warns (RemovedInDjango60Warning). formfield_overrides covers the rest.
         formfield_callback = staticmethod(
             lambda f, **kw: f.formfield(assume_scheme="https", **kw) if isinstance(f, models.URLField)
             else f.formfield(**kw))

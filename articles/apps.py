@@ -7,11 +7,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "文章"
 
     def ready(self):
-        from newsroom.public_pages import register_state_source
+        from .page_state import connect_signals
 
-        from .page_state import state_columns
-
-        register_state_source(state_columns)
+        connect_signals()
 
         # The knowledge base learns from here which entities are public and where they are used.
         from entities import usage

@@ -12,5 +12,5 @@ app_name = "entities"
 urlpatterns = [
     path("entities/", entity_list, name="list"),
     path("entities/<slug:slug>/", entity_views.entity_detail, name="detail"),
-    path("entities/<slug:slug>/feed.rss", public_page(feeds.EntityStoriesFeed()), name="feed"),
+    path("entities/<slug:slug>/feed.rss", public_page(feeds.EntityStoriesFeed(), scopes=()), name="feed"),
 ]

@@ -1,18 +1,24 @@
 """What the knowledge base needs to know about stories, told from this side (see ``entities.usage``).
 
-Registered in ``ArticlesConfig.ready()``: which entities are public (named in a story readers may
-see now), how often each is quoted or mentioned, and where an entity is used, for the entity admin,
+Registered in ``ArticlesConfig.ready()``: which entities are public (named, and not only suggested,
+in a story readers may see now), how often each is quoted or mentioned, and where an entity is used, for the entity admin,
 filtered by what the user may read (a reporter sees only their own stories there).
 """
 
-from django.db import models
-from django.db.models import Count
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from entities.models import Entity
+
 from . import permissions
-from .models import Article, Edition, Mention, Quote
+from .models import Article, Edition, Mention, Quote, RejectedSuggestion, StoryEntity
+
+# Every field of this app that names an entity (what a merge moves).
+ENTITY_FIELDS = ((Quote, "speaker"), (Quote, "event"), (Mention, "entity"), (StoryEntity, "entity"),
+                 (Article, "source_entity"))
 
 
 def _count_public(model, field):
@@ -24,7 +30,21 @@ def _count_public(model, field):
 
 class StoryUsage:
     def public_entities(self, now=None):
-        return Article.objects.public(now).values("entities")
+        # Named in a story readers may see, unless the entity's only ties to such stories are
+        # machine suggestions (pending, or rejected by an editor): a suggested speaker gets no page
+        # until an editor confirms a quote or mention of it. Entities a story names as context
+        # (a role's organisation, a product, an event) stay public with it.
+        stories = Article.objects.public(now)
+        quotes = Quote.objects.public(now).reviewed()
+        confirmed = (Q(pk__in=Mention.objects.public(now).reviewed().values("entity"))
+                     | Q(pk__in=quotes.values("speaker")) | Q(pk__in=quotes.values("event"))
+                     | Q(pk__in=stories.values("source_entity")))
+        suggested = (Q(pk__in=Mention.objects.public(now).filter(status=Mention.Status.SUGGESTED).values("entity"))
+                     | Q(pk__in=Quote.objects.public(now).filter(status=Quote.Status.SUGGESTED).values("speaker"))
+                     | Q(slug__in=RejectedSuggestion.objects.filter(
+                         article__in=stories.values("working_copy")).values("entity_slug")))
+        return (Entity.objects.filter(pk__in=stories.values("entities"))
+                .exclude(suggested & ~confirmed).values("pk"))
 
     def public_counts(self):
         return {"quote_count": _count_public(Quote, "speaker"), "mention_count": _count_public(Mention, "entity")}
@@ -71,3 +91,23 @@ class StoryUsage:
         sections.append({"title": _("Mentions"), "rows": [
             {"text": f"{m.block.key} in «{title(m.article)}»: «{m.exact}»", "url": where(m)} for m in mentions]})
         return sections
+
+    def reassign(self, *, source, target):
+        """Point every row naming ``source`` at ``target``, live editions included.
+
+        Rows are saved one by one so their own save() keeps derived columns (a quote's search
+        tokens hold its speaker's name); a row the target already has is dropped.
+        """
+        moved, dropped = {}, {}
+        for model, name in ENTITY_FIELDS:
+            label = f"{model._meta.verbose_name_plural} ({name})"
+            for row in model._base_manager.filter(**{name: source}):
+                setattr(row, name, target)
+                try:
+                    with transaction.atomic():
+                        row.save()
+                    moved[label] = moved.get(label, 0) + 1
+                except IntegrityError:
+                    model._base_manager.filter(pk=row.pk).delete()
+                    dropped[label] = dropped.get(label, 0) + 1
+        return moved, dropped

@@ -3,17 +3,20 @@ passages that name it. It lives here, not in ``entities``, because ``entities`` 
 entity-only parts (roles, members, relations, the index) come from ``entities.views``.
 """
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from entities.models import Entity
+from entities.page_state import entity_scope, entity_stories_scope
 from entities.views import entity_knowledge
 from newsroom.html import highlight
-from newsroom.public_pages import public_page
+from newsroom.public_pages import depends_on, public_page
 
 PASSAGE_WINDOW = 110
+STORIES_PER_PAGE = 20  # an entity named in every story lists them by page, with their quotes and passages
 
 
 def role_held_then(quote, roles):
@@ -55,21 +58,26 @@ def _short(text, n):
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-@public_page
+@public_page(params=("page",), scopes=())
 def entity_detail(request, slug):
     entity, is_alias = Entity.objects.by_slug_or_alias(slug)
     if entity is None or not Entity.objects.public().filter(pk=entity.pk).exists():
         # An entity named only in unpublished stories has no public page.
         raise Http404(_("No such entity."))
+    depends_on(request, entity_scope(entity.slug), entity_stories_scope(entity.slug))
     if is_alias:
         return redirect(entity, permanent=True)
     roles, members, relations = entity_knowledge(entity, Entity.objects.public())
-    quotes = list(entity.quotes.public().reviewed().for_entity_page())
+    page = Paginator(entity.stories.public().order_by("-published_at", "-id"), STORIES_PER_PAGE).get_page(
+        request.GET.get("page"))
+    stories = list(page.object_list)
+    # Quotes and passages of the stories on this page (a fixed number of queries, bounded rows).
+    on_page = [story.pk for story in stories]
+    quotes = list(entity.quotes.public().reviewed().for_entity_page().filter(article__in=on_page))
     for quote in quotes:
         quote.role_then = role_held_then(quote, roles)
-    event_quotes = list(entity.event_quotes.public().reviewed().for_entity_page())
-    stories = list(entity.stories.public().order_by("-published_at", "-id"))
-    mentions = list(entity.mentions.public().reviewed().for_entity_page())
+    event_quotes = list(entity.event_quotes.public().reviewed().for_entity_page().filter(article__in=on_page))
+    mentions = list(entity.mentions.public().reviewed().for_entity_page().filter(article__in=on_page))
     passages = {}
     for mention in mentions:
         key = (mention.article_id, mention.block_id)
@@ -82,6 +90,11 @@ def entity_detail(request, slug):
         by_story.setdefault(passage["article"].pk, []).append(passage)
     for story in stories:
         story.passages = by_story.get(story.pk, [])
+    # Stories listed here change this entity's scope when they are published; other entities shown
+    # (roles, members, relations, speakers) have their own.
+    shown = [r.organization for r in roles] + [m.person for m in members] + [other for _, other, _ in relations]
+    shown += [e for q in quotes + event_quotes for e in (q.speaker, q.event)]
+    depends_on(request, *(entity_scope(e.slug) for e in shown if e is not None))
     return render(request, "entities/entity_detail.html", {
         "entity": entity,
         "aliases": list(entity.aliases.all()),
@@ -92,5 +105,6 @@ def entity_detail(request, slug):
         "event_quotes": event_quotes,
         "stories": stories,
         "mentions": mentions,
+        "page_obj": page,
         "timeline": timeline(entity, roles, relations, quotes, stories),
     })

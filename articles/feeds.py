@@ -7,7 +7,10 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from entities.models import Entity
+from entities.page_state import entity_scope, entity_stories_scope
+from newsroom.public_pages import depends_on
 from newsroom.templatetags.newsroom import bcp47
+from newsroom.text import strip_no_convert
 
 from .models import Article
 
@@ -69,6 +72,7 @@ class EntityStoriesFeed(StoryFeed):
         entity = Entity.objects.public().filter(slug=slug).first()
         if entity is None:
             raise Http404(_("No such entity."))
+        depends_on(request, entity_scope(entity.slug), entity_stories_scope(entity.slug))
         return entity
 
     def title(self, obj):
@@ -78,7 +82,7 @@ class EntityStoriesFeed(StoryFeed):
         return obj.get_absolute_url()
 
     def description(self, obj):
-        return obj.description or f"提及{obj.name}的報導。"
+        return strip_no_convert(obj.description) or f"提及{obj.name}的報導。"
 
     def items(self, obj):
         return obj.stories.public().order_by("-published_at", "-id")[:FEED_SIZE]

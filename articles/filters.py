@@ -1,8 +1,12 @@
 """Reader-side filters: the quote index (/quotes/)."""
 
+from datetime import timezone as dt_timezone
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast, ExtractYear, Substr
+from django.forms.models import ModelChoiceIterator
 
 from entities.models import Entity
 
@@ -11,9 +15,33 @@ from .models import Article, Quote
 KIND_LABELS = {"direct": "直接引語", "indirect": "間接引語", "fragment": "引語片段"}
 
 
-class StoryChoiceField(forms.ModelChoiceField):
+SHOWN_CHOICES = 200  # a select lists at most these (the newest stories, speakers by name); any public one filters
+
+
+class FirstChoices(ModelChoiceIterator):
+    """The choices of the first SHOWN_CHOICES rows: a site of 100,000 stories is not one <select>."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset[:SHOWN_CHOICES]:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return min(self.queryset.count(), SHOWN_CHOICES) + (self.field.empty_label is not None)
+
+
+class ShortModelChoiceField(forms.ModelChoiceField):
+    iterator = FirstChoices
+
+
+class StoryChoiceField(ShortModelChoiceField):
     def label_from_instance(self, obj):
         return obj.title
+
+
+class SpeakerFilter(django_filters.ModelChoiceFilter):
+    field_class = ShortModelChoiceField
 
 
 class StoryFilter(django_filters.ModelChoiceFilter):
@@ -29,18 +57,16 @@ def public_stories(request):
 
 
 def quote_years(request=None):
-    """The years readers can filter by: when quotes were said, else when their story came out."""
-    years = set()
-    for said_on, published in Quote.objects.public().reviewed().values_list("said_on", "article__published_at"):
-        if said_on:
-            years.add(said_on[:4])
-        elif published:
-            years.add(str(published.year))
+    """The years readers can filter by: when quotes were said, else when their story came out (UTC)."""
+    published = Cast(ExtractYear("article__published_at", tzinfo=dt_timezone.utc), CharField())
+    rows = (Quote.objects.public().reviewed().order_by()
+            .values_list(Substr("said_on", 1, 4), published).distinct())
+    years = {said or str(year) for said, year in rows if said or year}
     return [(y, f"{y}年") for y in sorted(years, reverse=True)]
 
 
 class QuoteFilter(django_filters.FilterSet):
-    speaker = django_filters.ModelChoiceFilter(
+    speaker = SpeakerFilter(
         queryset=public_speakers, to_field_name="slug", label="說話者", empty_label="全部")
     story = StoryFilter(field_name="article", queryset=public_stories, to_field_name="slug", label="報導",
                         empty_label="全部")

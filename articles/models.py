@@ -23,6 +23,8 @@ from django.utils.translation import gettext, gettext_lazy as _
 from entities.models import Entity, partial_date_check, partial_date_field, validate_slug_id
 from newsroom.text import clean_name, nfc, search_tokens, slug_for
 
+from .importing.story import free_key
+
 
 
 class Edition(models.TextChoices):
@@ -224,10 +226,7 @@ class Article(models.Model):
         used = set()
         for model in (Block, Quote, Mention, Annotation):
             used.update(model.objects.filter(article=self, key__startswith=prefix).values_list("key", flat=True))
-        n = 1
-        while f"{prefix}{n}" in used:
-            n += 1
-        return f"{prefix}{n}"
+        return free_key(prefix, used)
 
 
 class StoryEntity(models.Model):
@@ -277,10 +276,13 @@ class Section(models.Model):
         return f"s{self.number}"
 
 
+class BlockKind(models.TextChoices):
+    PARAGRAPH = "paragraph", _("paragraph")
+    FIGURE = "figure", _("figure")
+
+
 class Block(models.Model):
-    class Kind(models.TextChoices):
-        PARAGRAPH = "paragraph", _("paragraph")
-        FIGURE = "figure", _("figure")
+    Kind = BlockKind
 
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="blocks")
     section = models.ForeignKey(
@@ -302,7 +304,7 @@ class Block(models.Model):
         ordering = ("article", "position")
         constraints = [
             models.UniqueConstraint(fields=["article", "key"], name="unique_block_article_key"),
-            models.CheckConstraint(condition=Q(kind__in=["paragraph", "figure"]), name="block_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=BlockKind.values), name="block_kind_valid"),
             models.CheckConstraint(condition=~Q(kind="paragraph", text=""), name="block_paragraph_has_text"),
         ]
 
@@ -429,17 +431,22 @@ def check_span(block, start, end, exact, *, what):
             "what": what, "key": block.key, "start": start, "end": end})
 
 
-class Quote(Anchored):
-    class Kind(models.TextChoices):
-        DIRECT = "direct", _("direct")
-        INDIRECT = "indirect", _("indirect")
-        FRAGMENT = "fragment", _("fragment")
+class QuoteKind(models.TextChoices):
+    DIRECT = "direct", _("direct")
+    INDIRECT = "indirect", _("indirect")
+    FRAGMENT = "fragment", _("fragment")
 
-    class Status(models.TextChoices):
-        SUGGESTED = "suggested", _("suggested")
-        CONFIRMED = "confirmed", _("confirmed")
-        VERIFIED = "verified", _("verified")
-        DISPUTED = "disputed", _("disputed")
+
+class QuoteStatus(models.TextChoices):
+    SUGGESTED = "suggested", _("suggested")
+    CONFIRMED = "confirmed", _("confirmed")
+    VERIFIED = "verified", _("verified")
+    DISPUTED = "disputed", _("disputed")
+
+
+class Quote(Anchored):
+    Kind = QuoteKind
+    Status = QuoteStatus
 
     key = models.SlugField(_("key"), max_length=100, blank=True, validators=[validate_slug_id],
                            help_text=_("Stable id within the story (q1, q2…); filled in when left empty."))
@@ -467,10 +474,8 @@ class Quote(Anchored):
         constraints = [
             *Anchored.Meta.constraints,
             models.UniqueConstraint(fields=["article", "key"], name="unique_quote_article_key"),
-            models.CheckConstraint(condition=Q(kind__in=["direct", "indirect", "fragment"]), name="quote_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(status__in=["suggested", "confirmed", "verified", "disputed"]), name="quote_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=QuoteKind.values), name="quote_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=QuoteStatus.values), name="quote_status_valid"),
             models.CheckConstraint(
                 condition=Q(attribution_block__isnull=True)
                 | Q(attribution_start__lt=F("attribution_end"), attribution_start__isnull=False),
@@ -499,15 +504,14 @@ class Quote(Anchored):
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#q-{self.key}"
 
-    @property
-    def is_public_status(self):
-        return self.status in (self.Status.CONFIRMED, self.Status.VERIFIED)
+
+class MentionStatus(models.TextChoices):
+    SUGGESTED = "suggested", _("suggested")
+    CONFIRMED = "confirmed", _("confirmed")
 
 
 class Mention(Anchored):
-    class Status(models.TextChoices):
-        SUGGESTED = "suggested", _("suggested")
-        CONFIRMED = "confirmed", _("confirmed")
+    Status = MentionStatus
 
     key = models.SlugField(_("key"), max_length=100, blank=True, validators=[validate_slug_id],
                            help_text=_("Stable id within the story; filled in when left empty."))
@@ -521,7 +525,7 @@ class Mention(Anchored):
         constraints = [
             *Anchored.Meta.constraints,
             models.UniqueConstraint(fields=["article", "key"], name="unique_mention_article_key"),
-            models.CheckConstraint(condition=Q(status__in=["suggested", "confirmed"]), name="mention_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=MentionStatus.values), name="mention_status_valid"),
         ]
 
     key_prefix = "m"
@@ -530,18 +534,23 @@ class Mention(Anchored):
         return f"{self.entity} @ {self.block.key}:{self.start}"
 
 
-class Annotation(Anchored):
-    class Kind(models.TextChoices):
-        NOTE = "note", _("note (internal)")
-        CONTEXT = "context", _("context (public)")
-        SIC = "sic", _("sic (public)")
-        CORRECTION = "correction", _("correction (public)")
-        REPAIR = "repair", _("repair (importer)")
-        FLAG = "flag", _("flag (needs an editor)")
+class AnnotationKind(models.TextChoices):
+    NOTE = "note", _("note (internal)")
+    CONTEXT = "context", _("context (public)")
+    SIC = "sic", _("sic (public)")
+    CORRECTION = "correction", _("correction (public)")
+    REPAIR = "repair", _("repair (importer)")
+    FLAG = "flag", _("flag (needs an editor)")
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        RESOLVED = "resolved", _("resolved")
+
+class AnnotationStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    RESOLVED = "resolved", _("resolved")
+
+
+class Annotation(Anchored):
+    Kind = AnnotationKind
+    Status = AnnotationStatus
 
     key = models.SlugField(_("key"), max_length=100, blank=True, validators=[validate_slug_id],
                            help_text=_("Stable id within the story; filled in when left empty."))
@@ -559,11 +568,8 @@ class Annotation(Anchored):
         constraints = [
             *Anchored.Meta.constraints,
             models.UniqueConstraint(fields=["article", "key"], name="unique_annotation_article_key"),
-            models.CheckConstraint(
-                condition=Q(kind__in=["note", "context", "sic", "correction", "repair", "flag"]),
-                name="annotation_kind_valid",
-            ),
-            models.CheckConstraint(condition=Q(status__in=["open", "resolved"]), name="annotation_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=AnnotationKind.values), name="annotation_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=AnnotationStatus.values), name="annotation_status_valid"),
         ]
 
     key_prefix = "a"
@@ -602,12 +608,15 @@ class Revision(models.Model):
         return f"{self.article} r{self.number} ({self.action})"
 
 
+class SuggestionKind(models.TextChoices):
+    QUOTE = "quote", _("quote")
+    MENTION = "mention", _("mention")
+
+
 class RejectedSuggestion(models.Model):
     """A suggestion an editor rejected; re-imports of the story do not suggest it again."""
 
-    class Kind(models.TextChoices):
-        QUOTE = "quote", _("quote")
-        MENTION = "mention", _("mention")
+    Kind = SuggestionKind
 
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="rejected_suggestions")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
@@ -623,7 +632,7 @@ class RejectedSuggestion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "kind", "exact", "entity_slug"],
                                     name="unique_rejectedsuggestion"),
-            models.CheckConstraint(condition=Q(kind__in=["quote", "mention"]), name="rejectedsuggestion_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=SuggestionKind.values), name="rejectedsuggestion_kind_valid"),
         ]
 
     def __str__(self):

@@ -16,6 +16,8 @@ from newsroom.html import highlight
 
 from newsroom.text import HAN_RE, fold_with_index
 
+from .checks import ROLE_PREFIXES  # one list of the prefixes that date a title
+
 LEVELS = ("quote", "mention", "annotation")
 LATIN_RUN_RE = re.compile(r"[A-Za-z][A-Za-z0-9.\-’' ]*[A-Za-z0-9]|[A-Za-z]")
 
@@ -138,3 +140,75 @@ def find_terms(text, terms):
 def snippet(text, terms, *, window=90):
     """A highlighted excerpt of ``text`` around the first occurrence of any folded term."""
     return highlight(text, find_terms(text, terms), window=window)
+
+
+# -- notes: numbers, sic marks ----------------------------------------------------------------------
+
+NOTE_LABELS = {"context": "註", "sic": "原文如此", "correction": "更正"}
+SIC_MARK = "〔原文如此〕"  # the house sic style: bracketed, upright, set small (no fake italics on CJK)
+SIC_LEAD_RE = re.compile(r"^原文如此[。，、；：]?")
+
+
+def number_notes(annotations):
+    """Give public notes (in reading order) what the reader sees: returns a list of
+    (annotation, marker html, shown) where ``shown`` says whether its note is printed.
+
+    Only what shows a number takes one: context notes are numbered 1, 2, 3… without gaps; a sic
+    mark and a correction show their label instead. One note per distinct sic (the same words
+    marked again): later occurrences carry the mark and refer back to the first one's note.
+    """
+    out, number, first_sic = [], 0, {}
+    for note in annotations:
+        note.label = NOTE_LABELS.get(note.kind, "註")
+        note.number = None
+        target, shown = note, True
+        if note.kind == "context":
+            number += 1
+            note.number = number
+            ref = format_html('<span class="visually-hidden">（{} </span>{}<span class="visually-hidden">）</span>',
+                              note.label, number)
+        elif note.kind == "sic":
+            target = first_sic.setdefault(note.exact.strip(), note)
+            shown = target is note
+            note.shown_body = SIC_LEAD_RE.sub("", note.body)  # the mark already says it
+            ref = SIC_MARK
+        else:
+            ref = format_html('<span class="visually-hidden">（註 </span>{}<span class="visually-hidden">）</span>',
+                              note.label)
+        note.note_key = target.key
+        out.append((note, Marker(note.end, format_html(
+            '<a class="note-ref note-ref-{}" href="#note-{}" id="ref-{}" aria-describedby="note-{}">{}</a>',
+            note.kind, target.key, note.key, target.key, ref)), shown))
+    return out
+
+
+def attribution_lines(quotes, block, previous=None):
+    """The inline quotes of a paragraph that get an attribution line under it ("——周暢，…").
+
+    Only where the paragraph does not already name the speaker (the quote's attribution is in
+    this paragraph, or the speaker's name is in its text), and never again for a quote that
+    follows one by the same speaker. ``previous`` is the quote read just before this paragraph's
+    first one; returns (the quotes to attribute, the last quote read).
+    """
+    out = []
+    for quote in quotes:
+        named = quote.attribution_block_id == block.pk or (
+            quote.speaker is not None and quote.speaker.name in block.text)
+        repeated = previous is not None and quote.speaker_id is not None and previous.speaker_id == quote.speaker_id
+        if (quote.speaker_id or quote.role) and not named and not repeated:
+            out.append(quote)
+        previous = quote
+    return out, previous
+
+
+def printed_role(quote):
+    """The speaker's role as the story prints it: "時任阿里CEO" where the attribution dates it, so a
+    past role never reads as a present title."""
+    role = quote.role or ""
+    said = quote.attribution_exact or ""
+    for prefix in ROLE_PREFIXES:
+        if role and prefix + role in said:
+            return prefix + role
+    return role
+
+

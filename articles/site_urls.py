@@ -9,6 +9,6 @@ from .sitemaps import SITEMAPS
 from .views import robots_txt
 
 urlpatterns = [
-    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap, params=("p",)), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
 ]

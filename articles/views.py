@@ -12,21 +12,21 @@ from collections import OrderedDict
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django_filters.views import FilterView
 
 from entities.models import Entity
-from newsroom.public_pages import public_page
+from entities.page_state import entity_scope
+from newsroom.public_pages import depends_on, public_page
 
 from . import search as reader_search
 from .filters import QuoteFilter
-from .models import Article, Block, Quote
-from .rendering import HAN_RE, Marker, Span, find_terms, highlight, render_text, snippet
+from .models import Article, Block, Quote, Section
+from .page_state import story_scope
+from .rendering import HAN_RE, Span, attribution_lines, find_terms, highlight, number_notes, render_text, snippet
 
 LATIN_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[.\-'][A-Za-z0-9]+)*")
 HAN_PER_MINUTE = 400     # a common estimate for reading Chinese prose
 WORDS_PER_MINUTE = 200   # Latin-script words inside it
-NOTE_LABELS = {"context": "註", "sic": "原文如此", "correction": "更正"}
 
 
 def reading_minutes(texts):
@@ -60,25 +60,18 @@ def story_parts(article):
         linked.add(scope)
         spans.setdefault(mention.block_id, []).append(Span(mention.start, mention.end, "mention", mention))
     corrections = []
-    for number, note in enumerate(article.public_annotations, 1):
-        note.number = number
-        note.label = NOTE_LABELS.get(note.kind, "註")
+    for note, marker, shown in number_notes(article.public_annotations):
         spans.setdefault(note.block_id, []).append(Span(note.start, note.end, "annotation", note))
-        ref_text = str(number) if note.kind == "context" else note.label
-        markers.setdefault(note.block_id, []).append(Marker(note.end, format_html(
-            '<a class="note-ref note-ref-{}" href="#note-{}" id="ref-{}" aria-describedby="note-{}">'
-            '<span class="visually-hidden">（{} </span>{}<span class="visually-hidden">）</span></a>',
-            note.kind, note.key, note.key, note.key, note.label if note.kind == "context" else "註",
-            ref_text)))
+        markers.setdefault(note.block_id, []).append(marker)
         if note.kind == "correction":
             corrections.append(note)
-        else:
+        elif shown:
             notes.setdefault(note.block_id, []).append(note)
     quotes_by_block = {}
     for quote in article.quotes.all():
         quotes_by_block.setdefault(quote.block_id, []).append(quote)
     lede, by_section = [], {}
-    paragraph_number = 0
+    paragraph_number, last_quote = 0, None
     for block in article.blocks.all():
         if block.kind == Block.Kind.FIGURE and not block.image:
             continue  # an empty figure slot is the newsroom's business, not the reader's
@@ -88,6 +81,10 @@ def story_parts(article):
             block.html = render_text(block.text, spans.get(block.pk, []), markers.get(block.pk, []))
         block.quote_list = quotes_by_block.get(block.pk, [])
         block.block_quote = next((q for q in block.quote_list if is_block_quote(q, block)), None)
+        block.attribution_list, last_quote = attribution_lines(
+            [q for q in block.quote_list if q is not block.block_quote], block, last_quote)
+        if block.block_quote is not None:
+            last_quote = block.block_quote
         block.notes = notes.get(block.pk, [])
         (lede if block.section_id is None else by_section.setdefault(block.section_id, [])).append(block)
     sections = list(article.sections.all())
@@ -132,10 +129,16 @@ def story_context(article):
     }
 
 
-@public_page
+@public_page(params=("page",))
 def home(request):
     stories = Article.objects.for_listing()
     page = Paginator(stories, 20).get_page(request.GET.get("page"))
+    texts = {story.pk: [story.title, story.dek] for story in page.object_list}
+    for model, field in ((Block, "text"), (Section, "heading")):  # two queries for the page's reading times
+        for article_id, text in model.objects.filter(article__in=list(texts)).values_list("article_id", field):
+            texts[article_id].append(text)
+    for story in page.object_list:
+        story.reading_minutes = reading_minutes(texts[story.pk])
     return render(request, "articles/home.html", {
         "page_obj": page,
         "stories": page.object_list,
@@ -143,9 +146,17 @@ def home(request):
     })
 
 
-@public_page
+def shown_entities(article):
+    """Every entity a prefetched story page shows (its list, mentions, speakers, events, source)."""
+    shown = [se.entity for se in article.story_entities.all()] + [m.entity for m in article.mentions.all()]
+    shown += [e for q in article.quotes.all() for e in (q.speaker, q.event) if e is not None]
+    return shown + ([article.source_entity] if article.source_entity else [])
+
+
+@public_page(scopes=())
 def story_detail(request, slug):
     article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
+    depends_on(request, story_scope(slug), *(entity_scope(e.slug) for e in shown_entities(article)))
     return render(request, "articles/article_detail.html", story_context(article))
 
 
@@ -160,7 +171,7 @@ class QuoteListView(FilterView):
         return Quote.objects.for_quote_index()
 
 
-quote_list = public_page(QuoteListView.as_view())
+quote_list = public_page(QuoteListView.as_view(), params=(*QuoteFilter.base_filters, "page"))
 
 
 class SearchResults:
@@ -218,7 +229,7 @@ class SearchResults:
                 hit.snippet = snippet(obj.description, terms, window=120) if obj.description else ""
 
 
-@public_page
+@public_page(params=("q", "page"))
 def search(request):
     results = SearchResults(request)
     return render(request, "articles/search.html", {
@@ -228,7 +239,7 @@ def search(request):
     })
 
 
-@public_page
+@public_page(scopes=())
 def robots_txt(request):
     return render(request, "robots.txt", {"sitemap_url": request.build_absolute_uri("/sitemap.xml")},
                   content_type="text/plain; charset=utf-8")

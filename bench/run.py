@@ -1,12 +1,26 @@
-"""Benchmarks: `make bench`. Not tests; figures are medians and ratios, so they travel between machines.
+"""The benchmark suite (`make bench`): one table, and bench/results.json. Not tests; figures only.
 
-1. In process (Django test client, SQLite): the story and entity pages, story import/export,
-   the raw importer on the seed, the text cleaner's throughput.
-2. Under load (when Debian's `wrk` is installed): gunicorn serving the story page, as a ratio of
-   the same server serving a static file.
+    python bench/run.py [--stories N] [--database-url URL] [--seconds S] [--smoke]
+
+The database is ``--database-url`` (default: a fresh SQLite file in a temporary folder). It is
+filled to N stories with ``bench/make_corpus.py`` when it holds fewer (build a large PostgreSQL
+corpus once, ahead of time: it is kept). Then:
+
+1. in process (Django test client): queries and render time of the seed story page with the page
+   cache empty, the hottest entity page and search (p95), imports, publish, admin and desk pages,
+   revision size;
+2. under load, when Debian's ``wrk`` is installed: gunicorn (2 sync workers) serving the seed
+   story from the page cache, stories not yet cached, and a static file of the same size through
+   whitenoise in the same server, taken in the same run, so the ratio travels between machines;
+   the first request after a publish is timed against the same server.
+
+``--smoke`` (CI): a tiny corpus, every step run once, nothing timed or compared.
 """
 
+import argparse
+import json
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -18,61 +32,136 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="newsroom-bench-"))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-os.environ["DEBUG"] = "false"
+SEED_RAW = ROOT / "articles" / "data" / "alibaba-ai-2023.zh-Hant.txt"
+SEED_STORY = ROOT / "articles" / "data" / "alibaba-ai-2023.story.json"
+RESULTS = ROOT / "bench" / "results.json"
+WRK_REPORT = """done = function(summary, latency, requests)
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"errors":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout))
+end
+"""
+# Targets of issue 12 (this 2-core machine): (key, comparison, value).
+TARGETS = {
+    "story_page_queries": ("<=", 4), "story_page_render_ms_median": ("<", 15), "story_cached_vs_static": (">=", 0.8),
+    "after_publish_first_byte_ms": ("<", 50), "entity_page_hot_p95_ms": ("<", 50), "search_p95_ms": ("<", 100),
+    "import_raw_per_s": (">=", 20), "import_story_per_s": (">=", 100), "publish_ms": ("<", 500),
+    "admin_changelist_ms": ("<", 200), "admin_change_form_ms": ("<", 500), "desk_page_ms": ("<", 500),
+}
 
-import django  # noqa: E402
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
-
-SEED = ROOT / "articles" / "data" / "alibaba-ai-2023.zh-Hant.txt"
-EDITION = ROOT / "articles" / "data" / "alibaba-ai-2023.story.json"
-
-
-def median_ms(fn, n):
+def timed(fn, n):
     times = []
     for _ in range(n):
-        t = time.perf_counter()
+        start = time.perf_counter()
         fn()
-        times.append((time.perf_counter() - t) * 1000)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def median(times):
     return statistics.median(times)
 
 
-def report(label, value, unit):
-    print(f"{label:<58} {value:>10.2f} {unit}")
+def p95(times):
+    return sorted(times)[max(0, round(0.95 * len(times)) - 1)]
 
 
-def in_process():
-    from articles.importing.story import parse_story
-    from articles.services import export_story
-    from articles.models import Article
-    from articles.services import story_import
+def setup(args, work):
+    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("load_demo", "--no-users", verbosity=0)
-    slug = Article.objects.live().get().slug
+    from articles.models import Article
+
+    have = Article.objects.live().filter(slug__startswith="corpus-").count()
+    if have < args.stories:
+        if have:
+            sys.exit(f"The database holds {have} corpus stories, fewer than {args.stories}: use an empty one.")
+        subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), str(args.stories)], check=True,
+                       env=os.environ.copy())
+    return Article.objects.live().filter(slug__startswith="corpus-").count()
+
+
+def in_process(results, n):
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from articles.importing.raw import RawOptions
+    from articles.importing.story import parse_story
+    from articles.models import Article, Revision
+    from articles.services import article_publish, raw_import, story_import
+    from entities.models import Entity
+
     client = Client()
-    assert client.get(f"/stories/{slug}/").status_code == 200
-    report("story page, median of 30 (ms)", median_ms(lambda: client.get(f"/stories/{slug}/"), 30), "ms")
-    report("entity page /entities/alibaba/, median of 30 (ms)",
-           median_ms(lambda: client.get("/entities/alibaba/"), 30), "ms")
-    doc = parse_story(EDITION.read_bytes())
-    article = Article.objects.working().get(slug=slug)
-    report("export_story of the edition, median of 10 (ms)", median_ms(lambda: export_story(article), 10), "ms")
-    report("re-import of the unchanged edition, median of 5 (ms)", median_ms(lambda: story_import(doc=doc), 5), "ms")
-    try:
-        from articles.importing import cleaning
-    except ImportError:
-        return
-    text = SEED.read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line.strip()]
-    ms = median_ms(lambda: [cleaning.clean_text(line) for line in lines], 5)
-    report("text cleaner on the seed (k chars/s)", len(text) / ms, "k/s")
+    seed = Article.objects.public().exclude(slug__startswith="corpus-").order_by("id").first()
+    story_url = seed.get_absolute_url()
+
+    def uncached(url):
+        cache.clear()
+        assert client.get(url).status_code == 200, url
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(story_url).status_code == 200
+    results["story_page_queries"] = len(ctx.captured_queries)
+    results["story_page_render_ms_median"] = median(timed(lambda: uncached(story_url), n(30)))
+
+    hot = Entity.objects.get(slug="alibaba")
+    results["entity_page_hot_p95_ms"] = p95(timed(lambda: uncached(hot.get_absolute_url()), n(20)))
+    rare = Entity.objects.filter(slug__startswith="corpus-").order_by("-id").values_list("name", flat=True).first()
+    terms = {"rare": rare or "周靖人", "common": "阿里", "two_characters": "模型"}
+    for label, term in terms.items():
+        results[f"search_{label}_p95_ms"] = p95(timed(lambda: uncached(f"/search/?q={term}"), n(10)))
+    results["search_p95_ms"] = max(results[f"search_{label}_p95_ms"] for label in terms)
+
+    text = SEED_RAW.read_text(encoding="utf-8")
+    runs = n(3)
+    start = time.perf_counter()
+    for i in range(runs):
+        raw_import(text=text, options=RawOptions(title=f"壓測原稿{i}", slug=f"bench-raw-{time.time_ns()}-{i}",
+                                                 published_on="2023-11-08"))
+    results["import_raw_per_s"] = runs / (time.perf_counter() - start)
+    doc = parse_story(SEED_STORY.read_bytes())
+    runs = n(10)
+    start = time.perf_counter()
+    for i in range(runs):
+        doc["article"]["slug"] = f"bench-story-{time.time_ns()}-{i}"
+        story_import(doc=doc)
+    results["import_story_per_s"] = runs / (time.perf_counter() - start)
+    results["import_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    working = seed.working_copy
+
+    def publish():
+        working.refresh_from_db()
+        working.dek = working.dek.rstrip("。") + "。"  # a real change each time is not needed: publish copies
+        article_publish(article=working)
+
+    results["publish_ms"] = median(timed(publish, n(5)))
+    revision = Revision.objects.filter(article=working).order_by("-number").first()
+    results["revision_bytes_per_save"] = len(json.dumps(revision.data, ensure_ascii=False).encode()) if revision else 0
+
+    user = get_user_model().objects.filter(username="bench").first() or get_user_model().objects.create_superuser(
+        "bench", "bench@example.org", "bench-not-a-secret")
+    client.force_login(user)
+    for key, url in (("admin_changelist_ms", reverse("admin:articles_article_changelist")),
+                     ("admin_changelist_search_ms", reverse("admin:articles_article_changelist") + "?q=阿里"),
+                     ("admin_change_form_ms", reverse("admin:articles_article_change", args=[working.pk])),
+                     ("desk_page_ms", reverse("admin:articles_article_desk", args=[working.pk]))):
+        results[key] = median(timed(lambda: client.get(url), n(5)))
+    client.logout()
+    return story_url
 
 
 def free_port():
@@ -81,52 +170,142 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wrk(url, seconds=5, connections=8):
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, timeout=seconds + 30).stdout
-    rps = next(float(line.split()[1]) for line in out.splitlines() if line.startswith("Requests/sec"))
-    p50 = next(line.split()[1] for line in out.splitlines() if line.strip().startswith("50%"))
-    errors = [line.strip() for line in out.splitlines() if "Non-2xx" in line or "Socket errors" in line]
-    return rps, p50, errors
+def wrk(url, seconds, script, connections=8):
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
+                          url], capture_output=True, text=True, timeout=seconds + 60).stdout
+    line = next(line for line in out.splitlines() if line.startswith("WRKJSON "))
+    data = json.loads(line[len("WRKJSON "):])
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    return data
 
 
-def under_load():
-    if not shutil.which("wrk"):
-        print("wrk not installed (apt-get install wrk): load figures skipped")
-        return
+def under_load(results, story_url, args, work):
+    import http.client
+
     from articles.models import Article
+    from articles.services import article_publish
 
-    slug = Article.objects.live().get().slug
-    env = {**os.environ, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1"}
+    if not shutil.which("wrk"):
+        print("wrk is not installed (Debian: apt-get install wrk): the load figures are skipped")
+        return
+    env = {**os.environ, "DEBUG": "false"}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     port = free_port()
+    # A static file of the same size as the story page (rendered for this host), served by
+    # whitenoise in the same server (written before it starts: whitenoise indexes files at start).
+    from django.test import Client
+
+    body = Client(HTTP_HOST=f"127.0.0.1:{port}").get(story_url).content
+    static_dir = ROOT / "staticfiles" / "bench"
+    static_dir.mkdir(parents=True, exist_ok=True)
+    (static_dir / "story.html").write_bytes(body)
     server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "newsroom.wsgi", "-w", "2",
                                "-b", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(50):
+        for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.2)
-        wrk(f"{base}/stories/{slug}/", seconds=2)  # warm up
-        story, story_p50, story_err = wrk(f"{base}/stories/{slug}/")
-        static, static_p50, _ = wrk(f"{base}/static/css/site.css")
-        report("gunicorn 2 workers, story page (req/s)", story, "req/s")
-        report("gunicorn 2 workers, static file (req/s)", static, "req/s")
-        report("story page / static file throughput (ratio)", story / static, "x")
-        print(f"{'median latency: story / static':<58} {story_p50:>10} / {static_p50}")
-        if story_err:
-            print("errors:", "; ".join(story_err))
+
+        def get(path):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            start = time.perf_counter()
+            conn.request("GET", path)
+            response = conn.getresponse()
+            first_byte = (time.perf_counter() - start) * 1000
+            body = response.read()
+            conn.close()
+            return response.status, body, first_byte
+
+        status, served, _ = get(story_url)
+        assert status == 200 and len(served) == len(body), (status, len(served), len(body))
+        assert get("/static/bench/story.html")[0] == 200
+        report = work / "report.lua"
+        report.write_text(WRK_REPORT)
+        slugs = list(Article.objects.public().filter(slug__startswith="corpus-").order_by("?")
+                     .values_list("slug", flat=True)[:20000])
+        cycle = work / "uncached.lua"
+        cycle.write_text("local slugs = {" + ",".join(f'"{s}"' for s in slugs) + "}\nlocal i = 0\n"
+                         "request = function()\n  i = i + 1\n"
+                         "  return wrk.format(nil, '/stories/' .. slugs[(i % #slugs) + 1] .. '/')\nend\n"
+                         + WRK_REPORT)
+        seconds = args.seconds
+        wrk(base + story_url, 2, report)  # warm-up: every worker caches the page
+        wrk(base + "/static/bench/story.html", 2, report)
+        cached = wrk(base + story_url, seconds, report)
+        static = wrk(base + "/static/bench/story.html", seconds, report)
+        uncached = wrk(base + "/", seconds, cycle)
+        results.update({
+            "story_page_cached_rps": cached["rps"], "static_file_rps": static["rps"],
+            "story_cached_vs_static": cached["rps"] / static["rps"], "story_page_uncached_rps": uncached["rps"],
+            "story_page_cached_p99_ms": cached["p99_us"] / 1000, "static_file_p99_ms": static["p99_us"] / 1000,
+            "story_page_uncached_p99_ms": uncached["p99_us"] / 1000,
+            "load_errors": cached["errors"] + static["errors"] + uncached["errors"],
+            "story_page_bytes": len(body),
+        })
+        seed = Article.objects.public().exclude(slug__startswith="corpus-").order_by("id").first()
+        firsts = []
+        for _ in range(5):
+            get(story_url)
+            working = seed.working_copy
+            working.refresh_from_db()
+            article_publish(article=working)
+            status, _, first_byte = get(story_url)
+            firsts.append(first_byte)
+        results["after_publish_first_byte_ms"] = median(firsts)
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=20)
+
+
+def verdict(key, value):
+    if key not in TARGETS:
+        return ""
+    op, target = TARGETS[key]
+    ok = {"<": value < target, "<=": value <= target, ">=": value >= target}[op]
+    if ok:
+        return f"ok ({op} {target})"
+    miss = value / target if op in ("<", "<=") else target / value if value else float("inf")
+    return f"MISSED ({op} {target}: {miss:.1f}x off)"
+
+
+def table(results):
+    lines = [f"| {'figure':<34} | {'value':>12} | target |", f"|{'-' * 36}|{'-' * 14}|--------|"]
+    for key, value in results.items():
+        shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+        lines.append(f"| {key:<34} | {shown:>12} | {verdict(key, value) if isinstance(value, (int, float)) else ''} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Newsroom benchmarks: prints a table, writes bench/results.json.")
+    parser.add_argument("--stories", type=int, default=None, help="corpus size (default 10000; 20 with --smoke)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--seconds", type=int, default=20, help="seconds per load case (at most 60)")
+    parser.add_argument("--smoke", action="store_true", help="tiny corpus, each step once, no load, no results file")
+    args = parser.parse_args(argv)
+    args.stories = args.stories if args.stories is not None else (20 if args.smoke else 10000)
+    args.seconds = min(args.seconds, 60)
+    work = Path(tempfile.mkdtemp(prefix="newsroom-bench-"))
+    try:
+        results = {"corpus_stories": setup(args, work)}
+        from django.db import connection
+
+        results["database"] = connection.vendor
+        n = (lambda k: 1) if args.smoke else (lambda k: k)
+        story_url = in_process(results, n)
+        if not args.smoke:
+            under_load(results, story_url, args, work)
+        print(table(results))
+        if not args.smoke:
+            RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+            print(f"written: {RESULTS.relative_to(ROOT)}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    try:
-        in_process()
-        under_load()
-    finally:
-        shutil.rmtree(WORK, ignore_errors=True)
+    main()

@@ -7,9 +7,6 @@ class EntitiesConfig(AppConfig):
     verbose_name = "實體"
 
     def ready(self):
-        from newsroom.public_pages import register_state_source
+        from .page_state import connect_signals
 
-        from .page_state import connect_signals, state_columns
-
-        register_state_source(state_columns)
         connect_signals()

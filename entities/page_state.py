@@ -1,31 +1,55 @@
-"""What of the knowledge base the public pages show, for the page-cache fingerprint and its invalidation.
+"""Which public pages a knowledge-base write changes (newsroom.public_pages scopes).
 
-Registered from ``EntitiesConfig.ready()``: row counts and newest ids of entities, aliases, roles
-and relations, and the last entity modification; every save or delete of those bumps the page
-generation (an alias or role edit changes no count).
+Connected from ``EntitiesConfig.ready()``: a save or delete of an entity, alias, role or relation
+bumps the scope of every entity it touches ("entity:<slug>": its page, and the pages showing it)
+and "site" (lists show names and counts), in the writing transaction.
 """
 
-from django.db import connection
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
-from newsroom.public_pages import StateColumn, bump_generation
+from newsroom.public_pages import SITE, bump
 
 from .models import Alias, Entity, Relation, Role
 
-MODELS = (Entity, Alias, Role, Relation)
+
+def entity_scope(slug):
+    """What the knowledge base says of an entity: its page, and every page that shows it."""
+    return f"entity:{slug}" if slug else None
 
 
-def state_columns(now=None):
-    columns = []
-    for model in MODELS:
-        table = connection.ops.quote_name(model._meta.db_table)
-        columns += [StateColumn(f"SELECT COUNT(*) FROM {table}"), StateColumn(f"SELECT MAX(id) FROM {table}")]
-    entity_table = connection.ops.quote_name(Entity._meta.db_table)
-    columns.append(StateColumn(f"SELECT MAX(modified_at) FROM {entity_table}", modified=True))
-    return columns
+def entity_stories_scope(slug):
+    """What public stories say of an entity (bumped by publications): its page and feed only."""
+    return f"entity-stories:{slug}" if slug else None
+
+
+def _slugs(*ids):
+    return list(Entity.objects.filter(pk__in=[i for i in ids if i]).values_list("slug", flat=True))
+
+
+def _touched(instance):
+    """The entity slugs a row of the knowledge base shows up under."""
+    if isinstance(instance, Entity):
+        return [instance.slug, getattr(instance, "_slug_before", None)]
+    if isinstance(instance, Alias):
+        return _slugs(instance.entity_id)
+    if isinstance(instance, Role):
+        return _slugs(instance.person_id, instance.organization_id)
+    return _slugs(instance.subject_id, instance.object_id)
+
+
+def _remember_slug(sender, instance, raw=False, **kwargs):
+    if not raw and instance.pk:
+        instance._slug_before = Entity.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+
+
+def _changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    bump(SITE, *(entity_scope(slug) for slug in _touched(instance)))
 
 
 def connect_signals():
-    for model in MODELS:
-        post_save.connect(bump_generation, sender=model, dispatch_uid=f"public-pages-{model.__name__}-save")
-        post_delete.connect(bump_generation, sender=model, dispatch_uid=f"public-pages-{model.__name__}-delete")
+    pre_save.connect(_remember_slug, sender=Entity, dispatch_uid="page-scopes-entity-slug")
+    for model in (Entity, Alias, Role, Relation):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"page-scopes-{model.__name__}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"page-scopes-{model.__name__}-delete")

@@ -3,22 +3,27 @@
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from newsroom.text import clean_name
 
 from .models import Alias, Entity, Relation, Role
+from .usage import provider
 
 
 @transaction.atomic
-def entities_upsert(*, docs):
+def entities_upsert(*, docs, only_new=False):
     """Create or update entities from story-format ``entities`` items; return {slug: Entity}.
 
     Scalar fields follow the file. Aliases, roles and relations are added when missing and never
     removed here: the knowledge base is shared by every story, and removal is an editor's decision.
+    ``only_new``: create the entities that do not exist and leave the others exactly as they are
+    (what an unpublished story says about a known entity waits until it is published).
     """
     by_slug = {e.slug: e for e in Entity.objects.filter(slug__in=[d["id"] for d in docs])}
+    kept = set(by_slug) if only_new else set()
+    docs = [d for d in docs if d["id"] not in kept]
     for doc in docs:
         entity = by_slug.get(doc["id"]) or Entity(slug=doc["id"])
         values = {"kind": doc["kind"], "name": doc["name"], "description": doc.get("description", ""),
@@ -74,9 +79,8 @@ class MergeResult:
 def entity_merge(*, source, target, user=None):
     """Merge ``source`` into ``target``: everything that points at source moves, then source is deleted.
 
-    Quotes, mentions, story lists and source links (the articles app's rows, reached through the
-    reverse relations it declares, so this app still never imports it), aliases, roles and
-    relations move. The source's name becomes an alias of the target and its slug that alias's
+    Aliases, roles and relations move, and through the usage provider (``entities.usage``) the
+    quotes, mentions, story lists and source links of the app that names entities. The source's name becomes an alias of the target and its slug that alias's
     slug, so /entities/<old slug>/ redirects to the target. Returns a MergeResult.
     """
     if source.pk == target.pk:
@@ -127,24 +131,15 @@ def entity_merge(*, source, target, user=None):
             Relation.objects.filter(pk=rel.pk).update(subject=subject, object=obj)
             result.moved["relations"] = result.moved.get("relations", 0) + 1
 
-    # Everything else that points at an entity: quotes (speaker, event), mentions, story entity
-    # lists, article sources. Rows are saved one by one so their own save() keeps derived columns
-    # (a quote's search tokens hold its speaker's name) and a row the target already has is dropped.
-    own = {Alias, Role, Relation}
-    for rel in Entity._meta.related_objects:
-        if rel.related_model in own or rel.many_to_many:
-            continue
-        name = rel.field.name
-        label = f"{rel.related_model._meta.verbose_name_plural} ({name})"
-        for row in rel.related_model._base_manager.filter(**{name: source}):
-            setattr(row, name, target)
-            try:
-                with transaction.atomic():
-                    row.save()
-                result.moved[label] = result.moved.get(label, 0) + 1
-            except IntegrityError:
-                rel.related_model._base_manager.filter(pk=row.pk).delete()
-                result.dropped[label] = result.dropped.get(label, 0) + 1
+    # Everything else that points at an entity (the articles app's quotes, mentions, story lists and
+    # sources) moves through the registered usage provider: this app knows no story.
+    usage = provider()
+    if usage is not None:
+        moved, dropped = usage.reassign(source=source, target=target)
+        for label, n in moved.items():
+            result.moved[label] = result.moved.get(label, 0) + n
+        for label, n in dropped.items():
+            result.dropped[label] = result.dropped.get(label, 0) + n
 
     if user is not None:
         from django.contrib.admin.models import DELETION, LogEntry

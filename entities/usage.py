@@ -10,7 +10,9 @@ A provider has:
 - ``public_counts()``: {name: expression} annotations counting an entity's public uses (per entity);
 - ``admin_counts()``: {name: expression} annotations counting all its uses (the admin's columns);
 - ``admin_usage(entity, user)``: [{"title": str, "rows": [{"text": str, "url": str}]}], only what
-  ``user`` may read.
+  ``user`` may read;
+- ``reassign(source=, target=)``: point every row that names ``source`` at ``target`` (a merge);
+  returns ({label: rows moved}, {label: rows dropped as duplicates}).
 """
 
 _provider = None

@@ -61,4 +61,4 @@ class EntityListView(FilterView):
         return context
 
 
-entity_list = public_page(EntityListView.as_view())
+entity_list = public_page(EntityListView.as_view(), params=(*EntityFilter.base_filters, "page"))

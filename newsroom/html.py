@@ -5,6 +5,8 @@ import json
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from newsroom.text import NO_CONVERT_RE
+
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
@@ -31,3 +33,15 @@ def highlight(text, spans, *, window=None, mark_class=""):
         last = e
     out += [escape(text[last:]), suffix]
     return mark_safe("".join(str(x) for x in out))  # only escaped text and our own tags
+
+
+def no_convert(text):
+    """Escape ``text``; its -{…}- spans become ``<span data-no-convert>`` (markers dropped), which the
+    simplified edition leaves as written."""
+    out, last = [], 0
+    for m in NO_CONVERT_RE.finditer(text or ""):
+        out.append(escape(text[last:m.start()]))
+        out.append(format_html('<span class="no-convert" data-no-convert>{}</span>', m.group(1)))
+        last = m.end()
+    out.append(escape((text or "")[last:]))
+    return mark_safe("".join(str(x) for x in out))  # escaped above, or built by format_html

@@ -2,85 +2,111 @@
 
 ``public_page`` wraps every public view:
 
-1. the view runs in one read snapshot (``newsroom.db.read_snapshot``);
-2. one query reads a fingerprint of everything public pages show; with the language, the URL and a
-   digest of the templates and code it makes the page's ETag and cache key. What goes into the
-   fingerprint is the apps' business: each registers a state source (``register_state_source``) from
-   its ``AppConfig.ready()``; this module knows no app. Publishing, unpublishing, a scheduled story
-   coming due or an edit of an entity changes the fingerprint, so every cached page is invalidated
-   at once, in every process, whatever wrote to the database; a draft save changes nothing;
-3. a conditional GET that matches answers 304 without rendering; a cached page is served as is;
-4. otherwise the view renders, the simplified edition is converted (``newsroom.simplified``) and the
-   page is cached.
+1. the query string is cut to the parameters the view reads (sorted), so ``?utm=…`` variants are
+   one page and one cache entry; the cache key is the code digest, the language and that URL;
+2. the view runs in one read snapshot (``newsroom.db.read_snapshot``) and names the scopes of what
+   it shows (``depends_on``): "site" for lists, "story:<slug>", "entity:<slug>"… The apps bump
+   the scopes a write changes (``bump``, from signal receivers they connect in ``AppConfig.ready()``),
+   in the writing transaction; this module knows no app;
+3. a cached page is served while its scopes' generations are unchanged: one query over a few
+   primary-key rows (``newsroom.models.PageScope``) in the database, so every process sees an
+   invalidation at once, with or without a shared cache. Scheduled stories coming due change the
+   row "schedule" without a write: its latest passed time is part of every page's state;
+4. the state makes the ETag; a conditional GET that matches answers 304 without rendering;
+   otherwise the view renders, the simplified edition is converted (``newsroom.simplified``) and
+   the page is cached with its scopes and their state.
 """
 
 import functools
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import timezone as dt_timezone
+from datetime import datetime
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
 from newsroom.db import read_snapshot
-from newsroom.simplified import SIMPLIFIED, convert_response
+from newsroom.simplified import convert_response
 
 CACHE_SECONDS = 60 * 60 * 24
-GENERATION_KEY = "public-pages:generation"
+SITE = "site"            # what lists show: home, feeds, sitemap, search, the indexes
+SCHEDULE = "schedule"    # coming publication times
 
 
-# -- what public pages show: registered by the apps, read in one query ----------------------------------
+# -- scopes: written by the apps, read here ---------------------------------------------------------------
 
-@dataclass(frozen=True)
-class StateColumn:
-    """One scalar subquery of the fingerprint; ``modified`` ones are instants that date the pages."""
+def _table():
+    from newsroom.models import PageScope
 
-    sql: str
-    params: tuple = ()
-    modified: bool = False
+    return connection.ops.quote_name(PageScope._meta.db_table)
 
 
-_STATE_SOURCES = []
-
-
-def register_state_source(source):
-    """Register ``source(now) -> [StateColumn, ...]``: what of an app's data public pages show."""
-    if source not in _STATE_SOURCES:
-        _STATE_SOURCES.append(source)
-
-
-def public_state(now=None):
-    """Return (fingerprint tuple, last modified datetime or None), in one query."""
-    now = now or timezone.now()
-    columns = [column for source in _STATE_SOURCES for column in source(now)]
-    if not columns:
-        return (), None
+def bump(*scopes, now=None):
+    """Mark ``scopes`` changed, in the current transaction (call it where the data is written)."""
+    scopes = [s for s in dict.fromkeys(scopes) if s]
+    if not scopes:
+        return
+    stamp = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    table = _table()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({c.sql})" for c in columns),
-                       [p for c in columns for p in c.params])
-        row = cursor.fetchone()
-    stamps = [_aware(v) for v, c in zip(row, columns) if c.modified]
-    stamps = [s for s in stamps if s is not None and s <= now]
-    return tuple(str(v) for v in row), max(stamps) if stamps else None
+        # An upsert on both databases (SQLite 3.24+, PostgreSQL 9.5+): no read, no race.
+        cursor.executemany(
+            f"INSERT INTO {table} (scope, generation, modified_at, due) VALUES (%s, 1, %s, '[]') "
+            f"ON CONFLICT (scope) DO UPDATE SET generation = {table}.generation + 1, modified_at = %s",
+            [(scope, stamp, stamp) for scope in scopes])
 
 
-def _aware(value):
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = value.replace(tzinfo=dt_timezone.utc)
-    return value
+def schedule(when, *, now=None):
+    """Record that readers will see something new at ``when`` (a scheduled publication)."""
+    from newsroom.models import PageScope
+
+    now = now or timezone.now()
+    row, _ = PageScope.objects.select_for_update().get_or_create(scope=SCHEDULE)
+    times = sorted({*row.due, when.isoformat()}, key=datetime.fromisoformat)
+    passed = [t for t in times if datetime.fromisoformat(t) <= now]
+    # Keep the latest passed time (it is part of every page's state) and the coming ones.
+    row.due = passed[-1:] + [t for t in times if datetime.fromisoformat(t) > now]
+    row.save(update_fields=["due"])
+
+
+def depends_on(request, *scopes):
+    """Say that the page being rendered shows what ``scopes`` name."""
+    request.page_scopes = getattr(request, "page_scopes", set()) | {s for s in scopes if s}
+
+
+def read_rows(scopes):
+    """{scope: (generation, modified_at, due)} of ``scopes`` and of the schedule: one query."""
+    from newsroom.models import PageScope
+
+    wanted = sorted({*scopes, SCHEDULE})
+    return {scope: (generation, modified, due) for scope, generation, modified, due in
+            PageScope.objects.filter(scope__in=wanted).values_list("scope", "generation", "modified_at", "due")}
+
+
+def read_state(scopes, now=None, rows=None):
+    """(state, last modified) of ``scopes``, from ``rows`` (``read_rows``) or one query."""
+    now = now or timezone.now()
+    rows = read_rows(scopes) if rows is None else rows
+    state, stamps = [], []
+    for scope in sorted({*scopes, SCHEDULE}):
+        generation, modified, due = rows.get(scope, (0, None, []))
+        if scope == SCHEDULE:
+            passed = [t for t in due if datetime.fromisoformat(t) <= now]
+            state.append([scope, passed[-1] if passed else ""])
+            if passed:
+                stamps.append(datetime.fromisoformat(passed[-1]))
+            continue
+        state.append([scope, generation])
+        if modified is not None:
+            stamps.append(modified)
+    return state, max(stamps) if stamps else None
 
 
 @functools.cache
@@ -100,19 +126,17 @@ def code_digest():
     return digest.hexdigest()[:16]
 
 
-def generation():
-    """A counter bumped when this process (or any sharing the cache) edits what pages show."""
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
-
-
-def bump_generation(**kwargs):
-    """A signal receiver (apps connect it in ``AppConfig.ready()``); raw fixture loads are ignored."""
-    if kwargs.get("raw"):
-        return
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+def normalise_query(request, params):
+    """Keep only ``params`` in the request's query string (sorted; first value of each)."""
+    kept = QueryDict(mutable=True)
+    for name in sorted(params):
+        value = request.GET.get(name)
+        if value not in (None, ""):
+            kept[name] = value
+    query = kept.urlencode()
+    if request.META.get("QUERY_STRING", "") != query:
+        request.META["QUERY_STRING"] = query
+        request.GET = QueryDict(query)
 
 
 # -- the decorator ------------------------------------------------------------------------------------
@@ -120,44 +144,68 @@ def bump_generation(**kwargs):
 CACHED_HEADERS = ("Content-Type", "Content-Language", "Location")
 
 
-def public_page(view):
-    """Serve a public view from one snapshot, with ETag/Last-Modified, 304s, a page cache and zh-hans."""
+def public_page(view=None, *, params=(), scopes=(SITE,)):
+    """Serve a public view from one snapshot, with ETag/Last-Modified, 304s, a page cache and zh-hans.
+
+    ``params``: the query parameters the view reads (the others are dropped before it runs);
+    ``scopes``: what every response of the view shows (more are named with ``depends_on``).
+    """
+    if view is None:
+        return functools.partial(public_page, params=params, scopes=scopes)
 
     @functools.wraps(view)
     def serve(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        normalise_query(request, params)
         language = translation.get_language()
-        state, last_modified = public_state()
-        key = hashlib.sha256(json.dumps(
-            # The host and scheme too: pages carry absolute URLs (canonical, feeds, JSON-LD).
-            [code_digest(), generation(), language, request.build_absolute_uri(), state]).encode()).hexdigest()
-        etag = f'"{key[:32]}"'
-        last_ts = int(last_modified.timestamp()) if last_modified else None
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
-        if not_modified is not None:
-            return _validators(not_modified, etag, last_ts)
+        # The host and scheme too: pages carry absolute URLs (canonical, feeds, JSON-LD).
+        key = hashlib.sha256(json.dumps([code_digest(), language, request.build_absolute_uri()]).encode()).hexdigest()
         stored = cache.get(f"public-page:{key}")
+        rows = None
         if stored is not None:
-            response = HttpResponse(stored["content"], status=stored["status"])
-            for header, value in stored["headers"].items():
-                response[header] = value
-            response.from_page_cache = True
-            return _validators(response, etag, last_ts)
+            rows = read_rows(stored["scopes"])
+            state, last_modified = read_state(stored["scopes"], rows=rows)
+            if state == stored["state"]:
+                etag, last_ts = _etag(key, state), _timestamp(last_modified)
+                not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
+                if not_modified is not None:
+                    return _validators(not_modified, etag, last_ts)
+                response = HttpResponse(stored["content"], status=stored["status"])
+                for header, value in stored["headers"].items():
+                    response[header] = value
+                response.from_page_cache = True
+                return _validators(response, etag, last_ts)
+        request.page_scopes = set(scopes)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not getattr(response, "is_rendered", True):
             response.render()
         if response.status_code not in (200, 301):
             return response
-        if language == SIMPLIFIED:
-            convert_response(response)
+        # Read in the view's snapshot: the state is that of the data the page was rendered from
+        # (the rows read to check a stale copy are from the same snapshot: reused when they cover it).
+        page_scopes = sorted(request.page_scopes)
+        if rows is None or not set(page_scopes) <= set(stored["scopes"]):
+            rows = read_rows(page_scopes)
+        state, last_modified = read_state(page_scopes, rows=rows)
+        etag, last_ts = _etag(key, state), _timestamp(last_modified)
+        convert_response(response, language)  # the edition's script and quotation marks
         cache.set(f"public-page:{key}", {
-            "content": response.content, "status": response.status_code,
+            "content": response.content, "status": response.status_code, "scopes": page_scopes, "state": state,
             "headers": {h: response[h] for h in CACHED_HEADERS if h in response},
         }, CACHE_SECONDS)
-        return _validators(response, etag, last_ts)
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
+        return _validators(not_modified if not_modified is not None else response, etag, last_ts)
 
     return read_snapshot(serve)
+
+
+def _etag(key, state):
+    return '"' + hashlib.sha256(json.dumps([key, state]).encode()).hexdigest()[:32] + '"'
+
+
+def _timestamp(when):
+    return int(when.timestamp()) if when else None
 
 
 def _validators(response, etag, last_ts):

@@ -174,6 +174,10 @@ LANGUAGES = [("zh-hant", "繁體中文"), ("zh-hans", "简体中文"), ("en", "E
 EDITOR_LANGUAGE_CODE = LANGUAGE_CODE
 # The catalogs (.po sources and compiled .mo) are committed; see locale/README.md.
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# House style for quotation marks, set when pages are served (the stored text keeps the author's):
+# opening and closing double marks, then single. The Taiwan and Hong Kong press use 「」『』; the
+# mainland and NYT 中文網's simplified edition “”‘’. Leave an edition out to print marks as stored.
+QUOTE_MARKS = {"zh-hant": "「」『』", "zh-hans": "“”‘’"}
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

@@ -148,9 +148,47 @@ def search_tokens(*texts):
     for text in texts:
         if not text:
             continue
-        for term in TERM_RE.findall(fold_for_search(text)):
+        # -{…}- no-convert spans are indexed as written: their characters are the subject, not words
+        # to fold (the markers themselves are punctuation and never become tokens).
+        kept = " ".join(m.group(1) for m in NO_CONVERT_RE.finditer(text))
+        folded = fold_for_search(NO_CONVERT_RE.sub(" ", text))
+        folded += " " + unicodedata.normalize("NFKC", kept).lower()
+        for term in TERM_RE.findall(folded):
             if term[0].isascii():
                 out.append(term)
             else:
                 out += [term] if len(term) == 1 else [term[i:i + 2] for i in range(len(term) - 1)]
     return " ".join(out)
+
+
+# A no-convert span in a free-text field (a note's body, an entity's description): MediaWiki's
+# language-converter markup -{…}-, for text that talks about characters (“并”（並）). Readers see the
+# words without the markers; neither the simplified edition nor the s2tw repairs touch them.
+NO_CONVERT_RE = re.compile(r"-\{(.+?)\}-", re.S)
+
+
+def no_convert_spans(text):
+    """Spans of -{…}- markup (markers included) in ``text``."""
+    return [(m.start(), m.end()) for m in NO_CONVERT_RE.finditer(text or "")]
+
+
+def strip_no_convert(text):
+    """``text`` without -{ }- markers: for plain-text outputs (meta tags, JSON-LD, feeds)."""
+    return NO_CONVERT_RE.sub(r"\1", text) if text else text
+
+
+OPENERS, CLOSERS = "“‘「『（(《〈【", "”’」』）)》〉】"
+
+
+def first_sentence(text):
+    """The first sentence of ``text`` (up to its 。！？ outside quotes and brackets), never cut mid-way:
+    for the short descriptions of entity cards."""
+    depth = 0
+    for i, ch in enumerate(text or ""):
+        if ch in OPENERS:
+            depth += 1
+        elif ch in CLOSERS:
+            depth = max(depth - 1, 0)
+        elif ch in "。！？" and depth == 0:
+            return text[:i + 1]
+    return text or ""

@@ -2,8 +2,14 @@
 
 import copy
 
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from articles.models import Article
 from articles.services import story_import
 from entities.models import Entity
+
+ROLES = ("reporter", "editor", "fact-checker")
 
 
 def make_entity(**kwargs):
@@ -59,6 +65,40 @@ def story_doc(n=1, *, slug="test-story", status="published", title="阿里的大
 def make_story(n=1, **kwargs):
     """Import ``story_doc(n, **kwargs)`` and return the working Article."""
     return story_import(doc=story_doc(n, **kwargs)).article
+
+
+def make_user(role=None, username=None, **kwargs):
+    """A staff user in the ``role`` group (the groups come from ``setup_roles``); role None: no group."""
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name="editor").exists():
+        call_command("setup_roles", verbosity=0)
+    username = username or (role or "nobody").replace("-", "")
+    kwargs.setdefault("is_staff", True)
+    user = get_user_model().objects.create_user(username=username, password="pw-desk-123", **kwargs)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def story_with_work(slug="test-story", status="draft", owner=None, n=3, **kwargs):
+    """A working copy with a suggested quote, a suggested mention and an open flag, plus a revision."""
+    doc = story_doc(n, slug=slug, status=status, **kwargs)
+    doc["quotes"].append({
+        "id": "q99", "anchor": {"block": "p0", "start": 5, "end": 8, "exact": doc["article"]["lede"][0]["text"][5:8]},
+        "kind": "fragment", "speaker": "person-1", "status": "suggested"})
+    p1 = doc["article"]["sections"][0]["blocks"][0]["text"]
+    doc["mentions"].append({"entity": "person-1", "anchor": {"block": "p1", "start": 0, "end": 4, "exact": p1[:4]},
+                            "status": "suggested"})
+    doc["annotations"].append({"id": "flag-1", "anchor": {"block": "p0", "start": 0, "end": 4,
+                                                          "exact": doc["article"]["lede"][0]["text"][:4]},
+                               "kind": "flag", "body": "Mojibake here could not be repaired.", "public": False,
+                               "status": "open"})
+    article = story_import(doc=doc).article
+    if owner is not None:
+        Article.objects.filter(pk=article.pk).update(owner=owner)
+        article.refresh_from_db()
+    return article
 
 
 def deep(doc):

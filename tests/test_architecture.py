@@ -132,7 +132,6 @@ def test_entities_reader_side_reaches_no_story_by_reflection():
     assert mine == []
 
 
-@pytest.mark.xfail(strict=True, reason="H2: entities/models.py, services.py still reach Article by related_model")
 def test_entities_reaches_no_story_by_reflection():
     assert reflection_sites("entities") == []
 

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from entities.models import Entity
 
@@ -83,9 +84,9 @@ def context_of(obj, width=20):
 
 
 LEGEND = (
-    ("quote", "Quote"), ("mention", "Mention"), ("note", "Note (internal)"), ("context", "Context (public)"),
-    ("sic", "Sic (public)"), ("correction", "Correction (public)"), ("repair", "Repair (importer)"),
-    ("flag hl-open", "Flag (needs an editor)"), ("repair hl-open", "Repair to review"),
-    ("quote hl-verified", "Quote verified"), ("quote hl-disputed", "Quote disputed"), ("suggested", "Suggestion"),
-    ("note hl-resolved", "Resolved"),
+    ("quote", _("Quote")), ("mention", _("Mention")), ("note", _("Note (internal)")),
+    ("context", _("Context (public)")), ("sic", _("Sic (public)")), ("correction", _("Correction (public)")),
+    ("repair", _("Repair (importer)")), ("flag hl-open", _("Flag (needs an editor)")),
+    ("repair hl-open", _("Repair to review")), ("quote hl-verified", _("Quote verified")),
+    ("quote hl-disputed", _("Quote disputed")), ("suggested", _("Suggestion")), ("note hl-resolved", _("Resolved")),
 )

@@ -26,6 +26,7 @@ from .forms import FIELD_FORMS, AnchorForm, EntitySearchForm, ParagraphForm, Typ
 from .operations import OPERATIONS, Request, perform
 from .queue import ReviewQueueViews
 from .serializers import LEGEND, desk_payload, entity_json, item_json
+from .strings import js_strings
 from .workflow import WorkflowViews
 
 
@@ -100,6 +101,7 @@ class ArticleDeskMixin(DeskBase, WorkflowViews, ReviewQueueViews):
         context.update(
             lede=by_section.get(None, []), sections=sections, preview_links=links,
             desk_data=desk_payload(request, article, perms, context["issues"]), legend=LEGEND,
+            desk_strings=js_strings(),
             note_kinds=[(k.value, k.label) for k in NOTE_KINDS], quote_kinds=Quote.Kind.choices,
             entity_kinds=Entity.Kind.choices,
         )
@@ -125,7 +127,8 @@ class ArticleDeskMixin(DeskBase, WorkflowViews, ReviewQueueViews):
             perms = desk_permissions(request.user, article)
             data = read_json(request)
             kind = TypeForm(data).validated()["type"]
-            services.require(item_allowed(perms, kind, "add"), f"You may not add a {kind} to this story.")
+            services.require(item_allowed(perms, kind, "add"),
+                             _("You may not add a %(type)s to this story.") % {"type": kind})
             form = FIELD_FORMS[kind](data, perms=perms)
             form.validated()
             anchor = AnchorForm(data).validated()
@@ -151,14 +154,14 @@ class ArticleDeskMixin(DeskBase, WorkflowViews, ReviewQueueViews):
                 return self.paragraph_op(request, article, perms, pk, op)
             model = ANCHORED_TYPES.get(kind)
             if model is None:
-                raise Http404("No such kind of annotation.")
+                raise Http404(_("No such kind of annotation."))
             obj = model.objects.filter(pk=pk, article=article).first()
             if obj is None:
-                raise services.Gone(f"This {kind} no longer exists: someone deleted it, or the story was restored "
-                                    f"or re-imported. Reload to see the story as it is now.")
+                raise services.Gone(_("This %(type)s no longer exists: someone deleted it, or the story was restored "
+                                      "or re-imported. Reload to see the story as it is now.") % {"type": kind})
             data = read_json(request)
             if op not in OPERATIONS:
-                raise Http404("No such operation.")
+                raise Http404(_("No such operation."))
             result = perform(op, Request(article=article, perms=perms, type=kind, obj=obj, data=data,
                                          user=request.user))
             if result is None:
@@ -175,7 +178,7 @@ class ArticleDeskMixin(DeskBase, WorkflowViews, ReviewQueueViews):
         if block is None:
             raise services.Gone(_("This paragraph no longer exists; reload."))
         if op != "edit":
-            raise Http404("No such operation.")
+            raise Http404(_("No such operation."))
         services.require(perms["edit"], _("You may not edit this story's text."))
         data = ParagraphForm(read_json(request)).validated()
         block, flagged = paragraph_edit(article=article, block_key=block.key, text=data["text"],
@@ -184,7 +187,7 @@ class ArticleDeskMixin(DeskBase, WorkflowViews, ReviewQueueViews):
 
     def entity_search_view(self, request):
         if not request.user.has_perm("entities.view_entity"):
-            return json_error("You may not look up entities.", 403)
+            return json_error(_("You may not look up entities."), 403)
         try:
             term = EntitySearchForm(request.GET).validated()["q"][:100]
         except DeskError as exc:

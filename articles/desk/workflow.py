@@ -8,14 +8,17 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 from .. import services
+from ..checks import article_checks
 from ..diff import diff_stories
 from ..models import Article, PreviewLink
 from ..permissions import desk_permissions
 from ..services import ACTION_LABELS, DeskError, export_story
 from ..views import story_context
 from .forms import TransitionForm, VersionForm
+from .publishing import readers_summary
 from .serializers import user_name
 
 
@@ -29,7 +32,8 @@ class WorkflowViews:
         action = request.POST.get("action", "")
         perms = desk_permissions(request.user, article)
         if action not in perms["actions"]:
-            raise PermissionDenied(f"You may not {action.replace('_', ' ') or 'do that to'} this story now.")
+            raise PermissionDenied(_("You may not %(action)s this story now.")
+                                   % {"action": action.replace("_", " ") or _("do that to")})
         form = TransitionForm(request.POST)
         try:
             data = form.validated()
@@ -43,22 +47,32 @@ class WorkflowViews:
                 publish_at = timezone.make_aware(publish_at)
         elif action == "publish" and article.publish_at and article.publish_at > timezone.now():
             publish_at = timezone.now()  # the time field left empty: publish now, not at the old schedule
+        if action == "publish" and data["confirm"] != "yes":
+            # Nothing goes live without a look at what readers will see change, and at what is still open.
+            return self.publish_confirmation(request, article, article_checks(article), form, data)
         try:
             services.article_transition(
                 article=article, action=action, user=request.user, expected_version=data["version"],
                 note=data["note"][:2000], confirm=data["confirm"] == "yes", publish_at=publish_at)
         except services.ChecksNotConfirmed as exc:
-            context = self.desk_context(request, article, issues=exc.issues, action=action,
-                                        version=form.data.get("version", ""), note=data["note"],
-                                        publish_at=form.data.get("publish_at") or "", next=data["next"])
-            return TemplateResponse(request, "admin/articles/article/publish_confirmation.html", context, status=409)
+            return self.publish_confirmation(request, article, exc.issues, form, data)
         except DeskError as exc:
             messages.error(request, exc.message)
             return self.back(request, article)
         article.refresh_from_db()
-        messages.success(request, f"{ACTION_LABELS[action]}: the story is now {article.get_status_display()} "
-                                  f"({article.status}).")
+        messages.success(request, _("%(action)s: the story is now %(status)s (%(code)s).") % {
+            "action": ACTION_LABELS[action], "status": article.get_status_display(), "code": article.status})
         return self.back(request, article)
+
+    def publish_confirmation(self, request, article, issues, form, data):
+        """The page that asks before publishing: what changes for readers, what is still open (409 if any)."""
+        live = Article.objects.live().filter(working_copy=article).first()
+        context = self.desk_context(
+            request, article, issues=issues, action="publish", version=form.data.get("version", ""),
+            note=data["note"], publish_at=form.data.get("publish_at") or "", next=data["next"],
+            when=data["publish_at"], live=live, summary=readers_summary(article, live))
+        return TemplateResponse(request, "admin/articles/article/publish_confirmation.html", context,
+                                status=409 if issues else 200)
 
     # -- revisions --
 
@@ -77,15 +91,15 @@ class WorkflowViews:
         if ref == "live":
             live = Article.objects.live().filter(working_copy=article).first()
             if live is None:
-                raise Http404("This story has no live edition.")
+                raise Http404(_("This story has no live edition."))
             return "live edition", export_story(live)
         try:
             number = int(ref)
         except (TypeError, ValueError):
-            raise Http404("No such revision.") from None
+            raise Http404(_("No such revision.")) from None
         revision = article.revisions.filter(number=number).select_related("user").first()
         if revision is None:
-            raise Http404("No such revision.")
+            raise Http404(_("No such revision."))
         return f"r{revision.number} ({revision.action}, {user_name(revision.user) or 'system'}, " \
                f"{timezone.localtime(revision.created_at):%Y-%m-%d %H:%M})", revision.data
 
@@ -101,10 +115,10 @@ class WorkflowViews:
     def revision_restore_view(self, request, object_id, number):
         article = self.desk_article(request, object_id)
         self.require_post(request)
-        services.require(desk_permissions(request.user, article)["restore"], "You may not edit this story.")
+        services.require(desk_permissions(request.user, article)["restore"], _("You may not edit this story."))
         revision = article.revisions.filter(number=number).first()
         if revision is None:
-            raise Http404("No such revision.")
+            raise Http404(_("No such revision."))
         try:
             version = VersionForm(request.POST).validated()["version"]
             new = services.revision_restore(article=article, revision=revision, user=request.user,
@@ -112,8 +126,8 @@ class WorkflowViews:
         except DeskError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Restored revision r{number} as the new revision r{new.number}. "
-                                      "Readers see it when the story is published.")
+            messages.success(request, _("Restored revision r%(old)d as the new revision r%(new)d. Readers see it "
+                                        "when the story is published.") % {"old": number, "new": new.number})
         return self.back(request, article, default="revisions")
 
     # -- previews --
@@ -147,7 +161,7 @@ class WorkflowViews:
     def preview_link_create_view(self, request, object_id):
         article = self.desk_article(request, object_id)
         self.require_post(request)
-        services.require(desk_permissions(request.user, article)["share"], "You may not share this story.")
+        services.require(desk_permissions(request.user, article)["share"], _("You may not share this story."))
         try:
             days = int(request.POST.get("days") or services.PREVIEW_DAYS)
         except ValueError:
@@ -156,16 +170,16 @@ class WorkflowViews:
         url = request.build_absolute_uri(reverse("admin:articles_article_shared",
                                                  args=[article.pk, services.preview_link_signed(link)]))
         until = timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M")
-        messages.success(request, f"Share link (valid until {until}): {url}")
+        messages.success(request, _("Share link (valid until %(until)s): %(url)s") % {"until": until, "url": url})
         return self.back(request, article)
 
     def preview_link_revoke_view(self, request, object_id, link_id):
         article = self.desk_article(request, object_id)
         self.require_post(request)
-        services.require(desk_permissions(request.user, article)["share"], "You may not share this story.")
+        services.require(desk_permissions(request.user, article)["share"], _("You may not share this story."))
         link = PreviewLink.objects.filter(pk=link_id, article=article).first()
         if link is None:
-            raise Http404("No such share link.")
+            raise Http404(_("No such share link."))
         services.preview_link_revoke(link=link)
-        messages.success(request, "The share link is revoked; it no longer opens the story.")
+        messages.success(request, _("The share link is revoked; it no longer opens the story."))
         return self.back(request, article)

@@ -14,7 +14,7 @@ from newsroom.text import ascii_slug, clean_name
 
 from . import cleaning, structure, suggest
 from .anchoring_docs import block_texts, relocate_anchor
-from .story import FORMAT, StoryFormatError, canonical
+from .story import FORMAT, StoryFormatError, canonical, free_key
 
 REPAIR_PREFIX, FLAG_PREFIX, SCRIPT_PREFIX = "r", "flag-", "script-"
 HEADING_REPAIR = "heading repaired:"
@@ -135,6 +135,11 @@ def raw_to_doc(text, *, options, known_entities, rejected=frozenset()):
             "body": "The file has no headline; the start of the lede stands in for one. Write a headline.",
         })
     quotes, mentions, entities = _suggestions(paragraphs, keys, options, known_entities, rejected)
+    # Names are printed as their owners write them (阿里云 is a brand): no script suggestion on them.
+    names = [m["anchor"] for m in mentions] + [q["attribution"] for q in quotes if q.get("attribution")]
+    annotations = [a for a in annotations if not (a["id"].startswith(SCRIPT_PREFIX) and any(
+        n["block"] == a["anchor"]["block"] and n["start"] < a["anchor"]["end"] and a["anchor"]["start"] < n["end"]
+        for n in names))]
     slug = options.slug or ascii_slug(title) or ascii_slug(options.source_name or "") or "story"
     source = {"name": options.source_name or (parsed.bylines[0] if parsed.bylines else None),
               "url": options.source_url, "published_on": options.published_on}
@@ -305,11 +310,7 @@ def _note_key(a):
     return a["kind"], _span_key(a["anchor"]), a.get("original"), a["body"]
 
 
-def _fresh_id(prefix, used):
-    n = 1
-    while f"{prefix}{n}" in used:
-        n += 1
-    return f"{prefix}{n}"
+_fresh_id = free_key  # one definition (articles.importing.story)
 
 
 def rebuild_lines(doc, figure_line="圖片"):

@@ -14,6 +14,9 @@ leading BOM), each non-blank line is one of:
 
   - a line holding only a two-digit number ("01" ... "99", ASCII or
     full-width digits); the next non-blank line is the heading;
+  - a line beginning with a number and ". ", "．" or "、" ("01. 大模型", "1、大模型")
+    with the heading on the same line, when it continues the numbering (else it is an
+    enumerated paragraph);
   - a line beginning with a Chinese numeral and "、" ("一、大模型的阿里往事",
     "十二、…"); the rest of the line is the heading.  To keep enumerated
     paragraphs ("一、為創業公司提供算力；") out, the rest must look like a
@@ -31,9 +34,15 @@ leading BOM), each non-blank line is one of:
   ``| ｜ / ／ : ：``.  Each credit is kept as printed but normalised to
   ``ROLE|NAME`` (the separator becomes one ASCII "|", spaces around it go):
   "文 ／ 張三" -> "文|張三".  Byline lines are never paragraphs, wherever
-  they stand.
+  they stand.  Also bylines: a credit line in brackets or with the publisher's
+  pinyin glosses ("(責(zé)任編輯:王五)"), "ROLE NAME" with a space ("責編 王五"),
+  and reporter lines ("編譯王五／即時報導", "某報 特派記者王五/上海報導").  A wire
+  dateline opening the lede ("(中央社記者王五台北27日電)", "〔記者王五／台北報導〕",
+  "…電(記者 王五)") names the reporter too; that paragraph keeps its text.
 * the **title**: the first content line, when it is short (at most
-  :data:`MAX_TITLE_LENGTH` characters), does not end like a sentence
+  :data:`MAX_TITLE_LENGTH` characters), is not a photo caption ("(圖/…)",
+  "…攝)", "▲…"), does not end like a sentence (a question or exclamation
+  without a comma in it may: headlines ask)
   (。！？…；：，, or a closing quote right after one of those), is not itself
   one quotation, and something follows it.  A first line that ends with "。"
   is the first sentence of the lede, not a title.
@@ -47,6 +56,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from newsroom.text import HAN_CLASS
+
+from .cleaning.chars import _ANNOT_RE
 
 __all__ = [
     "MAX_NUMERAL_HEADING",
@@ -136,7 +149,7 @@ _CREDIT = re.compile(
 _ROLE_ALTERNATION = "|".join(map(re.escape, _CREDIT_ROLES))
 _NAME = r"[\u3400-\u9fff·．]{2,4}"
 # A publisher's pinyin gloss after a Han character: 責(zé)
-_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[1-5]?[)）]")
+_GLOSS = re.compile(rf"(?<=[{HAN_CLASS}])" + _ANNOT_RE.pattern)
 _BRACKETED = re.compile(r"^[(（〔【\[]\s*(.+?)\s*[)）〕】\]]$")
 _SPACED_CREDIT = re.compile(rf"^(?P<role>{_ROLE_ALTERNATION})[ \u3000]+(?P<name>{_NAME})$")
 # "編譯盧思綸／即時報導", "聯合報 特派記者陳宥菘/上海即時報導", "记者 张三/北京报道"
@@ -225,6 +238,27 @@ def _credits(line: str) -> list[str] | None:
     return credits
 
 
+_DIGIT_MARKER = re.compile(r"^([0-9０-９]{1,2})\s*[.．、]\s*(\S.*)$")
+
+
+def _digit_marker(line: str) -> tuple[int, str] | None:
+    """(number, heading) of a "01. 標題" / "1、標題" line whose rest looks like a heading."""
+    match = _DIGIT_MARKER.match(line)
+    if not match:
+        return None
+    value = int(match.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    heading = _strip(match.group(2))
+    if not 1 <= value <= 99 or len(heading) > MAX_NUMERAL_HEADING or heading[-1] in "，,；;：:。.":
+        return None
+    if re.fullmatch(r"[0-9０-９.．%％\s]+", heading):
+        return None  # "1. 5%": a number, not a heading
+    return value, heading
+
+
+def _continues(sections: list[RawSection], value: int) -> bool:
+    return value == (int(sections[-1].number) + 1 if sections else 1)
+
+
 def _is_figure(line: str) -> bool:
     return bool(_FIGURE.match(line))
 
@@ -311,6 +345,16 @@ def parse_raw(text: str) -> RawStory:
             current = section.blocks
             continue
 
+        digits = _digit_marker(line.text)
+        if digits is not None and _continues(sections, digits[0]):
+            # "01. 標題", "1、標題": a heading on the marker's line. Out of sequence it is an
+            # enumerated line of the text, not an error (real copy numbers lists this way too).
+            value, heading = digits
+            section = RawSection(f"{value:02d}", heading, line.number, [])
+            sections.append(section)
+            current = section.blocks
+            continue
+
         if _is_figure(line.text):
             current.append(RawBlock("figure", line.text, line.number))
             continue
@@ -363,6 +407,7 @@ def _looks_like_title(line: str) -> bool:
         and not _is_one_quotation(line)
         and _two_digit_number(line) is None
         and _numeral_marker(line) is None
+        and _digit_marker(line) is None
         and not _is_figure(line)
         and _credits(line) is None
     )

@@ -1,6 +1,13 @@
 # The editors' desk (issue 6): the reporter, editor and fact-checker groups exist from `migrate` on.
 # `manage.py setup_roles` is the maintained definition and resets them (it is idempotent); this frozen
 # copy only creates them, so a fresh database has the roles without running the command.
+#
+# Two migrations carry the number 0004 (this one and 0004_desk_locking_roles, which it depends on):
+# Django orders migrations by their dependencies, not by their numbers, so the chain is linear
+# (0003 -> 0004_desk_locking_roles -> 0004_desk_groups). The names stay as they are on purpose:
+# databases record applied migrations by name, and renaming an applied migration would make
+# `migrate` try to run it again on every existing database. The next migration is 0005 and
+# depends on 0004_desk_groups. (tests/articles/test_models.py checks the chain is linear.)
 
 from django.db import migrations
 

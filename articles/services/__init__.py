@@ -8,7 +8,9 @@
 - ``annotating``: quotes, mentions and notes from the desk, each locked on its version
 - ``blocks``: editing a paragraph, with its anchors following the words
 - ``previews``: share links
+- ``knowledge``: what an unpublished import says about known entities, held until it is published
 - ``story_fields``: a document's strings checked against their columns before an import writes
+- ``script``: simplified leftovers in a Traditional story set in Traditional, as repairs to review
 - ``locking`` and ``errors``: optimistic locking and the refusals the desk answers with
 
 Everything is re-exported here, so ``from articles.services import story_import`` keeps working.
@@ -32,6 +34,7 @@ from .blocks import block_reanchor, block_save
 from .documents import entity_to_doc, export_story, write_story
 from .errors import ChecksNotConfirmed, DeskError, Gone, StaleVersion, describe_user, require
 from .importing import ImportResult, raw_import, story_import
+from .knowledge import story_knowledge_accept
 from .locking import anchored_lock, article_lock
 from .previews import PREVIEW_DAYS, preview_link_create, preview_link_resolve, preview_link_revoke, preview_link_signed
 from .publishing import (
@@ -43,6 +46,7 @@ from .publishing import (
     sync_live_edition,
 )
 from .revisions import revision_create, revision_restore
+from .script import article_script_repair, script_repair_reject, script_repairs_accept
 from .workflow import article_transition
 
 __all__ = [
@@ -52,6 +56,7 @@ __all__ = [
     "annotation_resolve", "article_lock", "block_reanchor", "block_save", "article_publish", "article_transition", "article_unpublish",
     "articles_publish_due", "copy_to_live", "describe_user", "desk_permissions", "entity_to_doc", "export_story",
     "preview_link_create", "preview_link_resolve", "preview_link_revoke", "preview_link_signed", "quote_verify",
-    "raw_import", "require", "revision_create", "revision_restore", "story_import", "suggestion_accept",
+    "raw_import", "require", "revision_create", "revision_restore", "story_import", "story_knowledge_accept",
+    "suggestion_accept", "article_script_repair", "script_repair_reject", "script_repairs_accept",
     "suggestion_reject", "sync_live_edition", "write_story",
 ]

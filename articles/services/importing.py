@@ -10,6 +10,7 @@ from entities.services import entities_upsert
 from ..importing.story import canonical, summarize_changes, validate_story
 from ..models import Article, Edition, RejectedSuggestion
 from .documents import entity_to_doc, export_story, write_story
+from .knowledge import as_stored, knowledge_withheld
 from .publishing import article_publish, sync_live_edition
 from .revisions import revision_create
 from .story_fields import check_story_fields
@@ -41,12 +42,14 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True):
         with transaction.atomic():
             article = Article.objects.working().select_for_update().filter(slug=slug).first()
             old = export_story(article) if article else None
-            if old == doc:
+            withheld = knowledge_withheld(doc)  # a draft's news about known entities waits (knowledge.py)
+            stored = as_stored(doc) if withheld else doc
+            if old == stored:
                 result = ImportResult(slug, "unchanged", article=article)
             else:
                 result = ImportResult(slug, "updated" if article else "created",
-                                      summarize_changes(old, doc), article=article)
-                entities_upsert(docs=doc["entities"])
+                                      summarize_changes(old, stored), article=article)
+                entities_upsert(docs=doc["entities"], only_new=withheld)
                 article = write_story(doc, article or Article(edition=Edition.WORKING))
                 if result.action == "updated":
                     # Open admin forms of this story are now stale; their refusal names who changed it.

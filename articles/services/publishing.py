@@ -7,6 +7,7 @@ from ..diff import content_digest
 from ..models import Article, Edition, Status, Transition
 from .documents import export_story, write_story
 from .locking import article_lock, bump
+from .knowledge import knowledge_apply
 from .revisions import revision_create
 
 VISIBLE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
@@ -55,6 +56,8 @@ def article_publish(*, article, user=None, now=None, expected_version=None, note
         working.published_at = working.published_at or now
         working.updated_at = now
     bump(working, user)
+    if not scheduled:
+        knowledge_apply(working)  # what its import said about known entities (services/knowledge.py)
     doc = export_story(working)
     live = copy_to_live(working, doc)
     Transition.objects.create(article=working, user=user, from_status=from_status, to_status=working.status,
@@ -102,6 +105,7 @@ def articles_publish_due(*, now=None, dry_run=False):
             working.published_at = working.published_at or working.publish_at
             working.updated_at = working.publish_at
             bump(working, None)
+            knowledge_apply(working)
             Article.objects.live().filter(working_copy=working).update(
                 status=Status.PUBLISHED, published_at=working.published_at, updated_at=working.updated_at,
                 modified_at=timezone.now())

@@ -7,7 +7,16 @@ from entities.templatetags.entities_tags import entity_node
 from newsroom.html import json_ld_script
 from newsroom.templatetags.newsroom import bcp47
 
+from ..rendering import printed_role
+
 register = template.Library()
+
+
+@register.filter(name="printed_role")
+def printed_role_filter(quote):
+    """A quote's role as the story prints it ("時任阿里CEO")."""
+    return printed_role(quote)
+
 
 SITE_NAME = "Newsroom"
 

@@ -3,6 +3,7 @@
 from django import template
 
 from newsroom.html import json_ld_script
+from newsroom.text import strip_no_convert
 from newsroom.templatetags.newsroom import bcp47
 
 register = template.Library()
@@ -35,7 +36,7 @@ def entity_data(request, context):
     if aliases:
         data["alternateName"] = aliases
     if entity.description:
-        data["description"] = entity.description
+        data["description"] = strip_no_convert(entity.description)
     same_as = [u for u in (entity.wikidata_url, entity.url) if u]
     if same_as:
         data["sameAs"] = same_as

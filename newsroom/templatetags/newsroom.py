@@ -5,9 +5,13 @@ from django.urls import translate_url
 from django.utils import translation
 
 from newsroom import text
-from newsroom.html import json_ld_script
+from newsroom.html import json_ld_script, no_convert
+from newsroom.text import first_sentence, strip_no_convert
 
 register = template.Library()
+register.filter("no_convert", no_convert)  # -{…}- spans of note bodies and descriptions
+register.filter("strip_no_convert", strip_no_convert)  # the same, for attributes and plain text
+register.filter("first_sentence", first_sentence)  # entity cards end at a full sentence
 
 EDITIONS = (("zh-hant", "zh-Hant", "繁體中文", "zh_TW"), ("zh-hans", "zh-Hans", "简体中文", "zh_CN"))
 

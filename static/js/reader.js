@@ -52,5 +52,21 @@
     if (el) el.classList.add("is-target");
   }
   window.addEventListener("hashchange", function () { mark(location.hash.slice(1)); });
+
+  // Narrow screens: notes sit collapsed to their number under the paragraph (see site.css); a tap
+  // on a reference opens its note, a tap on a collapsed number opens it in place.
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 1179.98px)") : { matches: false };
+  document.addEventListener("click", function (event) {
+    if (!narrow.matches || !event.target.closest) return;
+    var ref = event.target.closest("a.note-ref");
+    var note = ref && document.getElementById(ref.getAttribute("href").slice(1));
+    if (note) { note.classList.add("is-open"); return; }
+    var label = event.target.closest(".note-label");
+    note = label && label.closest(".note");
+    if (note && !note.classList.contains("is-open") && !note.classList.contains("is-target")) {
+      event.preventDefault();  // open it here rather than jump back to the reference
+      note.classList.add("is-open");
+    }
+  });
   if (location.hash) mark(location.hash.slice(1));
 })();

@@ -14,8 +14,8 @@ from django.urls import reverse
 from articles.models import Annotation, Article, Block, Mention, Quote, RejectedSuggestion, Revision
 from articles.services import article_transition, block_save
 from entities.models import Entity
-from tests.articles.test_permissions import make_user, story_with_work
-from tests.factories import story_doc
+
+from tests.factories import make_user, story_doc, story_with_work
 
 JSON = {"content_type": "application/json"}
 XSS = '</script><script>alert(1)</script>"><img src=x onerror=alert(1)>'
@@ -49,6 +49,14 @@ class DeskPageTests(TestCase):
             assert f'data-block="{key}"' in page
         assert 'class="desk-legend"' in page and "hl-quote" in page and "hl-flag" in page
         data = json.loads(page.split('<script id="desk-data" type="application/json">')[1].split("</script>")[0])
+        # Every quote, mention and annotation of the story is in the desk's data, once, and no other.
+        expected = sorted([("quote", k) for k in Quote.objects.filter(article=self.story).values_list("key", flat=True)]
+                          + [("mention", k) for k in Mention.objects.filter(article=self.story)
+                             .values_list("key", flat=True)]
+                          + [("annotation", k) for k in Annotation.objects.filter(article=self.story)
+                             .values_list("key", flat=True)])
+        assert sorted((i["type"], i["key"]) for i in data["items"]) == expected
+        assert len(expected) == 3 * 3 + 3  # story_with_work(3): 3 of each kind, plus a suggestion of each
         kinds = {(i["type"], i["status"]) for i in data["items"]}
         assert {("quote", "verified"), ("quote", "suggested"), ("mention", "suggested"),
                 ("annotation", "open")} <= kinds
@@ -428,7 +436,7 @@ class RoleSetupTests(TestCase):
 
 class QuoteAdminTests(TestCase):
     def test_fact_checker_changes_only_status_and_note(self):
-        from tests.articles.test_permissions import quote_form_data
+        from tests.articles.base import quote_form_data
 
         checker = make_user("fact-checker")
         story = story_with_work()

@@ -2,15 +2,16 @@
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Quote
 from articles.services import article_publish, article_unpublish
 from entities.models import Alias, Entity, Role
-from newsroom.public_pages import public_state
+from newsroom.public_pages import read_state
 from tests.factories import make_story
 
 
@@ -37,7 +38,9 @@ class ConditionalGetTests(TestCase):
         response, queries = count(self.client, "/stories/test-story/", if_none_match=first["ETag"])
         assert response.status_code == 304 and response.content == b""
         assert response["ETag"] == first["ETag"]
-        _, full = count(self.client, "/stories/test-story/?uncached=1")
+        assert queries == 3  # SAVEPOINT, the validator read, RELEASE: nothing rendered
+        cache.clear()
+        _, full = count(self.client, "/stories/test-story/")
         assert queries < full
 
     def test_if_modified_since_answers_304(self):
@@ -100,7 +103,72 @@ class InvalidationTests(TestCase):
         later.publish_at = timezone.now() + timedelta(hours=1)
         later.save()
         article_publish(article=later)
-        now_state, _ = public_state()
-        due_state, _ = public_state(now=timezone.now() + timedelta(hours=2))
+        now_state, _ = read_state(["site"])
+        due_state, _ = read_state(["site"], now=timezone.now() + timedelta(hours=2))
         assert now_state != due_state
         assert Article.objects.public(now=timezone.now() + timedelta(hours=2)).filter(slug="later").exists()
+
+
+def page_entries():
+    """The page-cache entries of this process's cache (the test settings' local-memory cache)."""
+    return [k for k in cache._cache if "public-page:" in k]
+
+
+class ScopedInvalidationTests(TestCase):
+    """Invalidate what changed, in every process (the validator is read from the database)."""
+
+    def setUp(self):
+        self.article = make_story(2)
+        self.other = make_story(1, slug="other", title="另一篇報導")
+        self.first = self.client.get("/stories/test-story/")
+
+    def cached(self, url, etag):
+        response, queries = count(self.client, url, if_none_match=etag)
+        return response.status_code == 304 and queries == 3  # SAVEPOINT, validator read, RELEASE
+
+    def test_an_unrelated_publish_leaves_the_story_page_and_its_entity_pages_cached(self):
+        person = self.client.get("/entities/person-2/")
+        self.other.title = "另一篇報導（修訂）"
+        self.other.save()
+        article_publish(article=self.other)
+        assert self.cached("/stories/test-story/", self.first["ETag"])
+        assert self.cached("/entities/person-2/", person["ETag"])  # person-2 is only in test-story
+        assert "另一篇報導（修訂）" in self.client.get("/").content.decode()  # the lists did change
+
+    def test_a_quote_changed_and_published_invalidates_the_page_showing_it(self):
+        quote = Quote.objects.get(article=self.article, key="q1")
+        quote.role = "新的職稱"
+        quote.save()
+        assert self.cached("/stories/test-story/", self.first["ETag"])  # a working-copy edit: not yet
+        article_publish(article=self.article)
+        assert not self.cached("/stories/test-story/", self.first["ETag"])
+        assert "新的職稱" in self.client.get("/stories/test-story/").content.decode()
+
+    def test_an_entity_edit_invalidates_the_stories_showing_it_and_not_the_others(self):
+        other_page = self.client.get("/stories/other/")
+        person = Entity.objects.get(slug="person-2")  # quoted in test-story only
+        person.description = "新的人物介紹"
+        person.save()
+        assert not self.cached("/stories/test-story/", self.first["ETag"])
+        assert self.cached("/stories/other/", other_page["ETag"])
+
+    def test_a_write_from_another_process_is_seen_without_a_shared_cache(self):
+        # The writer shares no cache with this process (another gunicorn worker, no Redis): only the
+        # database carries the invalidation.
+        with self.settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+            alias = Alias.objects.get(entity__slug="alibaba", text="Alibaba")
+            alias.text = "Alibaba Group Holding"
+            alias.save()
+        assert page_entries()  # this process's cached pages are still there
+        assert "Alibaba Group Holding" in self.client.get("/entities/alibaba/").content.decode()
+
+    def test_query_parameters_a_page_does_not_read_share_one_cache_entry(self):
+        cache.clear()
+        for i in range(50):
+            response = self.client.get(f"/stories/test-story/?utm_source=x{i}&fbclid={i}")
+            assert response.status_code == 200
+        assert len(page_entries()) == 1
+        assert "utm_source" not in response.content.decode()
+        for url in ("/?page=2", "/?page=2&utm=1", "/search/?q=阿里&ref=x", "/search/?ref=y&q=阿里"):
+            self.client.get(url)
+        assert len(page_entries()) == 3  # /?page=2 and /search/?q=阿里 (either order) added

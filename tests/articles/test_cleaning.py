@@ -639,3 +639,9 @@ def test_property_arbitrary_unicode(text):
     name = clean_label(text)
     assert_valid(name, text)
     assert not any(ord(c) in (0x200B, 0x202E, 0xFEFF) for c in name.text) or name.text == text
+
+
+def test_a_quoted_title_gets_no_script_suggestion():
+    result = clean_text("他讀過《战争与和平》，也读过这本书。")
+    suggested = [result.text[s.start:s.end] for s in result.suggestions]
+    assert suggested and not any(c in "战争与和平" for c in "".join(suggested))

@@ -7,7 +7,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from articles.models import Annotation, Article, Block, Quote, Revision
-from tests.articles.test_permissions import make_user, story_with_work
+from tests.factories import make_user, story_with_work
 
 JSON = {"content_type": "application/json"}
 

@@ -7,7 +7,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from articles.models import Annotation, Article, Quote, Revision, Transition
-from tests.articles.test_permissions import make_user, story_with_work
+from tests.factories import make_user, story_with_work
 
 JSON = {"content_type": "application/json"}
 
@@ -108,3 +108,48 @@ class MalformedDeskRequestTests(TestCase):
         assert response.status_code == 201
         quote = Quote.objects.get(pk=response.json()["item"]["id"])
         assert (quote.said_on, quote.role, quote.kind, quote.status) == ("2023-02", "阿里CTO", "direct", "confirmed")
+
+
+class PublishConfirmationTests(TestCase):
+    """The desk's Publish button asks first, with what changes for readers (issue 11 item 3, desk side)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user("editor")
+
+    def setUp(self):
+        from tests.factories import make_story
+
+        self.story = make_story(2, slug="clean", status="draft")
+        self.client.force_login(self.editor)
+        self.url = reverse("admin:articles_article_transition", args=[self.story.pk])
+
+    def publish(self, **extra):
+        self.story.refresh_from_db()
+        return self.client.post(self.url, {"action": "publish", "version": self.story.version, **extra})
+
+    def test_a_clean_story_is_not_published_before_the_editor_confirms(self):
+        response = self.publish()
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert 'id="desk-confirm-summary"' in page and "First publication" in page and "/stories/clean/" in page
+        assert 'id="desk-confirm-ok"' in page
+        assert not Transition.objects.exists() and not Article.objects.live().exists()
+        assert self.publish(confirm="yes").status_code == 302
+        assert Article.objects.get(pk=self.story.pk).status == "published"
+
+    def test_republishing_summarises_the_changes_readers_will_see(self):
+        from articles.models import Block
+
+        self.publish(confirm="yes")
+        Article.objects.filter(pk=self.story.pk).update(title="新的標題")
+        p1 = Block.objects.get(article=self.story, key="p1")
+        p1.text = p1.text + "補充。"
+        from articles.services import block_save
+
+        block_save(block=p1)
+        Quote.objects.filter(article=self.story, key="q2").delete()
+        page = self.publish().content.decode()
+        assert "新的標題" in page and "Text: 1 paragraph changed." in page
+        assert "Quotes readers see: 2 becomes 1" in page
+        assert "a=live&amp;b=current" in page

@@ -11,8 +11,7 @@ from django.urls import reverse
 from articles.models import Annotation, Mention, Quote, RejectedSuggestion, Revision
 from articles.services import StaleVersion, story_import
 from articles.services.review import suggestions_review
-from tests.articles.test_permissions import make_user
-from tests.factories import story_doc
+from tests.factories import make_user, story_doc
 
 JSON = {"content_type": "application/json"}
 

@@ -75,3 +75,13 @@ def test_regressions_respect_the_direction_of_each_figure():
     assert regressions({"direct_recall": 0.5, "wrong_speakers": 0}, {"direct_recall": 0.6, "wrong_speakers": 1}) == [
         "direct_recall: 0.5 (recorded 0.6)"]
     assert regressions({"wrong_speakers": 2}, {"wrong_speakers": 1}) == ["wrong_speakers: 2 (recorded 1)"]
+
+
+def test_ambiguous_items_are_not_scored_and_a_speaker_may_have_two_spellings():
+    gold = {"title": None, "bylines": None, "sections": None, "scare_quotes": [], "repairs": [],
+            "quotes": [{"text": "我以公司為榮", "speaker": "魏哲家", "kind": "direct", "ambiguous": "no marks"},
+                       {"text": "台灣是中心", "speaker": ["Ajit Manocha", "張忠謀"], "kind": "indirect"}]}
+    doc = _doc(["x"], quotes=[("我以公司為榮，也為員工驕傲", "a"), ("台灣是中心，全球依賴台灣", "b")])
+    figures = summarize([score_story("x", doc, gold)])
+    assert figures["not_speech"] == 0 and figures["direct_quotes_total"] == 0
+    assert figures["indirect_right"] == figures["indirect_total"] == 1

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from articles.models import Annotation, Article, Block, Quote, Revision
 from articles.services import anchored_update, article_transition, block_save
-from tests.articles.test_permissions import change_form_data, make_user, quote_form_data, story_with_work
+from tests.articles.base import change_form_data, quote_form_data
+from tests.factories import make_user, story_with_work
 
 JSON = {"content_type": "application/json"}
 

@@ -239,3 +239,15 @@ def test_relocate_anchor_clamps_and_reports_vanished_words():
     moved, lost = relocate_anchor({"block": "p1", "start": 5, "end": 9, "exact": "不見了"}, {"p1": "短句"})
     assert lost == "不見了"
     assert moved == {"block": "p1", "start": 1, "end": 2, "exact": "句"}
+
+
+def test_the_migration_chain_is_linear():
+    """One leaf per app, and each articles migration depends on the one before (two share the number 0004)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    assert loader.detect_conflicts() == {}
+    assert loader.graph.leaf_nodes("articles") == [("articles", "0004_desk_groups")]
+    chain = [name for app, name in loader.graph.forwards_plan(("articles", "0004_desk_groups")) if app == "articles"]
+    assert chain == ["0001_initial", "0002_rejected_suggestion", "0003_search_and_desk", "0004_desk_locking_roles",
+                     "0004_desk_groups"]

@@ -1,66 +1,20 @@
 """Permissions by role, on the server, for every desk path: a role × view × method matrix.
 
 Each denied cell asserts the status and that nothing changed (RP1–RP4, DL12 in
-../shared/notes/reliability.md). Helpers here (``make_user``, ``story_with_work``) are shared by the
-other desk test modules.
+../shared/notes/reliability.md). The shared helpers live in ``tests/factories.py`` and
+``tests/articles/base.py`` (still importable from here for older test modules).
 """
 
 import json
 
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
 
-from articles.models import Annotation, Article, Block, PreviewLink, Quote, Revision, Transition
-from articles.services import export_story, revision_create, story_import
+from articles.models import Annotation, Article, Block, Quote, Revision
+from articles.services import revision_create
 from entities.models import Entity
-from tests.factories import story_doc
-
-ROLES = ("reporter", "editor", "fact-checker")
-
-
-def make_user(role=None, username=None, **kwargs):
-    """A staff user in the ``role`` group (the groups come from ``setup_roles``); role None: no group."""
-    from django.contrib.auth.models import Group
-
-    if not Group.objects.filter(name="editor").exists():
-        call_command("setup_roles", verbosity=0)
-    username = username or (role or "nobody").replace("-", "")
-    kwargs.setdefault("is_staff", True)
-    user = get_user_model().objects.create_user(username=username, password="pw-desk-123", **kwargs)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-def story_with_work(slug="test-story", status="draft", owner=None, n=3, **kwargs):
-    """A working copy with a suggested quote, a suggested mention and an open flag, plus a revision."""
-    doc = story_doc(n, slug=slug, status=status, **kwargs)
-    doc["quotes"].append({
-        "id": "q99", "anchor": {"block": "p0", "start": 5, "end": 8, "exact": doc["article"]["lede"][0]["text"][5:8]},
-        "kind": "fragment", "speaker": "person-1", "status": "suggested"})
-    p1 = doc["article"]["sections"][0]["blocks"][0]["text"]
-    doc["mentions"].append({"entity": "person-1", "anchor": {"block": "p1", "start": 0, "end": 4, "exact": p1[:4]},
-                            "status": "suggested"})
-    doc["annotations"].append({"id": "flag-1", "anchor": {"block": "p0", "start": 0, "end": 4,
-                                                          "exact": doc["article"]["lede"][0]["text"][:4]},
-                               "kind": "flag", "body": "Mojibake here could not be repaired.", "public": False,
-                               "status": "open"})
-    article = story_import(doc=doc).article
-    if owner is not None:
-        Article.objects.filter(pk=article.pk).update(owner=owner)
-        article.refresh_from_db()
-    return article
-
-
-def snapshot(article):
-    """Everything a denied request must leave as it was."""
-    article = Article.objects.filter(pk=article.pk).first()
-    if article is None:
-        return ("deleted",)
-    return (export_story(article), article.version, article.status, Transition.objects.count(),
-            Revision.objects.count(), PreviewLink.objects.count(), Article.objects.live().count())
+from tests.articles.base import change_form_data, quote_form_data, snapshot  # noqa: F401 (re-exported)
+from tests.factories import ROLES, make_user, story_with_work  # noqa: F401 (re-exported)
 
 
 class PermissionMatrixTests(TestCase):
@@ -237,54 +191,6 @@ class PermissionMatrixTests(TestCase):
                                             f"changed={after != before}")
                     transaction.set_rollback(True)
         assert not failures, "\n".join(failures)
-
-
-def change_form_data(article, **changes):
-    """The POST a change form of ``article`` sends unchanged (with its version), plus ``changes``."""
-    from articles.models import Section
-
-    sections = list(Section.objects.filter(article=article).order_by("position"))
-    blocks = list(Block.objects.filter(article=article).order_by("position"))
-    data = {
-        "title": article.title, "slug": article.slug, "dek": article.dek, "language": article.language,
-        "bylines": json.dumps(article.bylines, ensure_ascii=False),
-        "source_name": article.source_name, "source_entity": article.source_entity_id or "",
-        "source_url": article.source_url, "source_published_on": article.source_published_on,
-        "publish_at_0": "", "publish_at_1": "", "loaded_version": article.version,
-        "sections-TOTAL_FORMS": len(sections), "sections-INITIAL_FORMS": len(sections),
-        "sections-MIN_NUM_FORMS": 0, "sections-MAX_NUM_FORMS": 1000,
-        "blocks-TOTAL_FORMS": len(blocks), "blocks-INITIAL_FORMS": len(blocks),
-        "blocks-MIN_NUM_FORMS": 0, "blocks-MAX_NUM_FORMS": 1000,
-    }
-    if article.publish_at:
-        from django.utils import timezone
-
-        local = timezone.localtime(article.publish_at)
-        data["publish_at_0"], data["publish_at_1"] = local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S")
-    for i, s in enumerate(sections):
-        data.update({f"sections-{i}-id": s.pk, f"sections-{i}-article": article.pk,
-                     f"sections-{i}-position": s.position, f"sections-{i}-number": s.number,
-                     f"sections-{i}-heading": s.heading})
-    for i, b in enumerate(blocks):
-        data.update({f"blocks-{i}-id": b.pk, f"blocks-{i}-article": article.pk, f"blocks-{i}-position": b.position,
-                     f"blocks-{i}-key": b.key, f"blocks-{i}-kind": b.kind, f"blocks-{i}-section": b.section_id or "",
-                     f"blocks-{i}-text": b.text, f"blocks-{i}-image": b.image, f"blocks-{i}-alt": b.alt,
-                     f"blocks-{i}-caption": b.caption, f"blocks-{i}-credit": b.credit})
-    data.update(changes)
-    return data
-
-
-def quote_form_data(quote, **changes):
-    data = {"block": quote.block_id, "start": quote.start, "end": quote.end, "exact": quote.exact,
-            "key": quote.key, "kind": quote.kind, "speaker": quote.speaker_id or "", "role": quote.role,
-            "said_on": quote.said_on, "event": quote.event_id or "",
-            "attribution_block": quote.attribution_block_id or "", "attribution_start": quote.attribution_start or "",
-            "attribution_end": quote.attribution_end or "", "attribution_exact": quote.attribution_exact,
-            "status": quote.status, "note": quote.note, "loaded_version": quote.version}
-    if quote.attribution_start == 0:
-        data["attribution_start"] = 0
-    data.update(changes)
-    return data
 
 
 class ListingTests(TestCase):

@@ -17,7 +17,8 @@ from articles.services import (
     preview_link_signed,
 )
 from articles.views import story_context
-from tests.articles.test_permissions import change_form_data, make_user, story_with_work
+from tests.articles.base import change_form_data
+from tests.factories import make_user, story_with_work
 
 
 def shared_url(link, article_id=None, signed=None):

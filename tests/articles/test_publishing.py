@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from django.test import TestCase
+import pytest
+from django.test import TestCase, TransactionTestCase
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -51,3 +52,52 @@ class PublishingTests(TestCase):
         assert self.client.get("/stories/test-story/").status_code == 404
         assert not Article.objects.public().exists()
         assert Article.objects.public(now=timezone.now() + timedelta(hours=3)).exists()
+
+
+class ReadSnapshotTests(TransactionTestCase):
+    """A public page is built from one snapshot: a commit made while it renders is not half in it."""
+
+    def read_twice_around_a_commit(self, wrap):
+        import threading
+
+        from django.db import connections
+        from django.http import HttpResponse
+        from django.test import RequestFactory
+
+        article = Article.objects.create(title="舊標題", slug="snapshot-story")
+        seen = []
+
+        def writer():
+            try:
+                Article.objects.filter(pk=article.pk).update(title="新標題")
+            finally:
+                connections.close_all()
+
+        def view(request):
+            seen.append(Article.objects.get(pk=article.pk).title)
+            thread = threading.Thread(target=writer)
+            thread.start()
+            thread.join()
+            seen.append(Article.objects.get(pk=article.pk).title)
+            return HttpResponse("ok")
+
+        wrap(view)(RequestFactory().get("/"))
+        assert Article.objects.get(pk=article.pk).title == "新標題"  # the commit happened
+        return seen
+
+    def test_read_snapshot_isolates_a_page_from_a_concurrent_commit(self):
+        from django.db import connection
+
+        from newsroom.db import read_snapshot
+
+        if connection.vendor != "postgresql":
+            pytest.skip("a second connection committing mid-request needs PostgreSQL")
+        assert self.read_twice_around_a_commit(read_snapshot) == ["舊標題", "舊標題"]
+
+    def test_without_it_the_second_query_sees_the_commit(self):
+        # The control: the test above can tell a snapshot from none.
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("a second connection committing mid-request needs PostgreSQL")
+        assert self.read_twice_around_a_commit(lambda view: view) == ["舊標題", "新標題"]

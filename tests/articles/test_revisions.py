@@ -11,8 +11,8 @@ from articles.models import Article, Block, Quote, Revision, Section, StoryEntit
 from articles.services import article_transition, block_save, export_story, revision_create, revision_restore, story_import
 from entities.models import Entity
 from entities.services import entity_merge
-from tests.articles.test_permissions import change_form_data, make_user, story_with_work
-from tests.factories import story_doc
+from tests.articles.base import change_form_data
+from tests.factories import make_user, story_doc, story_with_work
 
 XSS = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 

@@ -190,3 +190,28 @@ class ValidationTests(TestCase):
         doc["article"]["title"] = "標題\uf900"
         article = story_import(doc=doc).article
         assert article.title == "標題\u8c48"
+
+
+def test_the_schemas_enums_match_the_models_choices():
+    """The schema is the format's truth; every list of allowed values in it is a TextChoices of a model."""
+    import json
+
+    from articles.importing.story import SCHEMA_PATH
+    from articles.models import Annotation, Block, Mention, Quote, Status
+    from entities.models import Entity, Relation
+
+    defs = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["$defs"]
+    pairs = [
+        (defs["article"]["properties"]["status"]["enum"], Status.values),
+        (defs["entity"]["properties"]["kind"]["enum"], Entity.Kind.values),
+        (defs["entity"]["properties"]["relations"]["items"]["properties"]["predicate"]["enum"],
+         Relation.Predicate.values),
+        (defs["quote"]["properties"]["kind"]["enum"], Quote.Kind.values),
+        (defs["quote"]["properties"]["status"]["enum"], Quote.Status.values),
+        (defs["mention"]["properties"]["status"]["enum"], Mention.Status.values),
+        (defs["annotation"]["properties"]["kind"]["enum"], Annotation.Kind.values),
+        (defs["annotation"]["properties"]["status"]["enum"], Annotation.Status.values),
+        ([b["properties"]["type"]["const"] for b in defs["block"]["oneOf"]], Block.Kind.values),
+    ]
+    for schema_values, model_values in pairs:
+        assert schema_values == list(model_values)

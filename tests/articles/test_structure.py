@@ -316,3 +316,16 @@ def test_a_photo_caption_is_not_a_title_but_a_question_headline_is():
     assert parse_raw(lines("董事長出席股東會(圖/資料畫面)", "正文。")).title is None
     assert parse_raw(lines("電動車還能便宜多少?", "正文。")).title == "電動車還能便宜多少?"
     assert parse_raw(lines("價格會降嗎，還是會漲?", "正文。")).title is None
+
+
+@pytest.mark.parametrize("marker", ["01. 市場的轉向", "1、市場的轉向", "１．市場的轉向"])
+def test_a_lone_numbered_heading_on_its_line_is_a_section(marker):
+    story = parse_raw(lines("標題", "導語。", marker, "第一節正文。"))
+    assert [(s.number, s.heading) for s in story.sections] == [("01", "市場的轉向")]
+    assert [b.text for b in story.sections[0].blocks] == ["第一節正文。"]
+
+
+def test_numbered_lines_out_of_sequence_or_ending_like_sentences_are_paragraphs():
+    story = parse_raw(lines("標題", "導語。", "2、先降價；", "3. 再擴產。", "1. 5%"))
+    assert story.sections == []
+    assert len(story.lede) == 4

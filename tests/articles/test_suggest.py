@@ -673,3 +673,54 @@ def test_a_weekday_or_a_one_character_title_is_not_a_name():
     paragraphs = ["執行長林小明（Tom Lin）週二表示，新廠將在年底量產。",
                   "稍早總統府宣布，記者會將在下午舉行。"]
     assert [(s.speaker_name, s.kind) for s in quotes(paragraphs)] == [("林小明", "indirect")]
+
+
+def test_a_semicolon_ends_one_speakers_reported_clause():
+    paragraphs = ["工研院院長劉文雄表示，產業需要更多人才；公會理事長蔡明忠表示，政策要更穩定。"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
+        ("產業需要更多人才", "劉文雄"), ("政策要更穩定", "蔡明忠")]
+
+
+def test_a_pronoun_refers_to_an_unknown_name_printed_after_a_title():
+    paragraphs = ["甲公司執行長周大文上周表示，市場正在復甦。",
+                  "乙集團CEO林志成博士在臉書上呼籲合作。他說“我們要一起面對挑戰”。"]
+    assert [(s.speaker_name, s.kind) for s in quotes(paragraphs)][-1] == ("林志成", "direct")
+
+
+def test_an_adverb_ending_in_di_before_the_verb_and_a_full_width_dot_name():
+    paragraphs = ["“這一季賣得很好，”王立平不無得意地說，“明年還會更好。”",
+                  "共同創辦人約翰．史密斯說，「團隊會繼續擴編」。"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
+        ("這一季賣得很好，", "王立平"), ("明年還會更好。", "王立平"), ("團隊會繼續擴編", "約翰．史密斯")]
+
+
+def test_bare_verbs_take_their_clause_without_a_comma():
+    paragraphs = ["電信公司總經理郭大同昨天出席論壇,表示明年將在全台再建五百座基地台。",
+                  "他表示感謝。"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
+        ("明年將在全台再建五百座基地台", "郭大同")]
+
+
+def test_the_one_titled_person_of_the_sentence_speaks_not_the_reporter_in_the_dateline():
+    paragraphs = ["〔記者吳小芬／台中報導〕商會理事長張文華今日出席「青年創業週」開幕典禮時表示，創業門檻正在降低。",
+                  "銀行董事長李明與市長陳大中今天會面後表示，雙方將合作推動綠能。"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [
+        ("創業門檻正在降低", "張文華")]  # two people before the verb: no guess
+
+
+def test_a_transliterated_name_after_a_title_opens_a_clause_with_adverbs():
+    paragraphs = ["亞馬遜執行長賈西也在社群平台發文表示：「我們會持續投資雲端。」"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [("我們會持續投資雲端。", "賈西")]
+
+
+def test_a_dotted_name_introduced_after_a_title_is_later_known_by_its_last_part():
+    paragraphs = ["這個說法由研究機構共同創辦人安娜．霍夫曼（Anna Hoffmann）提出。",
+                  "霍夫曼日前在部落格中寫道，「小團隊也能做出大模型。」"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [("小團隊也能做出大模型。", "霍夫曼")]
+
+
+def test_a_title_before_a_scare_quoted_word_is_no_name():
+    from articles.importing.suggest.names import _titled_names
+
+    assert _titled_names("矽谷流行「创办人模式」") == []
+    assert _titled_names("执行长库克也在") == [(3, 5)]

@@ -76,7 +76,8 @@ class StoryPageTests(TestCase):
         assert 'id="q-qb"' in block and "模型，我們做工具" in block
         assert 'href="/entities/person-1/"' in block and "時任阿里CTO1" in block  # role as printed
         assert '<q class="quote quote-direct" id="q-q1">' in html  # the inline one, highlighted
-        assert 'href="#q-q1"' in html and 'href="#q-qb"' in html  # permalinks
+        assert 'href="#q-qb"' in html  # permalink
+        assert 'href="#q-q1"' not in html  # its paragraph names the speaker: no attribution line (issue 13)
 
     def test_empty_figure_slots_are_not_shown_and_images_have_alt_text(self):
         story_import(doc=doc_with(1))
@@ -165,11 +166,12 @@ class ReadingTimeTests(TestCase):
 
 
 class HomeTests(TestCase):
-    def test_home_lists_latest_public_stories_with_section_counts(self):
+    def test_home_lists_latest_public_stories_with_date_source_and_reading_time(self):
         make_story(3, slug="three", title="三節的故事")
         make_story(1, slug="draft", status="draft", title="草稿的故事")
         html = self.client.get("/").content.decode()
-        assert "三節的故事" in html and "3 節" in html and "草稿的故事" not in html
+        assert "三節的故事" in html and "3 節" not in html and "草稿的故事" not in html
+        assert '<span class="source">鋅產業</span>' in html and "閱讀時間約 1 分鐘" in html
         assert '<time datetime="2023-11-08T09:00:00+08:00">' in html
         assert "最常被引述" in html and 'href="/entities/person-1/"' in html
 
@@ -211,12 +213,12 @@ class QuoteIndexTests(TestCase):
 # Counted inside a TestCase, so each includes the read snapshot's SAVEPOINT and RELEASE and the
 # page-state read: a story page is 7 queries of its own.
 PAGE_QUERIES = {
-    "/": 6,
-    "/?page=2": 6,
+    "/": 8,  # + the page's paragraphs and headings, for reading times (issue 13)
+    "/?page=2": 8,
     "/stories/one/": 10,
     "/zh-hans/stories/one/": 10,
-    "/entities/alibaba/": 14,
-    "/entities/person-1/": 14,
+    "/entities/alibaba/": 15,  # with the count of its stories (paginated)
+    "/entities/person-1/": 15,
     "/quotes/": 8,
     "/quotes/?speaker=person-1": 9,
     "/entities/": 5,
@@ -253,3 +255,19 @@ class QueryCountTests(TestCase):
         self.client.get("/stories/one/")
         with self.assertNumQueries(3):  # SAVEPOINT, the page-state read, RELEASE
             assert self.client.get("/stories/one/").status_code == 200
+
+
+class QuoteIndexAtScaleTests(TestCase):
+    def test_selects_list_a_bounded_number_of_choices_and_any_public_story_still_filters(self):
+        from articles import filters
+
+        for i in range(3):
+            make_story(1, slug=f"s{i}", title=f"第{i}篇")
+        shown, filters.SHOWN_CHOICES = filters.SHOWN_CHOICES, 2
+        try:
+            html = self.client.get("/quotes/").content.decode()
+            assert html.count('<option value="s') == 2 and "第0篇</option>" not in html  # the two newest
+            filtered = self.client.get("/quotes/?story=s0").content.decode()
+            assert "共 1 則" in filtered
+        finally:
+            filters.SHOWN_CHOICES = shown

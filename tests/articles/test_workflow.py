@@ -26,8 +26,8 @@ from articles.services import (
     revision_create,
 )
 from entities.models import Role
-from tests.articles.test_permissions import change_form_data, make_user, story_with_work
-from tests.factories import make_story
+from tests.articles.base import change_form_data
+from tests.factories import make_story, make_user, story_with_work
 
 
 def transition(client, article, action, **extra):

@@ -72,6 +72,17 @@ def shot(driver, name):
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
+def shots(driver, name, widths=(1280, 1440)):
+    """Screenshots of the whole page at each width: artifacts/screenshots/<name>-<width>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in widths:
+        driver.set_window_size(width, 1000)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(max(height, 800), 6000))
+        driver.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
+    driver.set_window_size(1440, 1100)
+
+
 def login(driver, base, username):
     from selenium.webdriver.common.by import By
 
@@ -188,9 +199,11 @@ def test_editor_annotates_reviews_and_publishes(live_server, make_driver):
 
     # Publish (the checks page asks for confirmation when something is still open).
     driver.find_element(By.CSS_SELECTOR, ".desk-action-publish").click()
-    if driver.find_elements(By.ID, "desk-publish-anyway"):
-        shot(driver, "desk-05-publish-confirmation")
-        driver.find_element(By.ID, "desk-publish-anyway").click()
+    summary = wait(driver, lambda d: d.find_element(By.ID, "desk-confirm-summary"))
+    assert "First publication" in summary.text
+    shot(driver, "desk-05-publish-confirmation")
+    shots(driver, "publish-confirmation")
+    driver.find_element(By.ID, "desk-publish-confirm").click()
     wait(driver, lambda d: "/desk/" in d.current_url and d.find_elements(By.CSS_SELECTOR, "[data-status=published]"))
     shot(driver, "desk-06-published")
     assert Transition.objects.filter(article=article, to_status="published").exists()
@@ -328,17 +341,6 @@ def test_two_editors_later_save_is_refused_and_nothing_is_lost(live_server, make
     saved(b)
     roles = dict(Quote.objects.filter(article=article, key__in=["q2", "q3"]).values_list("key", "role"))
     assert roles == {"q2": "二號的角色", "q3": "三號的角色"}
-
-
-def shots(driver, name, widths=(1280, 1440)):
-    """Screenshots of the whole page at each width: artifacts/screenshots/<name>-<width>.png."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for width in widths:
-        driver.set_window_size(width, 1000)
-        height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(width, min(max(height, 800), 6000))
-        driver.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
-    driver.set_window_size(1440, 1100)
 
 
 def test_clearing_the_raw_seed_drafts_suggested_mentions_of_one_entity(live_server, make_driver):

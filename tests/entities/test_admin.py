@@ -12,7 +12,7 @@ from articles.models import Article, Mention, Quote, StoryEntity
 from articles.services import article_transition, export_story
 from entities.models import Alias, Entity, Relation, Role
 from entities.services import entity_merge
-from tests.articles.test_permissions import make_user, story_with_work
+from tests.factories import make_user, story_with_work
 
 
 class EntityAdminTests(TestCase):

@@ -150,3 +150,15 @@ class EntityIndexTests(TestCase):
 
     def test_filters_combine(self):
         assert self.names("?kind=organization&initial=A&text=云") == {"阿里雲"}
+
+
+class EntityPagePaginationTests(TestCase):
+    def test_an_entity_named_in_many_stories_lists_them_by_page_with_their_passages(self):
+        for i in range(25):
+            make_story(1, slug=f"s{i:02d}", title=f"第{i}篇")
+        first = self.client.get("/entities/alibaba/").content.decode()
+        assert first.count('class="mentioning-story"') == 20 and 'rel="next"' in first
+        assert "第 1 頁，共 2 頁" in first and "第24篇" in first and "第0篇" not in first
+        second = self.client.get("/entities/alibaba/?page=2").content.decode()
+        assert second.count('class="mentioning-story"') == 5 and 'rel="prev"' in second
+        assert "第0篇" in second and 'class="mention-mark"' in second

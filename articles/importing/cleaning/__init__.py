@@ -44,7 +44,10 @@ makes the cleaner idempotent: cleaning its own output changes nothing):
    followed by a bracket-less gloss, a tag remnant or odd characters (Greek, symbols, rare Han,
    lone Latin letters among Han text), or a reading far likelier than the text as it stands;
    never by a list. Recovered words are proposals (``sure=False``): an editor confirms the
-   author's words. A recovery made only of punctuation whose reading wins by a clear margin
+   author's words; words whose reading does not beat the next one by a clear margin (and whose
+   lost byte no gloss pins) are not written at all but flagged, naming the likeliest reading (a
+   wrong repair is worse than none). ``??`` pairs opening a paragraph before Chinese text are a
+   lost full-width indent and are removed. A recovery made only of punctuation whose reading wins by a clear margin
    (``?!?/span>`` -> ``。”``) is ``sure=True``. Damage that cannot be recovered stays and is
    flagged, and the punctuation pass leaves it alone. The search is bounded per paragraph.
 3. ``html``: tags and tag remnants whose ``<`` was lost (``/span>``), entities with or without ``&``

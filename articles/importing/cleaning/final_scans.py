@@ -33,7 +33,17 @@ _TW_ACCEPTED = {("布", "佈"), ("台", "臺"), ("占", "佔"), ("吃", "喫"), 
 _HAN_RUN_RE = re.compile(f"[{HAN_CLASS}]+")
 
 
+# A work's title in its brackets (《…》, 〈…〉) is printed as published: never suggested a conversion.
+_QUOTED_TITLE_RE = re.compile(r"《[^《》]*》|〈[^〈〉]*〉")
+
+
 def _script_suggestions(text: str) -> list[ScriptSuggestion]:
+    protected = [(m.start(), m.end()) for m in _QUOTED_TITLE_RE.finditer(text)]
+    return [s for s in _all_script_suggestions(text)
+            if not any(a <= s.start and s.end <= b for a, b in protected)]
+
+
+def _all_script_suggestions(text: str) -> list[ScriptSuggestion]:
     out: list[ScriptSuggestion] = []
     conv = converter("s2tw")
     for m in _HAN_RUN_RE.finditer(text):

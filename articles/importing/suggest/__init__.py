@@ -41,7 +41,18 @@ names a speaker wins; confidence falls down the list):
    (10+ characters or a sentence of its own) ends: 某某宣布…，“……。”;
 6. *an unattributed quotation paragraph* after a paragraph that names
    exactly one person, known or printed after a title, and no "两人/双方"
-   (lower confidence).
+   (lower confidence);
+7. *a colon ending a sentence opened by one person* (某某……金句频出：“……”);
+8. *a quotation opening a sentence* after sentences of the same paragraph that
+   report one person's words (某某表示，……。他说，……。“……”).
+
+When the clause before the verb does not end with the speaker, the speaker is
+*the one person the sentence names before the verb* (董事长某某受邀出席表示，
+总裁某某昨看完发布会，清晨发文表示“……”): a known person or a name after a title,
+not inside brackets (datelines, photo credits); two different people there give
+no speaker.  Besides the verbs above, 告诉…：, 某某的话“……”, 喊话, 回答 and 回复
+introduce a quote, and 表示/指出/认为/强调/透露/坦言/直言 take a reported clause
+without a comma (，表示半导体是……); a semicolon ends one speaker's clause.
 
 A quotation with none of these cues is a scare quote or a term and is not
 suggested -- unless it repeats a large part of an earlier quote, in which case
@@ -56,8 +67,10 @@ right end (在…上/时, 正式, 也, 这样, dates, 对记者 …).  What rema
 the speaker: first a known entity's name or alias (person or organization,
 compared on folded text), else a pronoun (他/她, resolved to the person last
 named before the quote), else an unknown person name: a Latin "First Last" or
-"名·姓" name, or 2-3 Han characters starting with a common surname (single or
-compound), whose preceding text ends on a word boundary (nothing, punctuation
+"名·姓" / "名．姓" name, a run of 2-4 Han characters right after a title whatever
+its origin (执行长基辛格, CEO库克: no surname needed), or 2-3 Han characters
+starting with a common surname (single or compound), whose preceding text ends on
+a word boundary (nothing, punctuation
 or Latin, 的, a title such as 总裁/CTO/负责人, or a connector such as 据/就像).
 That boundary test is what cuts 钉钉总裁|叶军 and 阿里云CTO|周靖人 correctly;
 when only one length starts with a surname at all, it is taken without the
@@ -89,7 +102,10 @@ quotation paragraph after one named person; minus 0.15 when the speaker is a
 pronoun and 0.1 when the speaker is a proposed (unknown) person.
 
 Known limits: names are found by dictionary and a surname heuristic, not by a
-segmenter; a speaker with no surname on the list and no known entity is
+segmenter (jieba 0.42.1's part-of-speech names were measured on the real-world
+development set: alone they gave 15/41 direct quotes with 24 wrong speakers against
+27/41 with 2, and tried before the heuristics they added 3 indirect statements but
+3 wrong speakers, so the heuristics stay); a speaker with no surname on the list and no known entity is
 missed, and an organisation speaks only when it is a known entity; pronouns
 resolve to the person named last (no gender or number check beyond 他们/她们);
 multi-sentence reported speech is cut at the first sentence end; Latin names

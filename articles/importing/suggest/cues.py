@@ -71,10 +71,15 @@ class _SpeakerCues:
             candidate = self.paragraphs[b]
             limit = position if b == block else len(candidate.masked)
             persons = self.names.persons_in(candidate.masked[:limit])
+            # an unknown name printed after a title ("CEO冯思翰博士") is a person too
+            titled = [(s, e, None) for s, e in _titled_names(candidate.folded[:limit])
+                      if not any(ps < e and s < pe for ps, pe, _ in persons)]
+            persons = sorted(persons + titled, key=lambda item: item[0])
             if persons:
                 start, end, entry = persons[-1]
                 name = candidate.text[start:end]
-                speaker = _Speaker(name, entry.key, entry.kind, Anchor(b, start, end, name), via="pronoun")
+                key, kind = (entry.key, entry.kind) if entry else (None, "person")
+                speaker = _Speaker(name, key, kind, Anchor(b, start, end, name), via="pronoun")
                 role, is_past = self._role_before(candidate, start)
                 speaker.role, speaker.role_is_past = role, is_past
                 return speaker
@@ -108,37 +113,34 @@ class _SpeakerCues:
                 or self.sentence_subject(paragraph, sentence_start, verb_start))
 
     def sentence_subject(self, paragraph: _Paragraph, sentence_start: int, verb_start: int) -> _Speaker | None:
-        """The one person who opens the sentence's first clause ("小米总裁卢伟冰昨看完发布会，清晨发文表示"):
-        a known person, a name after a title, or a surname name at the very start."""
-        first_end = sentence_start
-        while first_end < verb_start and paragraph.masked[first_end] not in "，,；;：:" + _MASK:
-            first_end += 1
-        region = paragraph.masked[sentence_start:first_end]
-        if not region.strip():
+        """The one person the sentence names before the verb ("小米总裁卢伟冰昨看完发布会，清晨发文表示",
+        "董事长魏哲家受邀出席表示"): known persons and names after a title (not inside brackets, where
+        datelines and photo credits stand), else a surname name opening the sentence."""
+        masked = paragraph.masked[sentence_start:verb_start]
+        if not masked.strip():
             return None
-        found = None
-        persons = [(s, e) for s, e, entry in self.names.persons_in(region) if entry.kind == "person"]
+        bracketed = [(m.start(), m.end()) for m in re.finditer(r"[（(〔【][^()（）〔〕【】]*[)）〕】]", masked)]
+        persons = [(s, e) for s, e, entry in self.names.persons_in(masked) if entry.kind == "person"]
+        persons += [(s, e) for s, e in _titled_names(paragraph.folded[sentence_start:verb_start])
+                    if not any(ps < e and s < pe for ps, pe in persons)]
+        persons = [(s, e) for s, e in sorted(persons) if not any(bs <= s and e <= be for bs, be in bracketed)]
+        distinct = {fold_chars(paragraph.text[sentence_start + s:sentence_start + e]) for s, e in persons}
+        if len(distinct) > 1:
+            return None  # two people before the verb: do not guess which one speaks
         if persons:
             found = persons[0]
         else:
-            titled = _titled_names(paragraph.folded[sentence_start:first_end])
-            if titled:
-                found = titled[0]
-            else:
-                for length in (3, 2):
-                    lead = region.lstrip()
-                    offset = len(region) - len(lead)
-                    if _guess_person(lead[:length]) == length and (len(lead) == length or not _guess_person(lead[:length + 1])):
-                        found = (offset, offset + length)
-                        break
-        if found is None:
-            return None
+            lead = masked.lstrip()
+            offset = len(masked) - len(lead)
+            found = None
+            for length in (3, 2):
+                if _guess_person(lead[:length]) == length and (len(lead) == length or not _guess_person(lead[:length + 1])):
+                    found = (offset, offset + length)
+                    break
+            if found is None:
+                return None
         name_start, name_end = sentence_start + found[0], sentence_start + found[1]
-        # Someone else named between the subject and the verb may be the speaker: do not guess.
-        later = self.names.persons_in(paragraph.masked[name_end:verb_start])
         name = paragraph.text[name_start:name_end]
-        if any(fold_chars(paragraph.text[name_end + s:name_end + e]) != fold_chars(name) for s, e, _ in later):
-            return None
         known = self.names.ending(paragraph.masked[sentence_start:name_end])
         key, kind = (known.key, known.kind) if known and known.key else (None, "person")
         role, is_past = _role(paragraph, sentence_start, name_start)

@@ -12,7 +12,7 @@ from .results import Anchor
 from .vocabulary import (
     _ACRONYM_TITLE, _ADVERBIAL_TAILS, _COMPOUND_SURNAMES, _CONNECTOR_ENDINGS, _is_word_char,
     _NOT_IN_GIVEN_NAME, _NOT_NAMES, _PAST_ROLE_MARKERS, _ROLE_LEADING_NOISE, _SURNAMES,
-    _TITLE_SUFFIXES,
+    _SPEECH_VERB_RE, _TITLE_SUFFIXES,
 )
 
 
@@ -123,9 +123,13 @@ def _guess_person(region: str) -> int | None:
     latin = re.search(r"(?:^|[^A-Za-z])([A-Z][a-z]+(?:[ ·.][A-Z][a-z]+)+)$", region)
     if latin:
         return len(latin.group(1))
-    transliterated = re.search(rf"[{HAN_CLASS}]{{1,6}}·[{HAN_CLASS}]{{1,6}}$", region)
+    transliterated = re.search(rf"[{HAN_CLASS}]{{1,6}}[·．・‧•][{HAN_CLASS}]{{1,6}}$", region)
     if transliterated:
-        return len(transliterated.group(0))
+        name = transliterated.group(0)
+        for title in _TITLE_SUFFIXES:  # "共同创办人约翰．史密斯": the title is not part of the name
+            if len(title) > 1 and title in name[:-2]:
+                name = name[name.rindex(title) + len(title):]
+        return len(name)
     titled = _titled_tail(region)
     if titled:
         return titled
@@ -146,7 +150,7 @@ def _titled_tail(region: str) -> int | None:
         return None
     name = match.group("name")
     if name in _NOT_NAMES or name in _AFTER_TITLE_NOUNS or any(c in _NOT_IN_GIVEN_NAME for c in name) \
-            or _ends_with_title(name):
+            or _ends_with_title(name) or re.search(_SPEECH_VERB_RE, name):  # "高管透露" is no name
         return None
     return len(name)
 
@@ -169,18 +173,22 @@ def _is_name_shape(region: str, length: int) -> bool:
 
 
 _PLURAL_HINT = re.compile(r"两人|二人|三人|双方|他们|她们|他俩|两位|几位|众人")
+# Titles a name follows. One-character titles (长, 总, 官) are left out ("总统府" is not 总 + a name);
+# the common ...长 and ...官 titles are listed whole.
+_NAME_TITLES = sorted({*(t for t in _TITLE_SUFFIXES if len(t) > 1),
+                       "理事长", "执行长", "营运长", "财务长", "技术长", "创新长", "院长", "社长", "市长", "县长",
+                       "校长", "行长", "局长", "会长", "秘书长", "处长", "所长", "首长", "执行官", "首席执行官"},
+                      key=len, reverse=True)
 _TITLED_NAME = re.compile(
-    "(?:" + "|".join(re.escape(t) for t in _TITLE_SUFFIXES if len(t) > 1) + r"|[A-Z]{2,5})"
+    "(?:" + "|".join(re.escape(t) for t in _NAME_TITLES) + r"|[A-Z]{2,5})"
     rf"(?P<name>[{HAN_CLASS}]{{2,3}})"
 )
 
 
 # Nouns that follow a title without being a name ("副总裁级别").
 _AFTER_TITLE_NOUNS = {"级别", "职位", "身份", "一职", "人选", "团队", "职务", "任期", "办公室", "候选人"}
-# One-character titles (长, 总, 官) are left out: "总统府" is not 总 + a name.
 _TITLED_TAIL = re.compile(
-    "(?:" + "|".join(re.escape(t) for t in [*_TITLE_SUFFIXES, "执行长", "营运长", "财务长", "技术长", "创新长",
-                                             "执行官", "首席执行官"] if len(t) > 1) + r"|[A-Z]{2,5})"
+    "(?:" + "|".join(re.escape(t) for t in _NAME_TITLES) + r"|[A-Z]{2,5})"
     rf"(?P<name>[{HAN_CLASS}]{{2,4}})$"
 )
 
@@ -195,6 +203,17 @@ def _titled_names(folded: str) -> list[tuple[int, int]]:
             if len(candidate) == length and _guess_person(candidate) == length:
                 spans.append((start, start + length))
                 break
+        else:
+            # a transliterated name ("执行长库克也在…"): the run of 2-4 characters up to a word
+            # that cannot be part of a name
+            for length in (4, 3, 2):
+                following = folded[start + length:start + length + 1]
+                # what follows must end a name: a function word, a bracketed gloss, a dot, the end
+                if (_titled_tail(folded[:start + length]) == length
+                        and (not following or following in _NOT_IN_GIVEN_NAME or following in "（(·．・‧•"
+                             or following.isascii())):
+                    spans.append((start, start + length))
+                    break
     return spans
 
 

@@ -6,7 +6,7 @@ import datetime
 import re
 from difflib import SequenceMatcher
 
-from newsroom.text import fold_chars
+from newsroom.text import HAN_CLASS, fold_chars
 
 from .cues import _Cue, _SpeakerCues
 from .dates import _find_dates
@@ -259,18 +259,25 @@ class _QuoteFinder(_SpeakerCues):
         for sentence_start, sentence_end in paragraph.sentences:
             sentence = paragraph.masked[sentence_start:sentence_end]
             for match in _INDIRECT_CUE.finditer(sentence):
-                verb_start = sentence_start + match.start("verb")
-                verb_end = sentence_start + match.end("verb")
+                bare = match.group("bare") is not None
+                group = "bare" if bare else "verb"
+                verb_start = sentence_start + match.start(group)
+                verb_end = sentence_start + match.end(group)
                 clause_start = sentence_start + match.end()
                 if not self.verb_allowed(paragraph.masked, verb_start, verb_end):
                     continue
                 if clause_start >= sentence_end or paragraph.masked[clause_start] in _OPENERS + "—":
                     continue
                 clause_end = sentence_end
+                semicolon = re.search(r"[；;]", paragraph.masked[clause_start:sentence_end])
+                if semicolon:  # "A表示，…；B表示，…": a semicolon ends A's clause
+                    clause_end = clause_start + semicolon.start()
                 while clause_end > clause_start and paragraph.text[clause_end - 1] in _FINAL_PUNCTUATION + "”」』":
                     clause_end -= 1
                 if paragraph.masked[sentence_start:sentence_end].rstrip().endswith(("：", ":")):
                     continue  # it introduces what follows; colon_intro handles it
+                if bare and (clause_end - clause_start < 8 or re.search(r"[，,]", paragraph.masked[clause_start:clause_start + 4])):
+                    continue  # "表示感谢", "表示，…" : a bare verb needs a clause of its own
                 if clause_end - clause_start < 4 or any(
                     block == paragraph.index and start < clause_end and end > clause_start
                     for block, start, end in self.results
@@ -286,7 +293,8 @@ class _QuoteFinder(_SpeakerCues):
                     reason += f" (pronoun refers to {speaker.name})"
                 self.suggest(paragraph.index, clause_start, clause_end, "indirect", cue,
                              0.65 if speaker.via != "pronoun" else 0.5, reason, exclude_after=verb_start)
-                break
+                if not semicolon:
+                    break  # one reported clause per sentence, unless a semicolon starts another
 
 
 def _content(text: str) -> str:
@@ -303,6 +311,14 @@ def suggest_quotes(
     paragraphs = list(paragraphs)
     first = _QuoteFinder(paragraphs, known, story_date).run()
     discovered = {s.speaker_name for s in first if s.speaker_key is None and s.speaker_kind == "person"}
+    # A transliterated name the text introduces after a title ("共同创办人保罗．格拉汉") is later
+    # printed by its last part alone ("格拉汉日前指出"): that part is a person too.
+    for text in paragraphs:
+        folded = fold_chars(text)
+        for start, end in _titled_names(folded):
+            run = re.match(rf"[{HAN_CLASS}]{{1,6}}[·．・‧•]([{HAN_CLASS}]{{2,6}})", text[start:])
+            if run:
+                discovered.add(run.group(1))
     if not discovered:
         return first
     return _QuoteFinder(paragraphs, known, story_date, extra_persons=discovered).run()

@@ -1,5 +1,6 @@
 // Entity autocomplete boxes (speaker, event, mentioned entity) over the desk's entities.json.
 
+import {t} from "./strings.js";
 import {getJSON} from "./net.js";
 import {$, desk, perms, state} from "./state.js";
 
@@ -26,7 +27,7 @@ export function setupAutocomplete(box) {
     ac.chosen = entity;
     ac.isNew = Boolean(isNew);
     input.value = entity ? entity.name : "";
-    chosenEl.textContent = entity ? (isNew ? "new " + entity.kind + ": " + entity.name :
+    chosenEl.textContent = entity ? (isNew ? t("new_entity_chosen", {kind: entity.kind, name: entity.name}) :
       entity.name + " (" + entity.kind + ", " + entity.slug + ")") : "";
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
@@ -55,9 +56,10 @@ export function setupAutocomplete(box) {
         });
         if (term && perms.new_entity) {
           const newKind = name === "event" ? "event" : name === "speaker" ? "person" : $("f-new-kind").value;
-          option("New " + newKind + ": «" + term + "»", () => ac.set({name: term, kind: newKind, slug: "(new)"}, true));
+          option(t("new_entity_option", {kind: newKind, name: term}),
+            () => ac.set({name: term, kind: newKind, slug: "(new)"}, true));
           if (name === "speaker") {
-            option("New organization: «" + term + "»",
+            option(t("new_organization_option", {name: term}),
               () => ac.set({name: term, kind: "organization", slug: "(new)"}, true));
           }
         }

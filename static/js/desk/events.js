@@ -1,5 +1,6 @@
 // Mouse and keyboard in the story: select words, press Q / M / N, Enter opens what is under the caret.
 
+import {t} from "./strings.js";
 import {cps} from "./codepoints.js";
 import {blocks, state, story, $} from "./state.js";
 import {findItem, itemsAt, message} from "./render.js";
@@ -72,7 +73,7 @@ export function installEvents() {
     const target = event.target.closest && event.target.closest("[data-open],[data-make],[data-edit-para]");
     if (!target) { return; }
     if (target.dataset.editPara !== undefined) {
-      if (state.kb) { editParagraph(state.kb.block); } else { message("Put the caret in a paragraph first.", "error"); }
+      if (state.kb) { editParagraph(state.kb.block); } else { message(t("caret_first"), "error"); }
       return;
     }
     if (target.dataset.make) { makeFromSelection(target.dataset.make); return; }

@@ -1,5 +1,6 @@
 // The side form: make a quote, mention or note from the selection, or open one and act on it.
 
+import {t} from "./strings.js";
 import {send} from "./net.js";
 import {$, blocks, desk, form, perms, state} from "./state.js";
 import {message, renderBlock, renderOpenList} from "./render.js";
@@ -56,15 +57,15 @@ function fillForm(type, item, anchor) {
     $("f-body").value = item ? item.body : "";
     $("f-public").checked = item ? item.public : false;
     $("f-original").hidden = !(item && item.original);
-    $("f-original").textContent = item && item.original ? "Arrived as: " + item.original : "";
+    $("f-original").textContent = item && item.original ? t("arrived_as", {text: item.original}) : "";
   }
 }
 
 export function makeFromSelection(type) {
   const sel = state.sel;
-  if (!sel || sel.error) { message("Select some words in one paragraph first.", "error"); return; }
+  if (!sel || sel.error) { message(t("select_first"), "error"); return; }
   const allowed = {quote: perms.add_quote, mention: perms.add_mention, annotation: perms.add_annotation}[type];
-  if (!allowed) { message("You may not add that to this story.", "error"); return; }
+  if (!allowed) { message(t("may_not_add"), "error"); return; }
   const previous = state.open;
   state.open = {mode: "create", type, anchor: sel};
   if (previous && previous.mode === "create" && previous.anchor.block !== sel.block) {
@@ -72,7 +73,7 @@ export function makeFromSelection(type) {
   }
   renderBlock(sel.block);
   $("desk-chooser").hidden = true;
-  $("desk-form-title").textContent = "New " + (type === "annotation" ? "note" : type);
+  $("desk-form-title").textContent = t("new_" + type);
   $("desk-form-status").textContent = sel.block + " " + sel.start + "–" + sel.end;
   fillForm(type, null, sel);
   ACTION_BUTTONS.forEach((id) => button(id, false));
@@ -109,7 +110,7 @@ export function openItem(item) {
   $("desk-chooser").hidden = true;
   $("desk-form-title").textContent = (item.type === "annotation" ? item.kind : item.type) + " " + item.key;
   $("desk-form-status").textContent = item.status + " · " + item.block + " " + item.start + "–" + item.end +
-    (item.modified_by ? " · last changed by " + item.modified_by : "");
+    (item.modified_by ? t("last_changed_by", {who: item.modified_by}) : "");
   fillForm(item.type, item);
   const suggested = item.status === "suggested";
   const importerMark = item.type === "annotation" && (item.kind === "flag" || item.kind === "repair");
@@ -179,19 +180,21 @@ function removeItem(type, id) {
 
 function summary(item) {
   if (item.type === "quote") {
-    return "speaker " + (item.speaker ? item.speaker.name : "none") + ", kind " + item.kind +
-      (item.role ? ", role «" + item.role + "»" : "") + (item.said_on ? ", date " + item.said_on : "") +
-      ", status " + item.status;
+    return t("summary_quote", {speaker: item.speaker ? item.speaker.name : t("none"), kind: item.kind,
+      role: item.role ? t("summary_role", {role: item.role}) : "",
+      date: item.said_on ? t("summary_date", {date: item.said_on}) : "", status: item.status});
   }
-  if (item.type === "mention") { return "entity " + (item.entity ? item.entity.name : "?") + ", " + item.status; }
-  return item.kind + (item.public ? " (public)" : "") + ": «" + (item.body || "") + "», " + item.status;
+  if (item.type === "mention") {
+    return t("summary_mention", {entity: item.entity ? item.entity.name : "?", status: item.status});
+  }
+  return item.kind + (item.public ? t("summary_public") : "") + ": «" + (item.body || "") + "», " + item.status;
 }
 
 function failed(result) {
   const error = $("desk-form-error");
-  error.textContent = (result.error || "Not saved.") +
-    (result.stale && result.current ? " Their version: " + summary(result.current) + "." : "");
-  message(result.error || "Not saved.", "error");
+  error.textContent = (result.error || t("not_saved")) +
+    (result.stale && result.current ? t("their_version", {summary: summary(result.current)}) : "");
+  message(result.error || t("not_saved"), "error");
   if (result.stale && result.current) {
     // Someone else changed it: show their version in the text, keep what this editor typed in the
     // form, and let the next save (now knowingly based on their version) replace it.
@@ -213,9 +216,6 @@ function itemUrl(item, op) { return desk.urls.item + item.type + "/" + item.id +
 function busy(on) {
   Array.from(form.querySelectorAll("button")).forEach((b) => { b.disabled = on; });
 }
-
-const DONE = {save: "Saved", accept: "Suggestion accepted", resolve: "Resolved", reopen: "Reopened",
-  verify: "Marked verified", dispute: "Marked disputed"};
 
 function act(op) {
   const open = state.open;
@@ -240,11 +240,11 @@ function act(op) {
     if (!result.ok) { failed(result); return; }
     if (result.deleted) {
       removeItem(result.type, result.id);
-      message(op === "reject" ? "Suggestion rejected; re-imports will not suggest it again." : "Deleted.");
+      message(op === "reject" ? t("rejected") : t("deleted"));
       closeForm();
     } else {
       replaceItem(result.item);
-      message(DONE[op] + ": " + result.item.label + ". Readers see it when the story is published.");
+      message(t("done_item", {done: t("done_" + op), label: result.item.label}));
       openItem(result.item);
       clearSelection();
     }
@@ -259,7 +259,7 @@ export function installForm() {
     $(id).addEventListener("click", () => act(op));
   });
   $("desk-delete").addEventListener("click", () => {
-    if (window.confirm("Delete this " + state.open.type + "?")) { act("delete"); }
+    if (window.confirm(t("delete_confirm", {type: state.open.type}))) { act("delete"); }
   });
   $("desk-cancel").addEventListener("click", closeForm);
 }

@@ -1,6 +1,8 @@
 // Requests to the desk's JSON endpoints. How many are in flight is kept on <body data-desk-busy>:
 // the browser tests wait for "0" (the test database takes one writer at a time).
 
+import {t} from "./strings.js";
+
 function csrfToken() {
   const input = document.querySelector("input[name=csrfmiddlewaretoken]");
   if (input) { return input.value; }
@@ -27,9 +29,9 @@ export function send(url, body) {
     headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json"},
     body: JSON.stringify(body || {})
   }).then((response) => response.json()
-    .catch(() => ({ok: false, error: "The server answered " + response.status + "."}))
+    .catch(() => ({ok: false, error: t("server_answered", {status: response.status})}))
     .then((data) => { data.httpStatus = response.status; return data; }),
-  () => ({ok: false, error: "The server could not be reached; nothing was saved.", httpStatus: 0})));
+  () => ({ok: false, error: t("unreachable"), httpStatus: 0})));
 }
 
 export function getJSON(url) {

@@ -2,6 +2,7 @@
 // quote, mention and note on it to where its words are now. The text the editor started from is
 // the lock: if someone changed the paragraph meanwhile, the save is refused and their text shown.
 
+import {t} from "./strings.js";
 import {send} from "./net.js";
 import {$, blocks, desk, perms} from "./state.js";
 import {message, paraOf} from "./render.js";
@@ -15,16 +16,19 @@ function control(tag, props) {
 
 export function editParagraph(key) {
   const para = paraOf(key), block = blocks.get(key);
-  if (!perms.edit) { message("You may not edit this story's text.", "error"); return; }
+  if (!perms.edit) { message(t("may_not_edit"), "error"); return; }
   if (!para || !block || block.kind !== "paragraph" || para.hidden) { return; }
   let expected = block.text;
   const box = control("div", {className: "desk-para-edit"});
   box.dataset.editFor = key;
   const theirs = control("p", {className: "desk-para-theirs", hidden: true});
-  const area = control("textarea", {id: "desk-edit-text", value: block.text, rows: Math.max(3, Math.ceil(block.text.length / 40))});
-  area.setAttribute("aria-label", "Text of paragraph " + key);
-  const save = control("button", {type: "button", className: "button default", id: "desk-edit-save", textContent: "Save text"});
-  const cancel = control("button", {type: "button", className: "button", id: "desk-edit-cancel", textContent: "Cancel"});
+  const rows = Math.max(3, Math.ceil(block.text.length / 40));
+  const area = control("textarea", {id: "desk-edit-text", value: block.text, rows});
+  area.setAttribute("aria-label", t("paragraph_label", {key}));
+  const save = control("button", {type: "button", className: "button default", id: "desk-edit-save",
+    textContent: t("save_text")});
+  const cancel = control("button", {type: "button", className: "button", id: "desk-edit-cancel",
+    textContent: t("cancel")});
   const error = control("p", {className: "desk-error", id: "desk-edit-error"});
   error.setAttribute("role", "alert");
   const buttons = control("div", {className: "desk-form-buttons"});
@@ -49,22 +53,20 @@ export function editParagraph(key) {
     send(desk.urls.item + "block/" + block.id + "/edit/", {text: area.value, expected}).then((result) => {
       save.disabled = false;
       if (!result.ok) {
-        error.textContent = result.error || "Not saved.";
-        message(result.error || "Not saved.", "error");
+        error.textContent = result.error || t("not_saved");
+        message(result.error || t("not_saved"), "error");
         if (result.stale && typeof result.text === "string") {
           // Someone else's text: shown above, the next save (knowingly) replaces it.
           expected = result.text;
           blocks.get(key).text = result.text;
           theirs.hidden = false;
-          theirs.textContent = "Now: " + result.text;
+          theirs.textContent = t("their_text", {text: result.text});
         }
         return;
       }
       blocks.get(key).text = result.text;
       close();
-      message("Paragraph " + key + " saved; its quotes, mentions and notes followed their words" +
-        (result.flagged ? " (" + result.flagged + " whose words are gone were flagged)" : "") +
-        ". Readers see it when the story is published.");
+      message(t("paragraph_saved", {key, flagged: result.flagged ? t("paragraph_flagged", {n: result.flagged}) : ""}));
       refresh();
     });
   });

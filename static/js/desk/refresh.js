@@ -1,6 +1,7 @@
 // Staying current: after every write the desk reloads the story's data (debounced), so other
 // editors' changes show and an open form says when its subject changed meanwhile.
 
+import {t} from "./strings.js";
 import {getJSON, track} from "./net.js";
 import {$, blocks, desk, state} from "./state.js";
 import {findItem, renderAll, renderIssues} from "./render.js";
@@ -19,10 +20,9 @@ export function refresh() {
       if (state.open && state.open.item) {
         const now = findItem(state.open.item.type, state.open.item.id);
         if (!now) {
-          $("desk-form-error").textContent = "Someone deleted this meanwhile.";
+          $("desk-form-error").textContent = t("deleted_meanwhile");
         } else if (now.version !== state.open.version) {
-          $("desk-form-error").textContent = "Someone changed this meanwhile (" + (now.modified_by || "?") +
-            "); saving will be refused until you have seen their version.";
+          $("desk-form-error").textContent = t("changed_meanwhile", {who: now.modified_by || "?"});
         }
       }
     })

@@ -1,5 +1,6 @@
 // Drawing the story: highlights over each paragraph, the list of open work, the checks.
 
+import {t} from "./strings.js";
 import {cps} from "./codepoints.js";
 import {$, blocks, state, story} from "./state.js";
 
@@ -33,7 +34,7 @@ export function renderBlock(key) {
   if (open && open.mode === "create" && open.anchor.block === key) {
     // The words a new annotation is being made for stay marked while the form has the focus.
     mine = mine.concat([{type: "pending", id: 0, block: key, start: open.anchor.start, end: open.anchor.end,
-      label: "new " + open.type, status: "", exact: open.anchor.exact}]);
+      label: t("pending", {type: open.type}), status: "", exact: open.anchor.exact}]);
   }
   const bounds = new Set([0, n]);
   mine.forEach((i) => { bounds.add(Math.min(i.start, n)); bounds.add(Math.min(i.end, n)); });
@@ -91,7 +92,7 @@ export function renderOpenList() {
     button.type = "button";
     button.className = "desk-linkish";
     button.dataset.open = i.type + ":" + i.id;
-    button.textContent = (i.status === "suggested" ? "Suggested " + i.type : i.kind) + " · " + i.block + " «" +
+    button.textContent = (i.status === "suggested" ? t("suggested", {type: i.type}) : i.kind) + " · " + i.block + " «" +
       i.exact.slice(0, 24) + "»" + (i.type === "quote" && i.speaker ? " – " + i.speaker.name : "") +
       (i.type === "mention" && i.entity ? " – " + i.entity.name : "");
     li.appendChild(button);
@@ -111,7 +112,7 @@ export function renderIssues(issues) {
     ok = document.createElement("p");
     ok.id = "desk-issues-ok";
     ok.className = "desk-ok";
-    ok.textContent = "No open issues.";
+    ok.textContent = t("no_issues");
     list.parentNode.insertBefore(ok, list.nextSibling);
   }
   list.textContent = "";

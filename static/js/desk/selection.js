@@ -1,5 +1,6 @@
 // Reading the editor's selection (mouse or keyboard) as code-point offsets in one paragraph.
 
+import {t} from "./strings.js";
 import {cps, cpToUnits, unitsToCp} from "./codepoints.js";
 import {$, blocks, perms, state} from "./state.js";
 import {paraOf} from "./render.js";
@@ -30,7 +31,7 @@ export function readSelection() {
   const r = s.getRangeAt(0);
   const pa = paraFromNode(r.startContainer), pb = paraFromNode(r.endContainer);
   if (!pa && !pb) { return null; }
-  if (pa !== pb) { return {error: "Select words within one paragraph."}; }
+  if (pa !== pb) { return {error: t("one_paragraph")}; }
   const key = pa.dataset.block, text = blocks.get(key).text;
   const start = unitsToCp(text, unitsBefore(pa, r.startContainer, r.startOffset));
   const end = unitsToCp(text, unitsBefore(pa, r.endContainer, r.endOffset));
@@ -46,9 +47,9 @@ export function showSelection() {
   });
   const edit = $("desk-edit-para");
   if (edit) { edit.disabled = !(perms.edit && state.kb); }
-  if (!sel) { text.textContent = "Nothing selected."; return; }
+  if (!sel) { text.textContent = t("nothing_selected"); return; }
   if (sel.error) { text.textContent = sel.error; return; }
-  text.textContent = sel.block + " · characters " + sel.start + "–" + sel.end + " «" + sel.exact + "»";
+  text.textContent = t("selection", {block: sel.block, start: sel.start, end: sel.end, exact: sel.exact});
 }
 
 export function onSelectionChange() {

@@ -2,6 +2,7 @@
 // with a count), and step through the open items with [ and ] (or the buttons), each one scrolled
 // into view and highlighted in the text.
 
+import {t} from "./strings.js";
 import {send} from "./net.js";
 import {$, desk, perms, state, story} from "./state.js";
 import {afterRender, isOpenWork, message} from "./render.js";
@@ -48,8 +49,8 @@ export function renderEntityGroups() {
     const actions = document.createElement("td");
     if (perms.review) {
       const n = g.items.length;
-      actions.appendChild(groupButton(n > 1 ? "Accept all " + n : "Accept", "accept", g));
-      actions.appendChild(groupButton(n > 1 ? "Reject all " + n : "Reject", "reject", g));
+      actions.appendChild(groupButton(n > 1 ? t("accept_all", {n}) : t("accept_one"), "accept", g));
+      actions.appendChild(groupButton(n > 1 ? t("reject_all", {n}) : t("reject_one"), "reject", g));
     }
     tr.append(name, count, actions);
     rows.appendChild(tr);
@@ -57,15 +58,13 @@ export function renderEntityGroups() {
 }
 
 function reviewGroup(op, group, button) {
-  const n = group.items.length;
-  const what = (op === "accept" ? "Accept" : "Reject") + " all " + n + " suggested mention" + (n > 1 ? "s" : "") +
-    " of " + group.entity.name + "?";
-  if (!window.confirm(what)) { return; }
+  const question = t("group_confirm_" + op, {n: group.items.length, name: group.entity.name});
+  if (!window.confirm(question)) { return; }
   button.disabled = true;
   send(desk.urls.review, {story: desk.article.id, op, items: group.items.map((i) => [i.type, i.id, i.version])})
     .then((result) => {
       button.disabled = false;
-      message(result.ok ? result.message : (result.error || "Not done."), result.ok ? "ok" : "error");
+      message(result.ok ? result.message : (result.error || t("not_done")), result.ok ? "ok" : "error");
       refresh();
     });
 }
@@ -87,7 +86,7 @@ let lastAt = -1;  // where in the open list the last step landed
 
 function step(direction) {
   const open = state.items.filter(isOpenWork);
-  if (!open.length) { message("Nothing open in this story."); return; }
+  if (!open.length) { message(t("nothing_open")); return; }
   const current = state.open && state.open.item;
   let at = current ? open.findIndex((i) => i.type === current.type && i.id === current.id) : -1;
   if (at < 0 && lastAt >= 0) {
