@@ -20,6 +20,7 @@ as a URL prefix.
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
+from django.urls import LocalePrefixPattern, URLResolver
 from django.utils import translation
 
 READER_EDITIONS = ("zh-hant", "zh-hans")
@@ -44,3 +45,25 @@ class EditionLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request):
         translation.activate(request_language(request))
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class EditionPrefixPattern(LocalePrefixPattern):
+    """The reader URLs' language prefix: ``zh-hans/`` for the simplified edition, none otherwise.
+
+    Django's prefix is the active language's code whatever it is, so a reader URL reversed while an
+    editor's English admin is active (the desk's "live on the site" link, "view on site") would
+    point at an ``/en/`` edition that does not exist; here any non-edition language reverses to the
+    default edition.
+    """
+
+    @property
+    def language_prefix(self):
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language not in READER_EDITIONS or (language == settings.LANGUAGE_CODE and not self.prefix_default_language):
+            return ""
+        return f"{language}/"
+
+
+def edition_patterns(*urls):
+    """Like ``i18n_patterns(*urls, prefix_default_language=False)``, with the editions' prefix above."""
+    return [URLResolver(EditionPrefixPattern(prefix_default_language=False), list(urls))]

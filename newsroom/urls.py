@@ -1,8 +1,9 @@
 """The site's URLs. Apps are wired only by their URL modules (strings): this package imports no app."""
 
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+
+from .locale import edition_patterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,11 +12,10 @@ urlpatterns = [
     # /sitemap.xml and /robots.txt: one for both scripts, at the root.
     path("", include("articles.site_urls")),
 ]
-# The traditional edition at unprefixed URLs, the simplified one under /zh-hans/.
-urlpatterns += i18n_patterns(
+# The traditional edition at unprefixed URLs, the simplified one under /zh-hans/ (newsroom/locale.py).
+urlpatterns += edition_patterns(
     path("", include("articles.urls")),
     path("", include("articles.entity_urls")),
-    prefix_default_language=False,
 )
 
 # A busy or restarting database answers 503 "try again" (newsroom/errors.py), never a bare 500.

@@ -12,9 +12,12 @@ def _plain_static_storage(settings):
 
 @pytest.fixture(autouse=True)
 def _editors_read_english(settings):
-    # Tests assert the admin's and desk's messages as written (the English msgids): their editors
-    # have chosen English. The default, Traditional Chinese, is tested in tests/test_i18n.py.
+    # Tests assert the admin's, desk's and services' messages as written (the English msgids): their
+    # editors have chosen English, and code run outside a request (services, models) speaks it too.
+    # Reader pages keep their edition's language (the middleware sets it per request). The default,
+    # Traditional Chinese, is tested in tests/test_i18n.py.
     settings.EDITOR_LANGUAGE_CODE = "en"
+    translation.activate("en")
     yield
     translation.deactivate()  # a request's language stays active in its thread; the next test starts afresh
 

@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import TestCase
+from django.urls import reverse
+from django.utils import translation
 
 from articles.models import Article
 from newsroom.locale import READER_EDITIONS
@@ -40,11 +42,13 @@ class AdminLanguageTests(TestCase):
         with self.settings(EDITOR_LANGUAGE_CODE=settings.LANGUAGE_CODE):
             changelist = self.client.get("/admin/articles/article/").content.decode()
             index = self.client.get("/admin/").content.decode()
+            desk = self.client.get(f"/admin/articles/article/{self.article.pk}/desk/").content.decode()
         assert '<html lang="zh-hant"' in changelist
         assert "選擇 報導 來修改" in changelist  # Django's "Select %s to change" with our verbose name
         assert "新增 報導" in changelist and "新增 article" not in changelist
         assert "未發布的修改" in changelist  # a column of ours
         assert "實體" in index and "引述" in index  # model names on the index
+        assert '<h1 class="desk-title">編輯台：標題</h1>' in desk and "發布前檢查" in desk
 
     def test_the_admin_follows_the_language_the_editor_chose(self):
         with self.settings(EDITOR_LANGUAGE_CODE=settings.LANGUAGE_CODE):
@@ -52,6 +56,8 @@ class AdminLanguageTests(TestCase):
             changelist = self.client.get("/admin/articles/article/").content.decode()
             assert '<html lang="en"' in changelist
             assert "Select article to change" in changelist and "unpublished changes" in changelist
+            desk = self.client.get(f"/admin/articles/article/{self.article.pk}/desk/").content.decode()
+            assert '<h1 class="desk-title">Desk: 標題</h1>' in desk and "Checks before publishing" in desk
             self.switch("zh-hans")
             changelist = self.client.get("/admin/articles/article/").content.decode()
             assert "选择 报导 来修改" in changelist
@@ -70,6 +76,12 @@ class ReaderEditionTests(TestCase):
         assert "en" in dict(settings.LANGUAGES) and "en" not in READER_EDITIONS
         assert self.client.get("/en/").status_code == 404
         assert self.client.get("/zh-hans/").status_code == 200
+
+    def test_reader_urls_reversed_in_an_editors_language_point_at_an_edition(self):
+        with translation.override("en"):
+            assert reverse("articles:detail", args=["story"]) == "/stories/story/"
+        with translation.override("zh-hans"):
+            assert reverse("articles:detail", args=["story"]) == "/zh-hans/stories/story/"
 
     def test_a_language_cookie_does_not_change_a_reader_page(self):
         self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection, connections
 from django.test import Client, RequestFactory, TransactionTestCase
 from django.urls import reverse
+from django.utils import translation
 
 from newsroom.errors import is_busy, server_error
 
@@ -21,7 +22,8 @@ def answer_to(error, **headers):
 
 
 def test_busy_errors_answer_503_with_retry_after():
-    response = answer_to(OperationalError("database is locked"))
+    with translation.override("zh-hant"):  # the page in the default language; the JSON below in English
+        response = answer_to(OperationalError("database is locked"))
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert "請稍後再試" in response.content.decode()
     response = answer_to(OperationalError("canceling statement due to lock timeout"), HTTP_ACCEPT="application/json")

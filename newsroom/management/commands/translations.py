@@ -29,8 +29,20 @@ def catalog_path(locale, domain="django"):
     return Path(settings.LOCALE_PATHS[0]) / locale / "LC_MESSAGES" / f"{domain}.po"
 
 
+def unfuzzy(po):
+    """Drop msgmerge's guesses (fuzzy entries): an empty msgstr is found by the tests, a wrong guess is not."""
+    for entry in po:
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+            entry.msgstr = ""
+            entry.msgstr_plural = {k: "" for k in entry.msgstr_plural}
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+
+
 def fill(po_en, po_hant, po_hans):
     """Fill the en catalog from its msgids and the zh_Hans one from zh_Hant (see the module docstring)."""
+    for po in (po_en, po_hant, po_hans):
+        unfuzzy(po)
     for entry in po_en:
         if entry.msgid_plural:
             entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
