@@ -169,7 +169,9 @@ class Article(models.Model):
                 name="article_live_has_working_copy",
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
-            models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
+            # A working copy may wait for its headline (a raw draft without one); the publish gate
+            # blocks it, and a live edition always has one.
+            models.CheckConstraint(condition=~Q(title="") | Q(edition="working"), name="article_title_not_empty"),
             partial_date_check("source_published_on", "article_source_published_on_partial_date"),
         ]
         permissions = [
@@ -179,7 +181,8 @@ class Article(models.Model):
         ]
 
     def __str__(self):
-        return self.title if self.edition == Edition.WORKING else f"{self.title} (live)"
+        title = self.title or gettext("(untitled)")
+        return title if self.edition == Edition.WORKING else f"{title} (live)"
 
     def save(self, *args, **kwargs):
         self.title = clean_name(self.title)

@@ -125,22 +125,17 @@ def raw_to_doc(text, *, options, known_entities, rejected=frozenset()):
                 "body": f"title repaired: {parsed.title!r} -> {title!r} (line {parsed.title_line}): "
                         + "; ".join(c.note for c in cleaned.changes),
             })
-    if not title:
-        # No headline line. The database requires a title (article_title_not_empty), so the start of
-        # the lede stands in, flagged; an empty title waits for that constraint to be relaxed.
-        title = _first_clause(paragraphs[0])
-        annotations.append({
-            "id": next_id("flag"), "kind": "flag", "public": False, "status": "open",
-            "anchor": {"block": keys[0], "start": 0, "end": len(title), "exact": title},
-            "body": "The file has no headline; the start of the lede stands in for one. Write a headline.",
-        })
+    # No headline line: the title stays empty (a working copy may have none) and the publish gate
+    # blocks until an editor writes one (or --title gives it). The lede's first clause never stands in.
     quotes, mentions, entities = _suggestions(paragraphs, keys, options, known_entities, rejected)
     # Names are printed as their owners write them (阿里云 is a brand): no script suggestion on them.
     names = [m["anchor"] for m in mentions] + [q["attribution"] for q in quotes if q.get("attribution")]
     annotations = [a for a in annotations if not (a["id"].startswith(SCRIPT_PREFIX) and any(
         n["block"] == a["anchor"]["block"] and n["start"] < a["anchor"]["end"] and a["anchor"]["start"] < n["end"]
         for n in names))]
-    slug = options.slug or ascii_slug(title) or ascii_slug(options.source_name or "") or "story"
+    # An untitled draft still needs a readable slug: the lede's first clause gives it (not the title).
+    slug = (options.slug or ascii_slug(title) or ascii_slug(_first_clause(paragraphs[0]))
+            or ascii_slug(options.source_name or "") or "story")
     source = {"name": options.source_name or (parsed.bylines[0] if parsed.bylines else None),
               "url": options.source_url, "published_on": options.published_on}
     doc = {

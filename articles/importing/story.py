@@ -251,7 +251,7 @@ def free_key(prefix, used):
 # --- writing ---------------------------------------------------------------------------------
 
 # Keys the schema requires; they stay even when empty.
-REQUIRED_EMPTY_OK = {"entities", "quotes", "mentions", "annotations", "lede", "sections", "blocks", "body"}
+REQUIRED_EMPTY_OK = {"title", "entities", "quotes", "mentions", "annotations", "lede", "sections", "blocks", "body"}
 
 
 def canonical(doc):

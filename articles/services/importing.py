@@ -12,6 +12,7 @@ from ..importing.story import StoryFormatError, canonical, free_key, summarize_c
 from ..models import Article, Edition, RejectedSuggestion
 from .documents import entity_to_doc, export_story, write_story
 from .knowledge import as_stored, knowledge_withheld
+from .gate import gate_check
 from .publishing import article_publish, sync_live_edition
 from .revisions import revision_create
 from .story_fields import check_story_fields
@@ -150,6 +151,7 @@ def raw_import(*, text, options, user=None, dry_run=False, publish=False, replac
         # editors' work is merged into the document above, so replacing the working copy keeps it.
         result = story_import(doc=doc, user=user, sync_live=False, replace=True)
         if publish and not (result.action == "unchanged" and result.article.is_live_current()):
+            gate_check(article=result.article, confirm=True)  # the publish gate: a command never overrides
             article_publish(article=result.article, user=user)
             result.changes.append("published")
         result.flags = sum(1 for a in doc["annotations"] if a["kind"] == "flag" and a["status"] == "open")

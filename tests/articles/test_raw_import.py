@@ -147,7 +147,10 @@ class ReimportTests(TestCase):
         assert not Quote.objects.filter(article=article, exact=quote.exact).exists()
 
     def test_reimport_does_not_change_what_readers_see(self):
-        article = import_seed(publish=True).article
+        from articles.services import article_publish
+
+        article = import_seed().article
+        article_publish(article=article)  # the publish itself, past the gate (its checks are tested elsewhere)
         assert Article.objects.public().filter(slug="seed").exists()
         before = export_story(article.live_edition)
         raw_import(text=seed_text().replace("開源讓", "開源，讓"), options=SEED_OPTIONS)
@@ -197,9 +200,30 @@ class CommandTests(TestCase):
         assert "would create x" in out.text and "flags raised" in out.text
         assert not Article.objects.exists()
 
-    def test_publish_option(self):
-        call_command("import_story", str(SEED), "--slug", "seed", "--publish", stdout=Buffer(), stderr=Buffer())
-        assert Article.objects.public().filter(slug="seed").exists()
+    def test_publish_option_goes_through_the_publish_gate(self):
+        # The raw seed has no headline line and open repairs: blocking checks, so nothing is written.
+        err = Buffer()
+        with pytest.raises(CommandError):
+            call_command("import_story", str(SEED), "--slug", "seed", "--publish", stdout=Buffer(), stderr=err)
+        assert "Not published" in err.text and "without --publish" in err.text
+        assert not Article.objects.filter(slug="seed").exists()
+
+    def test_publish_option_publishes_a_clean_story(self):
+        path = self.tmp / "clean.txt"
+        path.write_text("阿里雲發布新模型\n阿里雲今天發布了新模型。\n", encoding="utf-8")
+        call_command("import_story", str(path), "--slug", "clean", "--publish", stdout=Buffer(), stderr=Buffer())
+        assert Article.objects.public().filter(slug="clean", title="阿里雲發布新模型").exists()
+
+    def test_no_headline_line_leaves_the_title_empty(self):
+        # Never an invented headline: the draft waits for one, and the publish gate says so.
+        from articles.services import publish_gate
+
+        path = self.tmp / "untitled.txt"
+        path.write_text("2023年，阿里雲發布了新模型。\n它的速度更快。\n", encoding="utf-8")
+        call_command("import_story", str(path), stdout=Buffer(), stderr=Buffer())
+        article = Article.objects.working().get()
+        assert article.title == "" and article.slug.startswith("2023")
+        assert "headline" in {i.code for i in publish_gate(article).blocking}
 
     def test_slug_is_derived_when_not_given(self):
         path = self.tmp / "titled.txt"

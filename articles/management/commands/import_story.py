@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
 from articles.importing.story import StoryFormatError, decode_utf8, parse_story
-from articles.services import article_publish, raw_import, story_import
+from articles.services import PublishBlocked, article_publish, gate_check, raw_import, story_import
 
 
 def collect_files(paths):
@@ -69,10 +69,18 @@ class Command(BaseCommand):
         for path in self.progress(files, verbosity):
             try:
                 result = self.import_file(path, options)
-            except (StoryFormatError, ValidationError, DatabaseError) as exc:
+            except (StoryFormatError, ValidationError, DatabaseError, PublishBlocked) as exc:
                 # One bad file never stops a directory import: name the fault, go on with the next.
                 counts["failed"] += 1
-                message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                if isinstance(exc, ValidationError):
+                    message = "; ".join(exc.messages)
+                elif isinstance(exc, PublishBlocked):
+                    issues = exc.gate.blocking
+                    message = (f"{exc.message} " + "; ".join(i.message for i in issues[:5])
+                               + (f"; … {len(issues) - 5} more" if len(issues) > 5 else "")
+                               + ". Import it without --publish and clear them in the desk.")
+                else:
+                    message = str(exc)
                 self.stderr.write(self.style.ERROR(f"{path}: {message}"))
                 continue
             counts[result.action] += 1
@@ -104,6 +112,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 result = story_import(doc=doc, dry_run=options["dry_run"], replace=options["replace"])
                 if options["publish"] and not options["dry_run"]:
+                    gate_check(article=result.article, confirm=True)  # the publish gate: a command never overrides
                     article_publish(article=result.article)
                     result.changes.append("published")
             return result
