@@ -6,14 +6,18 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install migrate demo serve bench browser-deps clean
+.PHONY: run test install migrate demo serve bench browser-deps clean messages
 
-run: install migrate demo serve
+run: install messages migrate demo serve
 
-test: install browser-deps
+test: install messages browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(STAMP)
+
+# The translations (zh-hant is the default; zh-hans and en are available): .po -> .mo.
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Newsroom needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
