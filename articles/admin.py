@@ -1,8 +1,11 @@
 """The editors' admin: working copies only; live editions change only by publishing.
 
-Permissions are checked on the server for every path (change form, inlines, actions, the desk's
-endpoints in ``desk.py``): reporters edit their own drafts, editors every story, fact-checkers
-read every story and verify quotes. Every write path refuses a save based on an outdated version.
+Permissions are checked on the server for every path (change form, model pages, actions, the
+desk's endpoints in ``desk.py``) by one policy, ``articles.permissions``: reporters edit their own
+drafts, editors every story, fact-checkers read every story and verify quotes. Every write path
+refuses a save based on an outdated version (or none), and status changes follow the desk's steps.
+The story's change form holds its fields only; its text is edited in the desk. Publishing goes
+through the publish gate (``publish_views`` and ``services.gate``).
 """
 
 from django import forms
@@ -15,11 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from entities.validators import validate_calendar_date, validate_public_url
+
 from . import permissions, services
 from .desk import ArticleDeskMixin
 from .models import Annotation, Article, Block, Edition, Mention, Quote, Revision
-from entities.validators import validate_calendar_date, validate_public_url
-
 from .permissions import desk_permissions, item_allowed, status_change_allowed
 from .publish_views import PublishGateMixin
 from .services import ACTION_LABELS, DeskError
