@@ -6,7 +6,6 @@ the field; nothing reaches the database unchecked. Fields here never coerce a li
 text the way HTML form fields would: JSON has types, and a wrong one is a client error.
 """
 
-import datetime
 import json
 from typing import NamedTuple
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from entities.models import Entity, validate_partial_date
 from entities.services import entity_create
+from entities.validators import validate_calendar_date
 
 from ..models import NOTE_KINDS, Annotation, Quote
 from ..services import ANCHORED_TYPES, DeskError
@@ -84,16 +84,6 @@ class ObjectField(forms.Field):
         if not isinstance(value, dict):
             raise ValidationError(_("must be an object."), code="json_type")
         return value
-
-
-def validate_calendar_date(value):
-    """A YYYY-MM-DD date must exist (the partial-date pattern alone lets 2023-02-30 through)."""
-    if len(value) == 10:
-        try:
-            datetime.date.fromisoformat(value)
-        except ValueError:
-            raise ValidationError(_("%(value)s is not a day of the calendar."), code="invalid_date",
-                                  params={"value": value}) from None
 
 
 # --- forms ---------------------------------------------------------------------------------------

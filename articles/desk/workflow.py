@@ -11,7 +11,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..checks import article_checks
 from ..diff import diff_stories
 from ..models import Article, PreviewLink
 from ..permissions import desk_permissions
@@ -47,20 +46,21 @@ class WorkflowViews:
                 publish_at = timezone.make_aware(publish_at)
         elif action == "publish" and article.publish_at and article.publish_at > timezone.now():
             publish_at = timezone.now()  # the time field left empty: publish now, not at the old schedule
+        gate_page = HttpResponseRedirect(reverse("admin:articles_article_publish", args=[article.pk]))
         if action == "publish" and data["confirm"] != "yes":
-            if services.publish_gate(article).blocking:
-                # Blocking checks: the publish gate's page (an editor may override with a reason).
-                return HttpResponseRedirect(reverse("admin:articles_article_publish", args=[article.pk]))
-            # Nothing goes live without a look at what readers will see change, and at what is still open.
-            return self.publish_confirmation(request, article, article_checks(article), form, data)
+            # Nothing goes live without a look at what readers will see change and at what is still open.
+            # Blocking checks: the publish gate's own page (where an editor may give a reason to override).
+            gate = services.publish_gate(article)
+            if gate.blocking:
+                return gate_page
+            return self.publish_confirmation(request, article, gate.warnings, form, data)
         try:
             services.article_transition(
                 article=article, action=action, user=request.user, expected_version=data["version"],
                 note=data["note"][:2000], confirm=data["confirm"] == "yes", publish_at=publish_at,
                 override_reason=data["override_reason"])
         except services.PublishBlocked:
-            # The publish gate's page: the blocking checks, and for an editor the reason to override.
-            return HttpResponseRedirect(reverse("admin:articles_article_publish", args=[article.pk]))
+            return gate_page
         except services.ChecksNotConfirmed as exc:
             return self.publish_confirmation(request, article, exc.issues, form, data)
         except DeskError as exc:
@@ -72,7 +72,8 @@ class WorkflowViews:
         return self.back(request, article)
 
     def publish_confirmation(self, request, article, issues, form, data):
-        """The page that asks before publishing: what changes for readers, what is still open (409 if any)."""
+        """The page that asks before publishing what the gate lets through: what changes for readers, and
+        the gate's warnings (409 if any). Blocking checks have the gate's page (``publish_views``)."""
         live = Article.objects.live().filter(working_copy=article).first()
         context = self.desk_context(
             request, article, issues=issues, action="publish", version=form.data.get("version", ""),

@@ -420,3 +420,24 @@ def test_a_paragraph_edited_in_the_desk_keeps_its_quote_on_its_words(live_server
     quoted = driver.execute_script(
         "return Array.from(document.querySelectorAll(`[data-block='p1'] .hl-quote`)).map(s => s.textContent).join('')")
     assert q1.exact in quoted
+
+
+def test_the_desk_publish_button_meets_the_gate_and_an_editor_overrides_with_a_logged_reason(live_server, make_driver):
+    from selenium.webdriver.common.by import By
+
+    call_command("setup_roles", verbosity=0)
+    user("editor", "ed")
+    article = desk_story()  # an open flag: a blocking check
+    driver = make_driver()
+    login(driver, live_server.url, "ed")
+    open_desk(driver, live_server.url, article)
+    driver.find_element(By.CSS_SELECTOR, ".desk-action-publish").click()
+    blocking = wait(driver, lambda d: d.find_element(By.ID, "publish-blocking"))
+    assert "flag-1" in blocking.text
+    assert not Transition.objects.exists()
+    shots(driver, "publish-gate-blocked")
+    driver.find_element(By.ID, "override-reason").send_keys("旗標是誤報，已人工核對。")
+    driver.find_element(By.ID, "publish-confirm").click()
+    wait(driver, lambda d: "/desk/" in d.current_url and d.find_elements(By.CSS_SELECTOR, "[data-status=published]"))
+    step = Transition.objects.get(article=article, to_status="published")
+    assert step.note.startswith("Override: 旗標是誤報，已人工核對。") and "flag" in step.note
