@@ -34,8 +34,8 @@ def _is_sqlite(connection):
     return connection.vendor == "sqlite"
 
 
-def default_path(connection, prefix="newsroom"):
-    return BACKUP_DIR / f"{prefix}-{_stamp()}.{'sqlite3' if _is_sqlite(connection) else 'dump'}"
+def default_path(connection, prefix="newsroom", directory=None):
+    return (directory or BACKUP_DIR) / f"{prefix}-{_stamp()}.{'sqlite3' if _is_sqlite(connection) else 'dump'}"
 
 
 def _check_sqlite_file(path):
@@ -99,8 +99,10 @@ def backup(path=None, *, connection=None):
     return path
 
 
-def restore(path, *, connection=None, keep_current=True):
-    """Replace the database's content with the backup at ``path``; return the safety copy (or None)."""
+def restore(path, *, connection=None, keep_current=True, safety_dir=None):
+    """Replace the database's content with the backup at ``path``; return the safety copy (or None).
+
+    The safety copy of the database as it was goes to ``safety_dir`` (default: backups/)."""
     from django.core.cache import caches
     from django.db import connection as default_connection
 
@@ -108,7 +110,8 @@ def restore(path, *, connection=None, keep_current=True):
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"No backup file at {path}.")
-    safety = backup(default_path(connection, "before-restore"), connection=connection) if keep_current else None
+    safety = (backup(default_path(connection, "before-restore", safety_dir), connection=connection)
+              if keep_current else None)
     if _is_sqlite(connection):
         _check_sqlite_file(path)
         connection.ensure_connection()

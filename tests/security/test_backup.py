@@ -58,7 +58,7 @@ class BackupRestoreTests(TransactionTestCase):
         make_story(2, slug="third-story", title="後來的故事")
         assert exports() != before_exports and self.reader_pages() != before_pages
         # ...and comes back exactly.
-        safety = restore(path)
+        safety = restore(path, safety_dir=tmp)  # never into the project's backups/
         assert exports() == before_exports
         assert self.reader_pages() == before_pages
         # The state just before the restore was kept.
