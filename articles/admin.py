@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from . import permissions, services
-from .checks import article_checks
 from .desk import ArticleDeskMixin
-from .models import Annotation, Article, Block, Edition, Mention, Quote, Revision, Section
-from .permissions import desk_permissions, item_allowed
+from .models import Annotation, Article, Block, Edition, Mention, Quote, Revision
+from entities.validators import validate_calendar_date, validate_public_url
+
+from .permissions import desk_permissions, item_allowed, status_change_allowed
+from .publish_views import PublishGateMixin
 from .services import ACTION_LABELS, DeskError
 
 # Fields of Article that only workflow actions change (never a form, whatever is POSTed).
@@ -56,9 +58,12 @@ class VersionedFormMixin:
         if current is None:
             raise ValidationError(_("This was deleted meanwhile; nothing was saved."), code="gone")
         loaded = cleaned.get("loaded_version")
-        # Every form this admin renders carries its version; a POST made without one (a script) is
-        # checked against nothing and saves on top of the row as it is now.
-        if loaded is not None and loaded != current.version:
+        if loaded is None:
+            # Every form this admin renders carries the version it was loaded at; a write without one
+            # could silently overwrite someone's later save, so it is refused (issue 10, item 2).
+            raise ValidationError("Not saved: this form did not say which version you loaded. Reload the page "
+                                  "and make your change again.", code="no_version")
+        if loaded != current.version:
             if cleaned.get("overwrite_version") == current.version:
                 self.overwrote = current
             else:
@@ -99,51 +104,28 @@ class ArticleForm(VersionedFormMixin, forms.ModelForm):
     def lock_current(self):
         return Article.objects.working().select_for_update().filter(pk=self.instance.pk).first()
 
+    def clean_bylines(self):
+        bylines = self.cleaned_data.get("bylines")
+        if bylines in (None, ""):
+            return []
+        if not isinstance(bylines, list) or not all(isinstance(b, str) for b in bylines):
+            raise ValidationError('Bylines are a list of names in quotes, e.g. ["鋅產業", "王小明"].', code="bylines")
+        return bylines
+
+    def clean_source_url(self):
+        value = self.cleaned_data.get("source_url") or ""
+        validate_public_url(value)
+        return value
+
+    def clean_source_published_on(self):
+        value = self.cleaned_data.get("source_published_on") or ""
+        validate_calendar_date(value)
+        return value
+
     def clean(self):
         cleaned = super().clean()
         self.check_version(cleaned)
         return cleaned
-
-
-class ArticleInlineMixin:
-    """Inlines follow their story's permissions: editable where the story is, never on their own."""
-
-    def has_view_permission(self, request, obj=None):
-        return obj is None or permissions.can_view_story(request.user, obj)
-
-    def has_add_permission(self, request, obj=None):
-        if obj is None:
-            return permissions.can_add_story(request.user)
-        return permissions.can_edit_story(request.user, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
-
-
-class SectionInline(ArticleInlineMixin, admin.TabularInline):
-    model = Section
-    extra = 0
-    fields = ("position", "number", "heading")
-
-
-class BlockInline(ArticleInlineMixin, admin.StackedInline):
-    model = Block
-    extra = 0
-    fields = (("position", "key", "kind", "section"), "text", ("image", "alt"), ("caption", "credit"))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = None
-        if db_field.name == "section":
-            # Only this story's sections.
-            object_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Section.objects.filter(article_id=object_id) if object_id else Section.objects.none()
-            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            # Read the choices once for the formset, not once per block form (78 queries on the seed story).
-            field.choices = list(field.choices)
-        return field or super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class UnpublishedChangesFilter(admin.SimpleListFilter):
@@ -163,7 +145,7 @@ class UnpublishedChangesFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
+class ArticleAdmin(PublishGateMixin, ArticleDeskMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6 default, said now
     form = ArticleForm
     list_display = ("title", "slug", "status", "publish_at", "published_at", "is_live", "unpublished_changes",
@@ -179,7 +161,9 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         (gettext_lazy("Workflow"), {"fields": ("status", "publish_at", "published_at", "updated_at", "version", "owner",
                                  "modified_by")}),
     )
-    inlines = (SectionInline, BlockInline)
+    # The story's fields only: its text is edited in the desk (paragraph by paragraph, anchors following
+    # the words), so the form stays small and fast on a long story (issue 11 item 5, issue 10 item 3).
+    inlines = ()
     actions = ("publish", "unpublish", "submit", "archive")
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
@@ -212,6 +196,11 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         # A story's revisions go with it; nobody may delete a revision on its own.
         perms_needed.discard(Revision._meta.verbose_name)
+        # A story readers can see is unpublished first: deleting it would take its revisions, and
+        # its public URL, away at once (issue 10, item 13). Django refuses while ``protected``.
+        live = Article.objects.live().filter(working_copy__in=[o.pk for o in objs]).select_related("working_copy")
+        protected = list(protected) + [f"«{a.working_copy.title}» has a live edition: unpublish it first"
+                                       for a in live]
         return deleted, counts, perms_needed, protected
 
     def has_publish_permission(self, request):
@@ -259,18 +248,6 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
         obj.modified_by = request.user
         super().save_model(request, obj, form, change)
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Block:
-            return super().save_formset(request, form, formset, change)
-        # A paragraph's anchors follow its edited words (services.block_save), named after who edited.
-        changed = formset.save(commit=False)
-        for block in formset.deleted_objects:
-            block.delete()
-        for block in changed:
-            services.block_save(block=block, user=request.user)
-        formset.save_m2m()
-        return None
-
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
@@ -297,7 +274,8 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
     def _transition_action(self, request, queryset, action):
         """Run a workflow action on each selected story, with its version from the list if it came with one.
 
-        Publishing stories with open pre-publish issues first shows them and asks for confirmation.
+        Publishing first shows a confirmation page: per story, what the publish gate blocks, what it
+        warns about and what changes for readers; an editor may give a reason to override blocks.
         """
         stories = list(queryset.order_by("pk"))
         confirmed = request.POST.get("confirm_issues") == "yes"
@@ -307,22 +285,25 @@ class ArticleAdmin(ArticleDeskMixin, admin.ModelAdmin):
                 allowed = action in permissions.allowed_actions(article, request.user)
                 version = request.POST.get(f"version_{article.pk}") or article.version
                 rows.append({"article": article, "allowed": allowed, "version": version,
-                             "issues": article_checks(article) if allowed else []})
-            if any(r["issues"] for r in rows):
-                context = {
-                    **self.admin_site.each_context(request), "opts": self.opts, "title": ACTION_LABELS[action],
-                    "rows": rows, "action": action, "label": ACTION_LABELS[action],
-                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                }
-                return TemplateResponse(request, "admin/articles/article/action_confirmation.html", context)
+                             "gate": services.publish_gate(article) if allowed else None,
+                             "can_override": allowed and services.can_override(request.user, article)})
+            context = {
+                **self.admin_site.each_context(request), "opts": self.opts, "title": ACTION_LABELS[action],
+                "rows": rows, "action": action, "label": ACTION_LABELS[action],
+                "any_blocking": any(r["gate"] and r["gate"].blocking for r in rows),
+                "can_override": any(r["can_override"] for r in rows),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/articles/article/action_confirmation.html", context)
         done = 0
         for article in stories:
             try:
                 services.article_transition(
                     article=article, action=action, user=request.user,
-                    expected_version=request.POST.get(f"version_{article.pk}") or None, confirm=confirmed)
+                    expected_version=request.POST.get(f"version_{article.pk}") or None, confirm=confirmed,
+                    override_reason=request.POST.get("override_reason", "")[:500])
                 done += 1
-            except services.ChecksNotConfirmed as exc:
+            except (services.ChecksNotConfirmed, services.PublishBlocked) as exc:
                 self.message_user(request, _("«%(title)s» not published: %(reason)s") % {"title": article.title, "reason": exc.message},
                                   messages.WARNING)
             except (DeskError, PermissionDenied) as exc:
@@ -357,9 +338,12 @@ class AnchoredForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self._init_version()
         self.lock_label = _("this %(thing)s") % {"thing": self._meta.model._meta.verbose_name}
+        self.locked = None
 
     def lock_current(self):
         return self._meta.model.objects.select_for_update().filter(pk=self.instance.pk).first()
+
+    user = None  # set by WorkingCopyAdmin.get_form: status changes follow the desk's rules for this user
 
     def clean(self):
         cleaned = super().clean()
@@ -367,7 +351,30 @@ class AnchoredForm(VersionedFormMixin, forms.ModelForm):
         if block is not None and block.article.edition != Edition.WORKING:
             raise ValidationError({"block": _("Annotate the working copy; live editions change only by publishing.")})
         self.check_version(cleaned)
+        self.check_status(cleaned, block)
+        if cleaned.get("said_on"):
+            try:
+                validate_calendar_date(cleaned["said_on"])
+            except ValidationError as exc:
+                self.add_error("said_on", exc)
         return cleaned
+
+    def check_status(self, cleaned, block):
+        """A status changes here only as the desk would let this user change it (issue 10, item 1)."""
+        if "status" not in cleaned or self.user is None:
+            return
+        model = self._meta.model
+        kind = model.__name__.lower()
+        article = block.article if block is not None else getattr(self.instance, "article", None)
+        if article is None:
+            return
+        old = getattr(self.locked, "status", None) if self.instance.pk else model._meta.get_field("status").default
+        new = cleaned["status"]
+        if not status_change_allowed(desk_permissions(self.user, article), kind, old, new, self.instance):
+            self.add_error("status", ValidationError(
+                f"You may not change this {model._meta.verbose_name} from {old} to {new}: "
+                f"{'an editor confirms suggestions' if new == 'confirmed' else 'that is not your step'}.",
+                code="transition"))
 
 
 class WorkingCopyAdmin(admin.ModelAdmin):
@@ -382,6 +389,11 @@ class WorkingCopyAdmin(admin.ModelAdmin):
     list_select_related = ("article", "block")
     actions = None
     kind = ""
+    change_form_template = "admin/articles/versioned_change_form.html"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
 
     def get_queryset(self, request):
         return (super().get_queryset(request).filter(article__edition=Edition.WORKING)

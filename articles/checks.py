@@ -1,7 +1,7 @@
 """Checks before publishing: what an editor should look at before readers see a story.
 
-Publishing over open issues is allowed, but only after the editor confirms it
-(``services.article_transition(..., confirm=True)``).
+``services.gate.publish_gate`` sorts them: some block publishing (an editor may override them
+with a logged reason), the others are warnings that need a confirmation.
 """
 
 from dataclasses import asdict, dataclass

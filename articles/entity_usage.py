@@ -1,8 +1,8 @@
 """What the knowledge base needs to know about stories, told from this side (see ``entities.usage``).
 
 Registered in ``ArticlesConfig.ready()``: which entities are public (named, and not only suggested,
-in a story readers may see now), how often each is quoted or mentioned, and where an entity is used, for the entity admin,
-filtered by what the user may read (a reporter sees only their own stories there).
+in a story readers may see now), how often each is quoted or mentioned, and where an entity is used,
+for the entity admin, filtered by what the user may read (a reporter sees only their own stories there).
 """
 
 from django.db import IntegrityError, models, transaction

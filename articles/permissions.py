@@ -152,3 +152,23 @@ def item_allowed(perms, kind, op, obj=None):
     if op in ("verify", "dispute"):
         return kind == "quote" and perms["verify"]
     return False
+
+
+def status_change_allowed(perms, kind, old, new, obj=None):
+    """May the holder of ``perms`` move a quote, mention or annotation from status ``old`` to ``new``?
+
+    The desk's steps: an editor confirms (or rejects) suggestions; a fact-checker verifies or
+    disputes a confirmed quote; whoever may resolve a flag resolves or reopens it. Every write path
+    asks this (desk endpoints through their operations, the admin's model pages through their forms).
+    """
+    if old == new:
+        return True
+    if kind in ("quote", "mention") and old == "suggested" and new == "confirmed":
+        return item_allowed(perms, kind, "accept", obj)
+    if kind == "quote" and new in ("verified", "disputed"):
+        return old != "suggested" and item_allowed(perms, kind, "verify", obj)
+    if kind == "quote" and old in ("verified", "disputed") and new == "confirmed":
+        return item_allowed(perms, kind, "verify", obj) or perms["review"]
+    if kind == "annotation" and {old, new} == {"open", "resolved"}:
+        return item_allowed(perms, kind, "resolve", obj)
+    return perms["review"] and item_allowed(perms, kind, "change", obj)  # other moves: an editor's call

@@ -175,7 +175,6 @@ def number_notes(annotations):
         else:
             ref = format_html('<span class="visually-hidden">（註 </span>{}<span class="visually-hidden">）</span>',
                               note.label)
-        note.note_key = target.key
         out.append((note, Marker(note.end, format_html(
             '<a class="note-ref note-ref-{}" href="#note-{}" id="ref-{}" aria-describedby="note-{}">{}</a>',
             note.kind, target.key, note.key, target.key, ref)), shown))

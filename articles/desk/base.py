@@ -1,9 +1,12 @@
 """What every desk view shares: finding the story the user may open, the admin context, redirects
 back, and running a JSON endpoint in one transaction with refusals as JSON errors."""
 
+import functools
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -63,6 +66,21 @@ class DeskBase:
                                                       require_https=request.is_secure()):
             return HttpResponseRedirect(target)
         return HttpResponseRedirect(reverse(f"admin:articles_article_{default}", args=[article.pk]))
+
+    def denied_as_page(self, view):
+        """``view``, answering a refusal with the admin's look (403) instead of Django's bare page.
+
+        JSON endpoints answer refusals as JSON themselves (``run_json``) and never get here."""
+        @functools.wraps(view)
+        def inner(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except PermissionDenied as exc:
+                context = {**self.admin_site.each_context(request), "opts": self.opts, "title": _("Not allowed"),
+                           "reason": str(exc) or _("You do not have permission to do that.")}
+                return TemplateResponse(request, "admin/articles/article/desk_denied.html", context, status=403)
+
+        return inner
 
     @staticmethod
     def require_post(request):

@@ -288,6 +288,7 @@ class TransitionForm(JSONForm):
     note = TextField(required=False, strip=False)  # cut to 2,000 characters, as before
     publish_at = TextField(max_length=40, required=False)
     confirm = TextField(max_length=10, required=False)
+    override_reason = TextField(max_length=500, required=False)  # an editor's reason to publish over blocking checks
     next = TextField(max_length=2000, required=False)
 
     def clean_publish_at(self):

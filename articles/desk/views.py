@@ -37,7 +37,7 @@ class ArticleDeskMixin(DeskBase, WorkflowViews, ReviewQueueViews):
 
     def get_urls(self):
         def wrap(view):
-            return self.admin_site.admin_view(view)
+            return self.admin_site.admin_view(self.denied_as_page(view))
 
         name = "articles_article_"
         urls = [

@@ -48,12 +48,19 @@ class WorkflowViews:
         elif action == "publish" and article.publish_at and article.publish_at > timezone.now():
             publish_at = timezone.now()  # the time field left empty: publish now, not at the old schedule
         if action == "publish" and data["confirm"] != "yes":
+            if services.publish_gate(article).blocking:
+                # Blocking checks: the publish gate's page (an editor may override with a reason).
+                return HttpResponseRedirect(reverse("admin:articles_article_publish", args=[article.pk]))
             # Nothing goes live without a look at what readers will see change, and at what is still open.
             return self.publish_confirmation(request, article, article_checks(article), form, data)
         try:
             services.article_transition(
                 article=article, action=action, user=request.user, expected_version=data["version"],
-                note=data["note"][:2000], confirm=data["confirm"] == "yes", publish_at=publish_at)
+                note=data["note"][:2000], confirm=data["confirm"] == "yes", publish_at=publish_at,
+                override_reason=data["override_reason"])
+        except services.PublishBlocked:
+            # The publish gate's page: the blocking checks, and for an editor the reason to override.
+            return HttpResponseRedirect(reverse("admin:articles_article_publish", args=[article.pk]))
         except services.ChecksNotConfirmed as exc:
             return self.publish_confirmation(request, article, exc.issues, form, data)
         except DeskError as exc:

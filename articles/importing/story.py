@@ -15,6 +15,8 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from entities.validators import is_public_url
+
 FORMAT = "newsroom.story/1"
 SCHEMA_PATH = Path(__file__).with_name("story-1.schema.json")
 SPEAKER_KINDS = {"person", "organization"}
@@ -138,19 +140,11 @@ def _check_datetime(value, path):
 def _check_url(value, path, *, relative_ok=False):
     """Only http(s) URLs (or, for images, a relative path) reach a page: no javascript: or data: links.
 
-    Validated here because imports bulk-create rows without model validation (cf. CVE-2026-15920).
+    Validated here because imports bulk-create rows without model validation (cf. CVE-2026-15920);
+    the admin's forms apply the same rule (``entities.validators``).
     """
-    if not value:
-        return
-    if relative_ok and value.startswith("/") and not value.startswith("//"):
-        return
-    from django.core.exceptions import ValidationError
-    from django.core.validators import URLValidator
-
-    try:
-        URLValidator(schemes=["http", "https"])(value)
-    except ValidationError:
-        raise StoryFormatError(f"{value[:80]!r} is not an http(s) URL", path) from None
+    if value and not is_public_url(value, relative_ok=relative_ok):
+        raise StoryFormatError(f"{value[:80]!r} is not an http(s) URL", path)
 
 
 def _check_references(doc):

@@ -4,6 +4,7 @@
 - ``importing``: story files and raw text into working copies
 - ``publishing``: live editions, scheduled publishing
 - ``workflow``: status transitions
+- ``gate``: the publish gate (blocking checks, warnings, what changes for readers, overrides)
 - ``revisions``: snapshots and restoring them
 - ``annotating``: quotes, mentions and notes from the desk, each locked on its version
 - ``blocks``: editing a paragraph, with its anchors following the words
@@ -33,6 +34,7 @@ from .annotating import (
 from .blocks import block_reanchor, block_save
 from .documents import entity_to_doc, export_story, write_story
 from .errors import ChecksNotConfirmed, DeskError, Gone, StaleVersion, describe_user, require
+from .gate import BLOCKING_CODES, Gate, PublishBlocked, blocking_issues, can_override, gate_check, publish_gate
 from .importing import ImportResult, raw_import, story_import
 from .knowledge import story_knowledge_accept
 from .locking import anchored_lock, article_lock
@@ -50,7 +52,8 @@ from .script import article_script_repair, script_repair_reject, script_repairs_
 from .workflow import article_transition
 
 __all__ = [
-    "ACTION_LABELS", "ANCHORED_TYPES", "NOTE_KINDS", "PREVIEW_DAYS", "TRANSITIONS", "VISIBLE_STATUSES",
+    "ACTION_LABELS", "ANCHORED_TYPES", "BLOCKING_CODES", "Gate", "PublishBlocked", "blocking_issues", "can_override", "gate_check",
+    "publish_gate", "NOTE_KINDS", "PREVIEW_DAYS", "TRANSITIONS", "VISIBLE_STATUSES",
     "ChecksNotConfirmed", "DeskError", "Gone", "ImportResult", "StaleVersion",
     "allowed_actions", "anchored_create", "anchored_delete", "anchored_lock", "anchored_update",
     "annotation_resolve", "article_lock", "block_reanchor", "block_save", "article_publish", "article_transition", "article_unpublish",

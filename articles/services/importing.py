@@ -7,7 +7,8 @@ from django.db import transaction
 from entities.models import Entity
 from entities.services import entities_upsert
 
-from ..importing.story import canonical, summarize_changes, validate_story
+from ..diff import content_digest
+from ..importing.story import StoryFormatError, canonical, free_key, summarize_changes, validate_story
 from ..models import Article, Edition, RejectedSuggestion
 from .documents import entity_to_doc, export_story, write_story
 from .knowledge import as_stored, knowledge_withheld
@@ -30,11 +31,37 @@ class _DryRun(Exception):
     pass
 
 
-def story_import(*, doc, user=None, dry_run=False, sync_live=True):
+class EditorsChanged(StoryFormatError):
+    """An import would replace a story editors changed since its last import (their work would be lost)."""
+
+    def __init__(self, article, since):
+        self.article = article
+        when = f"since its import as r{since.number}" if since else "and it was never imported"
+        super().__init__(
+            f"not imported: «{article.title}» ({article.slug}) was changed by editors {when}; importing this "
+            f"file would discard their work. Import it under another slug, or replace the story on purpose "
+            f"with --replace (its revisions keep the editors' version).", "article.slug")
+
+
+def editors_changed_since_import(article, current=None):
+    """The last import revision of ``article`` when its content changed since (or None if it did not).
+
+    Raises nothing; returns (changed: bool, last import revision or None). A story never imported
+    counts as changed by editors (it was made in the admin).
+    """
+    last = article.revisions.filter(action="import").order_by("-number").first()
+    if last is None:
+        return True, None
+    current = current if current is not None else export_story(article)
+    return content_digest(current) != content_digest(last.data), last
+
+
+def story_import(*, doc, user=None, dry_run=False, sync_live=True, replace=False):
     """Import one story-format document as a working copy (and its live edition if published).
 
     Atomic: any error leaves the database as it was. Idempotent: the same document twice changes
-    nothing the second time; a newer version updates the story in place and keeps its id.
+    nothing the second time; a newer version updates the story in place and keeps its id. A story
+    editors changed since its last import is not overwritten (EditorsChanged) unless ``replace``.
     """
     doc = check_story_fields(canonical(validate_story(doc)))  # before the transaction: no lock held
     slug = doc["article"]["slug"]
@@ -47,6 +74,10 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True):
             if old == stored:
                 result = ImportResult(slug, "unchanged", article=article)
             else:
+                if article is not None and not replace:
+                    changed, since = editors_changed_since_import(article, old)
+                    if changed:
+                        raise EditorsChanged(article, since)
                 result = ImportResult(slug, "updated" if article else "created",
                                       summarize_changes(old, stored), article=article)
                 entities_upsert(docs=doc["entities"], only_new=withheld)
@@ -69,8 +100,26 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True):
 
 
 
-def raw_import(*, text, options, user=None, dry_run=False, publish=False):
-    """Import raw scraped text as a draft story (or an update that keeps the editors' work)."""
+def _paragraphs(doc):
+    a = doc["article"]
+    return {b["text"] for b in [*a["lede"], *(b for s in a["sections"] for b in s["blocks"])] if b.get("text")}
+
+
+def _same_story(old, new):
+    """True if raw document ``new`` is a version of story ``old``: a third of its paragraphs are in it."""
+    theirs, ours = _paragraphs(old), _paragraphs(new)
+    return bool(ours) and len(theirs & ours) * 3 >= len(ours)
+
+
+def raw_import(*, text, options, user=None, dry_run=False, publish=False, replace=False):
+    """Import raw scraped text as a draft story (or an update that keeps the editors' work).
+
+    Two hazards a clumsy import must not cause (issue 10, item 13): a different text whose headline
+    gives the same slug becomes a new story (``<slug>-2``), not a rewrite of the first; and a
+    different text given ``--slug`` of a published story rewrites its working copy only with
+    ``replace``. A new version of the same text (a third of its paragraphs unchanged) updates the
+    story and keeps the editors' work, as before.
+    """
     from ..importing.raw import merge_editor_work, raw_to_doc  # the importer's heavy modules, loaded on use
 
     kb = list(Entity.objects.prefetch_related("aliases", "roles__organization", "relations_out__object"))
@@ -80,14 +129,26 @@ def raw_import(*, text, options, user=None, dry_run=False, publish=False):
     rejected = set()
     doc = raw_to_doc(text, options=options, known_entities=known)
     existing = Article.objects.working().filter(slug=slug_hint or doc["article"]["slug"]).first()
+    same = existing is not None and _same_story(export_story(existing), doc)
+    if existing is not None and not slug_hint and not same:
+        base = doc["article"]["slug"]
+        taken = set(Article.objects.working().filter(slug__startswith=f"{base}-").values_list("slug", flat=True))
+        doc["article"]["slug"] = free_key(f"{base}-", taken | {f"{base}-1"})
+        existing = None
+    if existing is not None and slug_hint and not same and not replace and \
+            Article.objects.live().filter(working_copy=existing).exists():
+        raise StoryFormatError(
+            f"--slug {slug_hint} names the published story «{existing.title}»: this text would rewrite its "
+            f"working copy. Add --replace to do that on purpose, or choose another --slug.", "--slug")
     if existing is not None:
         rejected = set(RejectedSuggestion.objects.filter(article=existing).values_list("kind", "exact", "entity_slug"))
         if rejected:
             doc = raw_to_doc(text, options=options, known_entities=known, rejected=rejected)
         doc = merge_editor_work(export_story(existing), doc)
     with transaction.atomic():
-        # A re-import updates the working copy only; readers see it when an editor publishes.
-        result = story_import(doc=doc, user=user, sync_live=False)
+        # A re-import updates the working copy only; readers see it when an editor publishes. The
+        # editors' work is merged into the document above, so replacing the working copy keeps it.
+        result = story_import(doc=doc, user=user, sync_live=False, replace=True)
         if publish and not (result.action == "unchanged" and result.article.is_live_current()):
             article_publish(article=result.article, user=user)
             result.changes.append("published")

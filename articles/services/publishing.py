@@ -6,6 +6,7 @@ from django.utils import timezone
 from ..diff import content_digest
 from ..models import Article, Edition, Status, Transition
 from .documents import export_story, write_story
+from .gate import OVERRIDE_PREFIX, blocking_issues
 from .locking import article_lock, bump
 from .knowledge import knowledge_apply
 from .revisions import revision_create
@@ -81,16 +82,24 @@ def article_unpublish(*, article, user=None, expected_version=None, note="", to_
     article.refresh_from_db()
 
 
+class Due(list):
+    """The stories ``articles_publish_due`` stamped; ``held``: those the publish gate took down."""
+
+    def __init__(self):
+        super().__init__()
+        self.held = []
 
 
 def articles_publish_due(*, now=None, dry_run=False):
     """Stamp scheduled stories whose publish_at has passed as published, and log it; return them.
 
     Readers see a scheduled story from its publish_at on without this (Article.objects.public());
-    this only records the fact: status, published_at, a Transition and a revision.
+    this records the fact: status, published_at, a Transition and a revision. It is also a publish
+    path, so the publish gate applies: a live edition with blocking issues that no editor overrode
+    when scheduling it (a scheduled story file imported as it is) is taken down to draft ("held").
     """
     now = now or timezone.now()
-    done = []
+    done = Due()
     due = Article.objects.working().filter(status=Status.SCHEDULED, publish_at__lte=now).order_by("publish_at", "pk")
     for article in due:
         with transaction.atomic():
@@ -98,6 +107,17 @@ def articles_publish_due(*, now=None, dry_run=False):
                 pk=article.pk, status=Status.SCHEDULED, publish_at__lte=now).first()
             if working is None:
                 continue  # stamped or changed meanwhile
+            live = Article.objects.live().filter(working_copy=working).first()
+            scheduled = (Transition.objects.filter(article=working, to_status=Status.SCHEDULED)
+                         .order_by("-created_at", "-id").values_list("note", flat=True).first() or "")
+            blocking = blocking_issues(live or working)
+            if blocking and OVERRIDE_PREFIX not in scheduled:
+                done.held.append(working)
+                if not dry_run:
+                    codes = ", ".join(sorted({i.code for i in blocking}))
+                    article_unpublish(article=working, note=f"Held by the publish gate: blocking issues ({codes}).",
+                                      action="publish_held")
+                continue
             done.append(working)
             if dry_run:
                 continue

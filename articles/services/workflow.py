@@ -4,11 +4,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext
 
-from ..checks import article_checks
 from ..models import Transition
 from ..permissions import allowed_actions
 from ..workflow import ACTION_LABELS, TRANSITIONS
-from .errors import ChecksNotConfirmed, DeskError
+from .errors import DeskError
+from .gate import gate_check
 from .locking import article_lock, bump
 from .publishing import VISIBLE_STATUSES, article_publish, article_unpublish
 from .revisions import revision_create
@@ -16,11 +16,13 @@ from .revisions import revision_create
 
 @transaction.atomic
 def article_transition(*, article, action, user=None, expected_version=None, note="", confirm=False,
-                       publish_at=None, now=None):
+                       publish_at=None, now=None, override_reason=""):
     """Move a working copy along the workflow, log the step (Transition) and keep a revision.
 
     ``user`` None is the system (commands); otherwise the action must be one of ``allowed_actions``.
-    Publishing over open pre-publish issues raises ChecksNotConfirmed unless ``confirm``.
+    Publishing goes through the publish gate (``gate.gate_check``): blocking checks raise
+    PublishBlocked unless an editor gives ``override_reason`` (logged in the Transition's note);
+    warnings raise ChecksNotConfirmed unless ``confirm``.
     """
     if action not in TRANSITIONS:
         raise DeskError(gettext("Unknown action %(action)r.") % {"action": action})
@@ -36,10 +38,8 @@ def article_transition(*, article, action, user=None, expected_version=None, not
         if publish_at is not None:
             working.publish_at = publish_at
             working.save(update_fields=["publish_at"])
-        if not confirm:
-            issues = article_checks(working)
-            if issues:
-                raise ChecksNotConfirmed(issues)
+        logged = gate_check(article=working, user=user, confirm=confirm, override_reason=override_reason)
+        note = "\n".join(part for part in (note, logged) if part)
         article_publish(article=working, user=user, now=now, note=note)
     elif target in VISIBLE_STATUSES or working.status in VISIBLE_STATUSES:
         article_unpublish(article=working, user=user, note=note, to_status=target, action=action)

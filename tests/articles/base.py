@@ -10,7 +10,7 @@ import json
 from django.test import TestCase
 from django.utils import timezone
 
-from articles.models import Article, Block, PreviewLink, Revision, Section, Transition
+from articles.models import Article, PreviewLink, Revision, Transition
 from articles.services import export_story
 from tests.factories import ROLES, make_user, story_with_work  # noqa: F401 (re-exported for desk tests)
 
@@ -42,32 +42,20 @@ def snapshot(article):
 
 
 def change_form_data(article, **changes):
-    """The POST a change form of ``article`` sends unchanged (with its version), plus ``changes``."""
-    sections = list(Section.objects.filter(article=article).order_by("position"))
-    blocks = list(Block.objects.filter(article=article).order_by("position"))
+    """The POST a change form of ``article`` sends unchanged (with its version), plus ``changes``.
+
+    The form holds the story's fields only (its text is edited in the desk).
+    """
     data = {
         "title": article.title, "slug": article.slug, "dek": article.dek, "language": article.language,
         "bylines": json.dumps(article.bylines, ensure_ascii=False),
         "source_name": article.source_name, "source_entity": article.source_entity_id or "",
         "source_url": article.source_url, "source_published_on": article.source_published_on,
         "publish_at_0": "", "publish_at_1": "", "loaded_version": article.version,
-        "sections-TOTAL_FORMS": len(sections), "sections-INITIAL_FORMS": len(sections),
-        "sections-MIN_NUM_FORMS": 0, "sections-MAX_NUM_FORMS": 1000,
-        "blocks-TOTAL_FORMS": len(blocks), "blocks-INITIAL_FORMS": len(blocks),
-        "blocks-MIN_NUM_FORMS": 0, "blocks-MAX_NUM_FORMS": 1000,
     }
     if article.publish_at:
         local = timezone.localtime(article.publish_at)
         data["publish_at_0"], data["publish_at_1"] = local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S")
-    for i, s in enumerate(sections):
-        data.update({f"sections-{i}-id": s.pk, f"sections-{i}-article": article.pk,
-                     f"sections-{i}-position": s.position, f"sections-{i}-number": s.number,
-                     f"sections-{i}-heading": s.heading})
-    for i, b in enumerate(blocks):
-        data.update({f"blocks-{i}-id": b.pk, f"blocks-{i}-article": article.pk, f"blocks-{i}-position": b.position,
-                     f"blocks-{i}-key": b.key, f"blocks-{i}-kind": b.kind, f"blocks-{i}-section": b.section_id or "",
-                     f"blocks-{i}-text": b.text, f"blocks-{i}-image": b.image, f"blocks-{i}-alt": b.alt,
-                     f"blocks-{i}-caption": b.caption, f"blocks-{i}-credit": b.credit})
     data.update(changes)
     return data
 

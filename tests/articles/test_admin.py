@@ -270,7 +270,7 @@ class AnnotationEndpointTests(TestCase):
         assert Quote.objects.get(pk=q1.pk).role != "x"
 
     def test_live_editions_cannot_be_annotated(self):
-        article_transition(article=self.story, action="publish", user=self.editor, confirm=True)
+        article_transition(article=self.story, action="publish", user=self.editor, confirm=True, override_reason="checked by hand")
         live = Article.objects.live().get(working_copy=self.story)
         block = Block.objects.get(article=live, key="p1")
         response = create(self.client, live, type="annotation", block="p1", start=0, end=2, exact=block.text[:2],
@@ -454,7 +454,7 @@ class QuoteAdminTests(TestCase):
     def test_add_form_refuses_blocks_of_live_editions_and_of_other_peoples_stories(self):
         editor = make_user("editor")
         story = story_with_work()
-        article_transition(article=story, action="publish", user=editor, confirm=True)
+        article_transition(article=story, action="publish", user=editor, confirm=True, override_reason="checked by hand")
         live_block = Block.objects.get(article__working_copy=story, key="p1")
         self.client.force_login(editor)
         response = self.client.post(reverse("admin:articles_quote_add"), {
@@ -467,3 +467,33 @@ class QuoteAdminTests(TestCase):
 def test_story_doc_helper_is_valid():
     # The helpers above build on the shared factory; keep them honest.
     assert story_doc(1)["format"] == "newsroom.story/1"
+
+
+class LoadDemoTests(TestCase):
+    """``make run`` runs load_demo at every start: it must never undo what editors published (issue 11)."""
+
+    def test_a_published_quote_survives_a_second_load_demo(self):
+        from articles.services import anchored_create, article_publish
+        from tests.factories import Buffer
+
+        call_command("load_demo", "--no-users", "--no-raw", stdout=Buffer())
+        story = Article.objects.working().get(slug="alibaba-tongyi-qianwen-2023")
+        editor = make_user("editor")
+        block = Block.objects.filter(article=story, kind="paragraph").order_by("position").first()
+        speaker = Entity.objects.filter(kind="person").order_by("pk").first()
+        quote = anchored_create(article=story, model=Quote, user=editor, block_key=block.key, start=0, end=2,
+                                exact=block.text[:2], fields={"kind": "fragment", "speaker": speaker,
+                                                              "status": "confirmed"})
+        article_publish(article=story, user=editor)
+        out = Buffer()
+        call_command("load_demo", "--no-users", "--no-raw", stdout=out)
+        assert "kept alibaba-tongyi-qianwen-2023" in out.text
+        assert Quote.objects.filter(pk=quote.pk).exists()
+        live = Article.objects.live().get(working_copy=story)
+        assert Quote.objects.filter(article=live, key=quote.key, exact=quote.exact).exists()
+
+        # --reset replaces it on purpose; the story's history keeps the editor's version.
+        call_command("load_demo", "--no-users", "--no-raw", "--reset", stdout=Buffer())
+        assert not Quote.objects.filter(article=story, key=quote.key, exact=quote.exact).exists()
+        assert any(q["anchor"]["exact"] == quote.exact and q["id"] == quote.key
+                   for r in Revision.objects.filter(article=story) for q in r.data["quotes"])

@@ -14,7 +14,7 @@ from tests.factories import make_user, story_with_work
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "admin" / "articles" / "article"
 DESK_TEMPLATES = ("desk.html", "_desk_block.html", "_desk_page.html", "review_queue.html",
-                  "publish_confirmation.html")
+                  "publish_confirmation.html", "desk_denied.html")
 JS = Path(__file__).resolve().parents[2] / "static" / "js" / "desk"
 
 TRANSLATED = re.compile(r"{%\s*blocktranslate.*?{%\s*endblocktranslate\s*%}|{%\s*translate\s.*?%}", re.S)

@@ -153,3 +153,18 @@ class PublishConfirmationTests(TestCase):
         assert "新的標題" in page and "Text: 1 paragraph changed." in page
         assert "Quotes readers see: 2 becomes 1" in page
         assert "a=live&amp;b=current" in page
+
+
+class DeniedPageTests(TestCase):
+    def test_a_reporter_opening_anothers_desk_gets_the_admins_page_not_a_bare_403(self):
+        reporter = make_user("reporter")
+        story = story_with_work()  # nobody's: a reporter may not open it
+        self.client.force_login(reporter)
+        for name in ("desk", "revisions", "preview"):
+            response = self.client.get(reverse(f"admin:articles_article_{name}", args=[story.pk]))
+            page = response.content.decode()
+            assert response.status_code == 403, name
+            assert 'id="desk-denied-reason"' in page and "You may not open this story." in page
+            assert 'id="header"' in page  # the admin's frame, styled
+        response = self.client.get(reverse("admin:articles_article_desk_data", args=[story.pk]))
+        assert response.status_code == 403 and response.json()["ok"] is False  # JSON stays JSON

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import TestCase
+from django.utils import translation
 
 from articles.models import Annotation, Article, Block, Edition, Mention, Quote, Section
 from entities.models import Alias, Entity, Relation, Role
@@ -84,6 +85,11 @@ class AnchorConstraintTests(TestCase):
         cls.article = make_story(1)
         cls.block = cls.article.blocks.get(key="p1")
         cls.speaker = Entity.objects.get(slug="person-1")
+
+    def setUp(self):
+        # The messages are matched as written (the English msgids), outside any request.
+        translation.activate("en")
+        self.addCleanup(translation.deactivate)
 
     def quote(self, **kwargs):
         kwargs.setdefault("block", self.block)
@@ -247,7 +253,8 @@ def test_the_migration_chain_is_linear():
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
     assert loader.detect_conflicts() == {}
-    assert loader.graph.leaf_nodes("articles") == [("articles", "0004_desk_groups")]
-    chain = [name for app, name in loader.graph.forwards_plan(("articles", "0004_desk_groups")) if app == "articles"]
+    assert loader.graph.leaf_nodes("articles") == [("articles", "0005_i18n_verbose_names")]
+    chain = [name for app, name in loader.graph.forwards_plan(("articles", "0005_i18n_verbose_names"))
+             if app == "articles"]
     assert chain == ["0001_initial", "0002_rejected_suggestion", "0003_search_and_desk", "0004_desk_locking_roles",
-                     "0004_desk_groups"]
+                     "0004_desk_groups", "0005_i18n_verbose_names"]

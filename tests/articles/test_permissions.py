@@ -50,6 +50,8 @@ class PermissionMatrixTests(TestCase):
             "preview": reverse(admin + "preview", args=[a.pk]),
             "share": reverse(admin + "preview_links", args=[a.pk]),
             "review": reverse(admin + "review"),
+            "publish_page": reverse(admin + "publish", args=[a.pk]),
+            "publish_gate": reverse(admin + "publish_gate", args=[a.pk]),
             "quote_change": reverse("admin:articles_quote_change", args=[q.pk]),
             "revision_admin": reverse("admin:articles_revision_changelist"),
             "users": reverse("admin:auth_user_changelist"),
@@ -70,6 +72,8 @@ class PermissionMatrixTests(TestCase):
         "diff":          (302, 403, 403, 200, 200, 200, 302),
         "preview":       (302, 403, 403, 200, 200, 200, 302),
         "review":        (302, 403, 200, 200, 200, 200, 302),
+        "publish_page":  (302, 403, 403, 403, 200, 403, 302),
+        "publish_gate":  (302, 403, 403, 403, 200, 403, 302),
         "quote_change":  (302, 403, 302, 200, 200, 200, 302),
         "revision_admin": (302, 403, 200, 200, 200, 200, 302),
         "users":         (302, 403, 403, 403, 403, 403, 302),
@@ -92,7 +96,8 @@ class PermissionMatrixTests(TestCase):
         desk = {n.removeprefix("articles_article_") for n in names}
         covered = {"add", "changelist", "change", "history", "delete", "autocomplete", "shared", "entities",
                    "desk", "desk_data", "annotate", "annotation_op", "transition", "revisions", "revision_diff",
-                   "revision_restore", "preview", "preview_links", "preview_link_revoke", "review"}
+                   "revision_restore", "preview", "preview_links", "preview_link_revoke", "review", "publish",
+                   "publish_gate"}
         assert desk <= covered, desk - covered
         assert set(self.GET_MATRIX) | set(self.POST_MATRIX) >= set(self.urls()) - {"diff", "transition"}
 
@@ -118,6 +123,8 @@ class PermissionMatrixTests(TestCase):
                                             "editor": 403}),
         "flag_resolve": ({"owner", "editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "fact-checker": 403}),
         "publish": ({"editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "owner": 403, "fact-checker": 403}),
+        "publish_page": ({"editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "owner": 403,
+                                      "fact-checker": 403}),
         "submit": ({"owner", "editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "fact-checker": 403}),
         "restore": ({"owner", "editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "fact-checker": 403}),
         "share": ({"owner", "editor"}, {"anon": 302, "nobody": 403, "reporter": 403, "fact-checker": 403}),
@@ -154,7 +161,12 @@ class PermissionMatrixTests(TestCase):
         if name == "flag_resolve":
             return self.client.post(urls["flag_resolve"], json.dumps({"version": flag.version}), **as_json)
         if name in ("publish", "submit"):
-            return self.client.post(urls["transition"], {"action": name, "version": a.version, "confirm": "yes"})
+            # The story has an open flag: publishing it needs an editor's logged reason (the publish gate).
+            return self.client.post(urls["transition"], {"action": name, "version": a.version, "confirm": "yes",
+                                                         "override_reason": "checked by hand"})
+        if name == "publish_page":
+            return self.client.post(urls["publish_page"], {"version": a.version, "confirm": "yes",
+                                                           "override_reason": "checked by hand"})
         if name == "restore":
             return self.client.post(urls["restore"], {"version": a.version})
         if name == "share":
@@ -165,7 +177,7 @@ class PermissionMatrixTests(TestCase):
         if name == "action_publish":
             return self.client.post(urls["changelist"], {"action": "publish", "_selected_action": [a.pk],
                                                          "confirm": "yes", f"version_{a.pk}": a.version,
-                                                         "confirm_issues": "yes"})
+                                                         "confirm_issues": "yes", "override_reason": "checked"})
         if name == "quote_admin":
             return self.client.post(urls["quote_change"], quote_form_data(q, role="改了"))
         raise AssertionError(name)

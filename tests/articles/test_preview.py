@@ -68,7 +68,7 @@ class AdminPreviewTests(TestCase):
         assert expected.split("<main")[1].split("</main>")[0] in response.content.decode()
 
     def test_pending_changes_of_a_published_story(self):
-        article_transition(article=self.story, action="publish", user=self.editor, confirm=True)
+        article_transition(article=self.story, action="publish", user=self.editor, confirm=True, override_reason="checked by hand")
         self.client.force_login(self.editor)
         self.client.post(reverse("admin:articles_article_change", args=[self.story.pk]),
                          change_form_data(Article.objects.get(pk=self.story.pk), title="PENDINGCANARY"))
@@ -77,7 +77,7 @@ class AdminPreviewTests(TestCase):
         assert "PENDINGCANARY" not in self.client.get(f"/stories/{self.story.slug}/").content.decode()
 
     def test_live_editions_have_no_preview(self):
-        article_transition(article=self.story, action="publish", user=self.editor, confirm=True)
+        article_transition(article=self.story, action="publish", user=self.editor, confirm=True, override_reason="checked by hand")
         live = Article.objects.live().get(working_copy=self.story)
         self.client.force_login(self.editor)
         assert self.client.get(reverse("admin:articles_article_preview", args=[live.pk])).status_code == 404

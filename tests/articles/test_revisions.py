@@ -39,7 +39,7 @@ class RevisionKeepingTests(TestCase):
             {"type": "annotation", "kind": "note", "body": "查證", "block": "p1", "start": 0, "end": 2,
              "exact": p1.text[:2]}), content_type="application/json")
         article_transition(article=self.story, action="submit", user=self.editor)
-        article_transition(article=self.story, action="publish", user=self.editor, confirm=True)
+        article_transition(article=self.story, action="publish", user=self.editor, confirm=True, override_reason="checked by hand")
         assert [a for _, a in revisions(self.story)] == ["import", "save", "annotate", "submit", "publish"]
         latest = Revision.objects.filter(article=self.story).order_by("-number").first()
         assert latest.data == export_story(Article.objects.get(pk=self.story.pk))
@@ -162,7 +162,7 @@ class RestoreTests(TestCase):
             ("status", "draft", "in_review")]
 
     def test_restore_keeps_readers_unaffected_until_published(self):
-        article_transition(article=self.story, action="publish", user=self.editor, confirm=True)
+        article_transition(article=self.story, action="publish", user=self.editor, confirm=True, override_reason="checked by hand")
         live_before = export_story(Article.objects.live().get(working_copy=self.story))
         Block.objects.filter(article=self.story, key="p1").update(text="完全不同的一段。")
         revision_create(article=self.story, action="save")

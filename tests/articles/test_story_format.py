@@ -215,3 +215,60 @@ def test_the_schemas_enums_match_the_models_choices():
     ]
     for schema_values, model_values in pairs:
         assert schema_values == list(model_values)
+
+
+class EditorsWorkTests(TestCase):
+    """An import never silently discards what editors did since the story's last import (issue 11)."""
+
+    def setUp(self):
+        self.doc = story_doc(2, status="draft")
+        self.story = story_import(doc=self.doc).article
+
+    def annotate(self):
+        from articles.services import anchored_create
+
+        block = Block.objects.get(article=self.story, key="p0")
+        return anchored_create(article=self.story, model=Annotation, block_key="p0", start=0, end=2,
+                               exact=block.text[:2], fields={"kind": "note", "body": "編輯的筆記"})
+
+    def test_a_changed_file_over_an_edited_story_is_refused_naming_it(self):
+        note = self.annotate()
+        changed = deep(self.doc)
+        changed["article"]["title"] = "新標題"
+        with pytest.raises(StoryFormatError) as info:
+            story_import(doc=changed)
+        assert "阿里的大模型之年" in str(info.value) and "test-story" in str(info.value)
+        assert "--replace" in str(info.value)
+        assert Annotation.objects.filter(pk=note.pk).exists()
+        assert Article.objects.working().get(slug="test-story").title == "阿里的大模型之年"
+
+    def test_replace_overwrites_on_purpose_and_the_history_keeps_the_work(self):
+        self.annotate()
+        changed = deep(self.doc)
+        changed["article"]["title"] = "新標題"
+        assert story_import(doc=changed, replace=True).action == "updated"
+        assert not Annotation.objects.filter(article=self.story, body="編輯的筆記").exists()
+        bodies = [a["body"] for r in Revision.objects.filter(article=self.story) for a in r.data["annotations"]]
+        assert "編輯的筆記" in bodies
+
+    def test_a_newer_file_over_an_untouched_story_still_updates(self):
+        changed = deep(self.doc)
+        changed["article"]["title"] = "新標題"
+        assert story_import(doc=changed).action == "updated"
+
+    def test_import_command_reports_the_refusal_and_replace_overrides(self):
+        import tempfile
+        from pathlib import Path
+
+        self.annotate()
+        changed = deep(self.doc)
+        changed["article"]["title"] = "新標題"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "story.json"
+            path.write_text(dumps(changed), encoding="utf-8")
+            err = Buffer()
+            with pytest.raises(CommandError):
+                call_command("import_story", str(path), stdout=Buffer(), stderr=err)
+            assert "--replace" in err.text and "test-story" in err.text
+            call_command("import_story", str(path), "--replace", stdout=Buffer(), stderr=Buffer())
+        assert Article.objects.working().get(slug="test-story").title == "新標題"

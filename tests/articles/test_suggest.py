@@ -724,3 +724,8 @@ def test_a_title_before_a_scare_quoted_word_is_no_name():
 
     assert _titled_names("矽谷流行「创办人模式」") == []
     assert _titled_names("执行长库克也在") == [(3, 5)]
+
+
+def test_a_given_name_with_he_is_a_name_but_two_surnames_joined_by_he_are_not():
+    paragraphs = ["對此，孫和平認為，市場還有很大空間。", "王和李都表示，「會繼續合作。」"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [("市場還有很大空間", "孫和平")]

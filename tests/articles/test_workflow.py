@@ -23,6 +23,7 @@ from articles.services import (
     article_transition,
     articles_publish_due,
     export_story,
+    story_import,
     revision_create,
 )
 from entities.models import Role
@@ -84,7 +85,7 @@ class TransitionTests(TestCase):
     def test_editor_publishes_from_review_and_readers_see_it(self):
         article_transition(article=self.story, action="submit", user=self.reporter)
         self.client.force_login(self.editor)
-        response = transition(self.client, self.story, "publish", confirm="yes")
+        response = transition(self.client, self.story, "publish", confirm="yes", override_reason="checked by hand")
         assert response.status_code == 302
         self.story.refresh_from_db()
         assert self.story.status == "published"
@@ -96,26 +97,34 @@ class TransitionTests(TestCase):
     def test_publishing_over_open_issues_asks_for_confirmation(self):
         self.client.force_login(self.editor)
         response = transition(self.client, self.story, "publish")
-        assert response.status_code == 409
-        page = response.content.decode()
-        assert "Publish anyway" in page and "flag-1" in page and "q99" in page
+        # The open flag blocks: the desk's button leads to the publish gate's page.
+        assert response.status_code == 302
+        page = self.client.get(response["Location"]).content.decode()
+        assert 'id="publish-blocking"' in page and "flag-1" in page and "q99" in page
         self.story.refresh_from_db()
         assert self.story.status == "draft" and not Transition.objects.exists()
         assert not Article.objects.live().exists()
-        response = transition(self.client, self.story, "publish", confirm="yes")
+        response = transition(self.client, self.story, "publish", confirm="yes", override_reason="checked by hand")
         self.story.refresh_from_db()
         assert self.story.status == "published"
 
     def test_service_refuses_publishing_over_issues_without_confirmation(self):
+        from articles.services import PublishBlocked
+
+        with pytest.raises(PublishBlocked) as exc:
+            article_transition(article=self.story, action="publish", user=self.editor)
+        assert {i.code for i in exc.value.gate.blocking} == {"flag"}
+        assert {i.code for i in exc.value.gate.warnings} >= {"suggestion"}
+        Annotation.objects.filter(article=self.story, key="flag-1").update(status="resolved")
         with pytest.raises(ChecksNotConfirmed) as exc:
             article_transition(article=self.story, action="publish", user=self.editor)
-        assert {i.code for i in exc.value.issues} >= {"flag", "suggestion"}
+        assert {i.code for i in exc.value.issues} >= {"suggestion"}
         assert Article.objects.get(pk=self.story.pk).status == "draft"
 
     def test_publish_with_a_future_time_schedules(self):
         self.client.force_login(self.editor)
         when = timezone.localtime(timezone.now() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
-        transition(self.client, self.story, "publish", confirm="yes", publish_at=when)
+        transition(self.client, self.story, "publish", confirm="yes", override_reason="checked by hand", publish_at=when)
         self.story.refresh_from_db()
         assert self.story.status == "scheduled"
         assert self.log() == [("draft", "scheduled", "editor")]
@@ -125,7 +134,7 @@ class TransitionTests(TestCase):
             working_copy=self.story).exists()
 
     def test_publish_scheduled_command_stamps_and_logs_due_stories(self):
-        article_transition(article=self.story, action="publish", user=self.editor, confirm=True,
+        article_transition(article=self.story, action="publish", user=self.editor, confirm=True, override_reason="checked by hand",
                            publish_at=timezone.now() + timedelta(minutes=5))
         out = StringIO()
         call_command("publish_scheduled", stdout=out)
@@ -148,7 +157,7 @@ class TransitionTests(TestCase):
         assert not self.story.has_unpublished_changes()
 
     def test_unpublish_takes_it_off_the_site(self):
-        article_transition(article=self.story, action="publish", user=self.editor, confirm=True)
+        article_transition(article=self.story, action="publish", user=self.editor, confirm=True, override_reason="checked by hand")
         self.client.force_login(self.editor)
         transition(self.client, self.story, "unpublish")
         self.story.refresh_from_db()
@@ -158,7 +167,7 @@ class TransitionTests(TestCase):
         assert self.client.get(f"/stories/{self.story.slug}/").status_code == 404
 
     def test_archive_and_back_to_draft(self):
-        article_transition(article=self.story, action="publish", user=self.editor, confirm=True)
+        article_transition(article=self.story, action="publish", user=self.editor, confirm=True, override_reason="checked by hand")
         article_transition(article=self.story, action="archive", user=self.editor)
         self.story.refresh_from_db()
         assert self.story.status == "archived" and not Article.objects.live().exists()
@@ -194,20 +203,29 @@ class TransitionTests(TestCase):
         assert "was changed by reporter" in response.content.decode()
         assert Article.objects.get(pk=self.story.pk).status == "in_review"
 
-    def test_publish_action_asks_first_when_there_are_open_issues(self):
+    def test_publish_action_asks_first_and_blocking_checks_need_a_reason(self):
         self.client.force_login(self.editor)
         url = reverse("admin:articles_article_changelist")
         response = self.client.post(url, {"action": "publish", "_selected_action": [self.story.pk]})
-        assert response.status_code == 200 and "flag-1" in response.content.decode()
+        page = response.content.decode()
+        assert response.status_code == 200 and "flag-1" in page and 'name="override_reason"' in page
         assert Article.objects.get(pk=self.story.pk).status == "draft"
         self.client.post(url, {"action": "publish", "_selected_action": [self.story.pk], "confirm_issues": "yes"})
+        assert Article.objects.get(pk=self.story.pk).status == "draft"  # the open flag blocks
+        self.client.post(url, {"action": "publish", "_selected_action": [self.story.pk], "confirm_issues": "yes",
+                               "override_reason": "The flag is a false alarm."})
         assert Article.objects.get(pk=self.story.pk).status == "published"
+        note = Transition.objects.get(article=self.story, to_status="published").note
+        assert note.startswith("Override: The flag is a false alarm.") and "flag" in note
 
-    def test_publish_action_on_a_story_without_issues_publishes(self):
+    def test_publish_action_on_a_clean_story_confirms_with_what_changes_then_publishes(self):
         clean = make_story(1, slug="clean", status="draft")
         self.client.force_login(self.editor)
-        response = self.client.post(reverse("admin:articles_article_changelist"),
-                                    {"action": "publish", "_selected_action": [clean.pk]})
+        url = reverse("admin:articles_article_changelist")
+        response = self.client.post(url, {"action": "publish", "_selected_action": [clean.pk]})
+        assert response.status_code == 200 and "First publication" in response.content.decode()
+        assert Article.objects.get(pk=clean.pk).status == "draft"
+        response = self.client.post(url, {"action": "publish", "_selected_action": [clean.pk], "confirm_issues": "yes"})
         assert response.status_code == 302
         assert Article.objects.get(pk=clean.pk).status == "published"
         assert Transition.objects.get(article=clean).user == self.editor
@@ -229,7 +247,7 @@ class DraftLiveTests(TestCase):
 
     def setUp(self):
         self.story = make_story(2, status="draft")
-        article_transition(article=self.story, action="publish", user=self.editor, confirm=True)
+        article_transition(article=self.story, action="publish", user=self.editor, confirm=True, override_reason="checked by hand")
         self.story.refresh_from_db()
         self.client.force_login(self.editor)
 
@@ -257,7 +275,7 @@ class DraftLiveTests(TestCase):
             assert "Unpublished changes" in self.client.get(reverse(url, args=[self.story.pk])).content.decode()
         changelist = self.client.get(reverse("admin:articles_article_changelist") + "?unpublished=yes")
         assert "改過的標題" in changelist.content.decode()
-        transition(self.client, self.story, "publish", confirm="yes")
+        transition(self.client, self.story, "publish", confirm="yes", override_reason="checked by hand")
         assert "改過的標題" in self.reader()
         self.story.refresh_from_db()
         assert not self.story.has_unpublished_changes()
@@ -277,7 +295,7 @@ class DraftLiveTests(TestCase):
         assert response.status_code == 201
         assert self.reader() == before
         assert Article.objects.get(pk=self.story.pk).has_unpublished_changes()
-        transition(self.client, self.story, "publish", confirm="yes")
+        transition(self.client, self.story, "publish", confirm="yes", override_reason="checked by hand")
         assert "公開的註解ZZZ" in self.reader()
 
     def test_unpublished_changes_marker_reads_the_stored_digests(self):
@@ -392,12 +410,109 @@ class PublishNowTests(TestCase):
     def test_publish_with_an_empty_time_publishes_a_scheduled_story_now(self):
         editor = make_user("editor")
         story = make_story(1, status="draft")
-        article_transition(article=story, action="publish", user=editor, confirm=True,
+        article_transition(article=story, action="publish", user=editor, confirm=True, override_reason="checked by hand",
                            publish_at=timezone.now() + timedelta(days=1))
         self.client.force_login(editor)
         page = self.client.get(reverse("admin:articles_article_desk", args=[story.pk])).content.decode()
         assert 'name="publish_at" aria-label' in page and 'value="' in page.split('name="publish_at"')[1][:200]
-        transition(self.client, story, "publish", confirm="yes", publish_at="")
+        transition(self.client, story, "publish", confirm="yes", override_reason="checked by hand", publish_at="")
         story.refresh_from_db()
         assert story.status == "published" and story.publish_at <= timezone.now()
         assert self.client.get(f"/stories/{story.slug}/").status_code == 200
+
+
+class PublishGateTests(TestCase):
+    """One gate for every publish path: blocking checks, warnings, an editor's logged override (issue 11)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_user("editor")
+
+    def setUp(self):
+        self.story = story_with_work()  # an open flag (blocking), a suggested quote and mention (warnings)
+
+    def test_the_gate_sorts_blocking_checks_from_warnings(self):
+        from articles.services import publish_gate
+
+        Quote.objects.filter(article=self.story, key="q2").update(speaker=None)
+        Block.objects.filter(article=self.story, key="f1").update(alt="", image="/media/a.jpg")
+        Block.objects.filter(article=self.story, key="f2").update(alt="")
+        gate = publish_gate(self.story)
+        assert {i.code for i in gate.blocking} == {"flag", "speaker", "alt"}
+        assert [i.target for i in gate.blocking if i.code == "alt"] == ["f1", "f2"]
+        assert {i.code for i in gate.warnings} == {"suggestion"}
+        assert gate.changes == ["First publication: readers see the story for the first time."]
+        self.story.title = " "  # the database refuses an empty one; a form could still send blanks
+        assert "headline" in {i.code for i in publish_gate(self.story).blocking}
+
+    def test_blocking_checks_stop_everyone_but_an_editor_with_a_reason(self):
+        from articles.services import PublishBlocked
+
+        with pytest.raises(PublishBlocked):
+            article_transition(article=self.story, action="publish", user=self.editor, confirm=True)
+        with pytest.raises(PublishBlocked):  # a blank reason is no reason
+            article_transition(article=self.story, action="publish", user=self.editor, confirm=True,
+                               override_reason="   ")
+        with pytest.raises(PublishBlocked):  # the system never overrides
+            article_transition(article=self.story, action="publish", confirm=True, override_reason="script")
+        assert Article.objects.get(pk=self.story.pk).status == "draft"
+        article_transition(article=self.story, action="publish", user=self.editor, override_reason="旗標已查核")
+        step = Transition.objects.get(article=self.story, to_status="published")
+        assert step.user == self.editor and step.note == "Override: 旗標已查核 (blocking: flag)"
+        assert Revision.objects.filter(article=self.story, action="publish").exists()
+
+    def test_warnings_alone_need_a_confirmation(self):
+        Annotation.objects.filter(article=self.story, key="flag-1").update(status="resolved")
+        with pytest.raises(ChecksNotConfirmed):
+            article_transition(article=self.story, action="publish", user=self.editor)
+        article_transition(article=self.story, action="publish", user=self.editor, confirm=True)
+        assert Transition.objects.get(article=self.story, to_status="published").note == ""
+
+    def test_the_publish_page_shows_the_gate_and_logs_an_override(self):
+        self.client.force_login(self.editor)
+        url = reverse("admin:articles_article_publish", args=[self.story.pk])
+        page = self.client.get(url).content.decode()
+        assert 'id="publish-blocking"' in page and "flag-1" in page and "First publication" in page
+        response = self.client.post(url, {"version": self.story.version, "confirm": "yes"})
+        assert response.status_code == 409 and Article.objects.get(pk=self.story.pk).status == "draft"
+        response = self.client.post(url, {"version": self.story.version, "confirm": "yes",
+                                          "override_reason": "Checked the mojibake by hand."})
+        assert response.status_code == 302
+        assert Article.objects.get(pk=self.story.pk).status == "published"
+        assert "Checked the mojibake by hand." in Transition.objects.get(article=self.story).note
+
+    def test_the_gate_endpoint_for_the_desk(self):
+        self.client.force_login(self.editor)
+        data = self.client.get(reverse("admin:articles_article_publish_gate", args=[self.story.pk])).json()
+        assert data["ok"] and not data["passes"] and data["can_override"]
+        assert [i["code"] for i in data["blocking"]] == ["flag"]
+        assert data["publish_url"] == reverse("admin:articles_article_publish", args=[self.story.pk])
+        self.client.force_login(make_user("reporter", username="rep"))
+        response = self.client.get(reverse("admin:articles_article_publish_gate", args=[self.story.pk]))
+        assert response.status_code == 403
+        assert self.client.get(reverse("admin:articles_article_publish", args=[self.story.pk])).status_code == 403
+
+    def test_the_desk_button_sends_a_blocked_story_to_the_gate_page(self):
+        self.client.force_login(self.editor)
+        response = transition(self.client, self.story, "publish", confirm="yes")
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:articles_article_publish", args=[self.story.pk])
+        assert Article.objects.get(pk=self.story.pk).status == "draft"
+
+    def test_scheduled_publishing_holds_a_story_nobody_cleared(self):
+        from tests.factories import story_doc
+
+        doc = story_doc(1, slug="scheduled-flagged", status="scheduled")
+        doc["article"]["publish_at"] = "2020-01-01T09:00:00+08:00"
+        text = doc["article"]["lede"][0]["text"]
+        doc["annotations"].append({"id": "flag-9", "anchor": {"block": "p0", "start": 0, "end": 2,
+                                                              "exact": text[:2]},
+                                   "kind": "flag", "body": "亂碼", "public": False, "status": "open"})
+        story = story_import(doc=doc).article
+        assert Article.objects.live().filter(working_copy=story).exists()
+        out, err = StringIO(), StringIO()
+        call_command("publish_scheduled", stdout=out, stderr=err)
+        assert "held scheduled-flagged" in err.getvalue()
+        story.refresh_from_db()
+        assert story.status == "draft" and not Article.objects.live().filter(working_copy=story).exists()
+        assert Transition.objects.get(article=story).note.startswith("Held by the publish gate")

@@ -69,7 +69,7 @@ class EntityAdminTests(TestCase):
         assert "Merged 講者1號 (person-1)" in entries.last().change_message
 
     def test_old_slug_redirects_to_the_merged_entity(self):
-        article_transition(article=self.story, action="publish", user=self.editor, confirm=True)
+        article_transition(article=self.story, action="publish", user=self.editor, confirm=True, override_reason="checked by hand")
         target = Entity.objects.create(kind="person", name="講者一號", slug="speaker-one")
         entity_merge(source=self.person, target=target, user=self.editor)
         cache.clear()
@@ -83,7 +83,7 @@ class EntityMergeServiceTests(TestCase):
     def setUp(self):
         self.story = story_with_work()
         self.editor = make_user("editor")
-        article_transition(article=self.story, action="publish", user=self.editor, confirm=True)
+        article_transition(article=self.story, action="publish", user=self.editor, confirm=True, override_reason="checked by hand")
         self.source = Entity.objects.get(slug="person-1")
         self.target = Entity.objects.get(slug="person-2")
 

@@ -169,6 +169,10 @@ def _is_name_shape(region: str, length: int) -> bool:
     else:
         return False
     given = candidate[surname:]
+    if len(given) == 2 and given[0] == "和" and given[1] not in _SURNAMES and given[1] not in _NOT_IN_GIVEN_NAME:
+        # 和 names people (徐和谊, 张和平) as often as it joins two ("王和李"): only before a
+        # character that is no surname, after a word boundary (nothing, punctuation, a title)
+        return _good_name_boundary(region[:-length])
     return 1 <= len(given) <= 2 and not any(c in _NOT_IN_GIVEN_NAME for c in given)
 
 

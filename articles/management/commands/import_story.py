@@ -2,7 +2,9 @@
 
 Each file is atomic: a file that fails writes nothing and the others go on; the exit status is
 non-zero when any failed. Importing the same file again changes nothing; a newer version of a
-story updates it in place and keeps what editors did.
+story updates it in place. A story file never silently replaces a story editors changed since its
+last import: that file fails with a message naming the story, and ``--replace`` overrides on
+purpose (the story's revisions keep the editors' version). Raw re-imports merge the editors' work.
 """
 
 from pathlib import Path
@@ -43,6 +45,10 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["raw", "story"], help="Default: detected from each file's content.")
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; write nothing.")
         parser.add_argument("--publish", action="store_true", help="Publish raw imports (they are drafts otherwise).")
+        parser.add_argument("--replace", action="store_true",
+                            help="Replace a story editors changed since its last import, or (raw text with "
+                                 "--slug) rewrite a published story's working copy; its revisions keep their "
+                                 "version.")
         raw = parser.add_argument_group("raw text")
         raw.add_argument("--title", help="Headline (default: the file's title line, if it has one).")
         raw.add_argument("--slug", help="URL slug (default: pinyin of the title, or the source name).")
@@ -96,7 +102,7 @@ class Command(BaseCommand):
         if fmt == "story":
             doc = parse_story(text)  # parsed outside the transaction: no write lock held meanwhile
             with transaction.atomic():
-                result = story_import(doc=doc, dry_run=options["dry_run"])
+                result = story_import(doc=doc, dry_run=options["dry_run"], replace=options["replace"])
                 if options["publish"] and not options["dry_run"]:
                     article_publish(article=result.article)
                     result.changes.append("published")
@@ -108,7 +114,8 @@ class Command(BaseCommand):
             source_url=options["source_url"], published_on=options["published_on"],
             restore_punctuation=not options["keep_punctuation"],
         )
-        return raw_import(text=text, options=raw_options, dry_run=options["dry_run"], publish=options["publish"])
+        return raw_import(text=text, options=raw_options, dry_run=options["dry_run"], publish=options["publish"],
+                          replace=options["replace"])
 
     def progress(self, files, verbosity):
         if len(files) > 1 and verbosity >= 1:

@@ -1,7 +1,11 @@
 """Load the bundled edition of the story, the raw scraped text as a draft to annotate, the desk roles
 and a demo account per role, so `make run` shows a working newsroom.
 
-Idempotent: running it twice changes nothing (both imports are idempotent, accounts are kept).
+Creates the demo stories only when they are missing: a story that exists is left as it is (editors
+may have annotated and published it; `make run` runs this at every start), and it says so.
+``--reset`` replaces them with the bundled versions on purpose: the edition keeps its revisions
+(the editors' version stays in its history), the raw draft is deleted and imported afresh.
+Accounts are kept.
 """
 
 from pathlib import Path
@@ -30,31 +34,48 @@ class Command(BaseCommand):
         parser.add_argument("--no-users", action="store_true", help="Do not create demo accounts.")
         parser.add_argument("--no-raw", action="store_true",
                             help="Do not import the raw scraped text as a draft to annotate.")
+        parser.add_argument("--reset", action="store_true",
+                            help="Replace the demo stories that exist with the bundled versions: the edition "
+                                 "keeps its revisions, the raw draft is deleted and imported afresh.")
 
-    def import_raw_draft(self):
+    def kept(self, name, slug):
+        article = Article.objects.working().filter(slug=slug).first()
+        if article is not None:
+            self.stdout.write(f"{name}: kept {slug} as it is (it exists; --reset replaces it)")
+        return article
+
+    def import_raw_draft(self, reset=False):
         """The seed's raw text, imported as a draft full of suggestions and flags for the desk."""
         from articles.importing.raw import RawOptions
 
         path = DATA_DIR / RAW_FILE
         if not path.exists():
             return None
+        if not reset and (existing := self.kept(path.name, RAW_SLUG)) is not None:
+            return existing
+        if reset:
+            Article.objects.working().filter(slug=RAW_SLUG).delete()  # a fresh draft, not a merge
         options = RawOptions(title=RAW_TITLE, slug=RAW_SLUG, source_name="鋅產業", published_on="2023-11-08")
         result = raw_import(text=decode_utf8(path.read_bytes()), options=options)
         self.stdout.write(f"{path.name}: {result.action} draft {result.slug} (annotate it in the desk)")
         return result.article
 
-    def handle(self, *args, no_users=False, no_raw=False, **options):
+    def handle(self, *args, no_users=False, no_raw=False, reset=False, **options):
         files = sorted(DATA_DIR.glob("*.story.json"))
         if not files:
             raise CommandError(f"No *.story.json file in {DATA_DIR}.")
         for path in files:
             try:
-                result = story_import(doc=parse_story(path.read_bytes()))
+                doc = parse_story(path.read_bytes())
+                slug = doc.get("article", {}).get("slug") if isinstance(doc, dict) else None
+                if not reset and slug and self.kept(path.name, slug) is not None:
+                    continue
+                result = story_import(doc=doc, replace=reset)
             except StoryFormatError as exc:
                 raise CommandError(f"{path.name}: {exc}") from None
             self.stdout.write(f"{path.name}: {result.action} /stories/{result.slug}/")
         setup_roles()
-        raw = self.import_raw_draft() if not no_raw else None
+        raw = self.import_raw_draft(reset) if not no_raw else None
         if no_users:
             return
         if not settings.DEBUG:

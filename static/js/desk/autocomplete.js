@@ -54,11 +54,15 @@ export function setupAutocomplete(box) {
         (data.results || []).forEach((e) => {
           option(e.name + " · " + e.kind + " · " + e.slug, () => ac.set(e, false));
         });
+        // "New …" only when no entity of that kind already has exactly this name.
+        const exists = (kind) => (data.results || []).some((e) => e.name === term && e.kind === kind);
         if (term && perms.new_entity) {
           const newKind = name === "event" ? "event" : name === "speaker" ? "person" : $("f-new-kind").value;
-          option(t("new_entity_option", {kind: newKind, name: term}),
-            () => ac.set({name: term, kind: newKind, slug: "(new)"}, true));
-          if (name === "speaker") {
+          if (!exists(newKind)) {
+            option(t("new_entity_option", {kind: newKind, name: term}),
+              () => ac.set({name: term, kind: newKind, slug: "(new)"}, true));
+          }
+          if (name === "speaker" && !exists("organization")) {
             option(t("new_organization_option", {name: term}),
               () => ac.set({name: term, kind: "organization", slug: "(new)"}, true));
           }
