@@ -30,7 +30,7 @@ def test_busy_errors_answer_503_with_retry_after():
         response = answer_to(OperationalError("canceling statement due to lock timeout"), HTTP_ACCEPT="application/json")
     assert response.status_code == 503
     body = json.loads(response.content)
-    assert body["ok"] is False and body["retry"] is True and "Try again" in body["error"]  # the editors' language
+    assert body["ok"] is False and body["retry"] is True and "請稍後再試" in body["error"]
 
 
 def test_other_errors_stay_500():
