@@ -94,7 +94,7 @@ def script_repairs_accept(*, article, user=None, expected_version=None):
         annotation.save()
     if open_repairs:
         bump(working, user)
-        revision_create(article=working, user=user, action="accept script repairs")
+        revision_create(article=working, user=user, action="script repairs ok")
     return len(open_repairs)
 
 
