@@ -14,6 +14,15 @@ from .revisions import revision_create
 VISIBLE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
 
 
+def transition_log(*, article, user, from_status, to_status, note="", **fields):
+    """Log a workflow step; a no-op step (已發布 → 已發布) is not one, unless it carries a note
+    (an editor's override reason must stay in the history). Returns the Transition or None."""
+    if from_status == to_status and not note:
+        return None
+    return Transition.objects.create(article=article, user=user, from_status=from_status, to_status=to_status,
+                                     note=note, **fields)
+
+
 def sync_live_edition(article):
     """Make the live edition match the working copy's status: copy it if visible, drop it if not.
 
@@ -61,8 +70,8 @@ def article_publish(*, article, user=None, now=None, expected_version=None, note
         knowledge_apply(working)  # what its import said about known entities (services/knowledge.py)
     doc = export_story(working)
     live = copy_to_live(working, doc)
-    Transition.objects.create(article=working, user=user, from_status=from_status, to_status=working.status,
-                              note=note, created_at=now)
+    transition_log(article=working, user=user, from_status=from_status, to_status=working.status,
+                   note=note, created_at=now)
     revision_create(article=working, user=user, action="publish", data=doc)
     article.refresh_from_db()
     return live
@@ -77,7 +86,7 @@ def article_unpublish(*, article, user=None, expected_version=None, note="", to_
     Article.objects.live().filter(working_copy=working).delete()
     working.status = to_status
     bump(working, user)
-    Transition.objects.create(article=working, user=user, from_status=from_status, to_status=to_status, note=note)
+    transition_log(article=working, user=user, from_status=from_status, to_status=to_status, note=note)
     revision_create(article=working, user=user, action=action, data=export_story(working))
     article.refresh_from_db()
 

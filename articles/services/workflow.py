@@ -4,13 +4,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext
 
-from ..models import Transition
 from ..permissions import allowed_actions
 from ..workflow import ACTION_LABELS, TRANSITIONS
 from .errors import DeskError
 from .gate import gate_check
 from .locking import article_lock, bump
-from .publishing import VISIBLE_STATUSES, article_publish, article_unpublish
+from .publishing import VISIBLE_STATUSES, article_publish, article_unpublish, transition_log
 from .revisions import revision_create
 
 
@@ -47,7 +46,7 @@ def article_transition(*, article, action, user=None, expected_version=None, not
         from_status = working.status
         working.status = target
         bump(working, user)
-        Transition.objects.create(article=working, user=user, from_status=from_status, to_status=target, note=note)
+        transition_log(article=working, user=user, from_status=from_status, to_status=target, note=note)
         revision_create(article=working, user=user, action=action)
     article.refresh_from_db()
     return article
