@@ -6,6 +6,9 @@ import difflib
 import hashlib
 import json
 
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
+
 # Stamps that publishing itself writes; they are not "changes" an editor could publish.
 STAMPS = ("status", "published_at", "updated_at")
 
@@ -54,6 +57,20 @@ def _show(value):
     return str(value)
 
 
+# Story fields holding an ISO timestamp; the diff shows them as the active language writes a date.
+TIMESTAMPS = ("publish_at", "published_at", "updated_at")
+
+
+def _when(value):
+    """An ISO timestamp as a local date and time in the active language (DATETIME_FORMAT); other values as they are."""
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None:
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "DATETIME_FORMAT")
+
+
 def _change(field, old, new):
     return {"field": field, "old": _show(old), "new": _show(new), "ops": text_ops(_show(old), _show(new))}
 
@@ -100,7 +117,13 @@ def diff_stories(old, new):
     oa, na = old["article"], new["article"]
     for key, label in ARTICLE_FIELDS:
         if oa.get(key) != na.get(key):
-            result["fields"].append({**_change(label, oa.get(key), na.get(key))})
+            old_value, new_value = oa.get(key), na.get(key)
+            if key in TIMESTAMPS:
+                old_value, new_value = _when(old_value), _when(new_value)
+            change = _change(label, old_value, new_value)
+            if key in TIMESTAMPS:  # a date reads as one value replaced, not as characters edited
+                change["ops"] = [("delete", change["old"]), ("insert", change["new"])]
+            result["fields"].append(change)
 
     old_sections = {n: (h, bl) for n, h, bl in _sections(old)}
     new_sections = {n: (h, bl) for n, h, bl in _sections(new)}

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
@@ -108,8 +108,8 @@ class WorkflowViews:
         revision = article.revisions.filter(number=number).select_related("user").first()
         if revision is None:
             raise Http404(_("No such revision."))
-        return f"r{revision.number} ({revision.action}, {user_name(revision.user) or 'system'}, " \
-               f"{timezone.localtime(revision.created_at):%Y-%m-%d %H:%M})", revision.data
+        when = formats.date_format(timezone.localtime(revision.created_at), "DATETIME_FORMAT")
+        return f"r{revision.number} ({revision.action}, {user_name(revision.user) or 'system'}, {when})", revision.data
 
     def revision_diff_view(self, request, object_id):
         article = self.desk_article(request, object_id)

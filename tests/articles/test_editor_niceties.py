@@ -1,10 +1,16 @@
 """Issue 11 item 6: smaller things an editor hits (no-op transitions, diff dates, demo URL, admin index, help texts)."""
 
-from django.test import TestCase
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from articles.models import Transition
-from articles.services import article_transition
-from tests.factories import make_story, make_user
+from django.test import TestCase
+from django.urls import reverse
+from django.utils import translation
+
+from articles.diff import diff_stories
+from articles.models import Article, Transition
+from articles.services import article_transition, export_story, revision_create
+from tests.factories import make_story, make_user, story_with_work
 
 
 class NoOpTransitionTests(TestCase):
@@ -32,3 +38,30 @@ class NoOpTransitionTests(TestCase):
         article_transition(article=self.story, action="publish", user=self.editor, confirm=True, note="fixed a typo")
         assert self.steps() == [("draft", "published"), ("published", "published")]
         assert Transition.objects.filter(article=self.story).order_by("-id").first().note == "fixed a typo"
+
+
+class RevisionDiffDateTests(TestCase):
+    """The revision diff shows a changed timestamp as a date in the active language, not as ISO text."""
+
+    def setUp(self):
+        self.editor = make_user("editor")
+        self.story = story_with_work()  # revision 1: published_at 2023-11-08T09:00:00+08:00
+        later = datetime(2024, 2, 3, 14, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+        Article.objects.filter(pk=self.story.pk).update(published_at=later)
+        revision_create(article=self.story, action="save")
+
+    def test_the_diff_page_shows_localized_dates(self):
+        self.client.force_login(self.editor)
+        url = reverse("admin:articles_article_revision_diff", args=[self.story.pk])
+        page = self.client.get(url + "?a=1&b=current").content.decode()
+        assert "2023-11-08T09:00" not in page and "2024-02-03T14:05" not in page
+        # The tests' editor language is English (tests/conftest.py); the whole date is replaced.
+        assert "<del>Nov. 8, 2023, 9 a.m.</del><ins>Feb. 3, 2024, 2:05 p.m.</ins>" in page
+
+    def test_the_dates_follow_the_active_language(self):
+        self.story.refresh_from_db()
+        doc = export_story(self.story)
+        old = {**doc, "article": {**doc["article"], "published_at": "2023-11-08T09:00:00+08:00"}}
+        with translation.override("zh-hant"):
+            fields = {c["field"]: (c["old"], c["new"]) for c in diff_stories(old, doc)["fields"]}
+        assert fields["published at"] == ("2023年11月8日 09:00", "2024年2月3日 14:05")
