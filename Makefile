@@ -43,7 +43,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --verbosity 0
 
 demo: install
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)
 
 serve:
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

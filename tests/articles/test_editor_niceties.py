@@ -1,8 +1,10 @@
 """Issue 11 item 6: smaller things an editor hits (no-op transitions, diff dates, demo URL, admin index, help texts)."""
 
 from datetime import datetime
+from io import StringIO
 from zoneinfo import ZoneInfo
 
+from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
@@ -65,3 +67,25 @@ class RevisionDiffDateTests(TestCase):
         with translation.override("zh-hant"):
             fields = {c["field"]: (c["old"], c["new"]) for c in diff_stories(old, doc)["fields"]}
         assert fields["published at"] == ("2023年11月8日 09:00", "2024年2月3日 14:05")
+
+
+class LoadDemoUrlTests(TestCase):
+    """``load_demo`` prints the admin address of the server it was given (``make run`` passes HOST and PORT)."""
+
+    def run_demo(self, *args):
+        out = StringIO()
+        with self.settings(DEBUG=True):
+            call_command("load_demo", "--no-raw", *args, stdout=out)
+        return out.getvalue()
+
+    def test_the_given_url_is_printed(self):
+        text = self.run_demo("--url", "http://0.0.0.0:8123/")
+        assert "Admin: http://0.0.0.0:8123/admin/" in text and ":8000" not in text
+
+    def test_the_default_is_the_make_default(self):
+        assert "Admin: http://127.0.0.1:8000/admin/" in self.run_demo()
+
+    def test_a_url_without_a_host_is_refused_with_a_clear_message(self):
+        with self.assertRaisesMessage(CommandError, "--url '8123': give the server's address as http://HOST:PORT."):
+            self.run_demo("--url", "8123")
+        assert not Article.objects.exists()  # refused before importing anything

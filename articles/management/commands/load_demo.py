@@ -9,11 +9,13 @@ Accounts are kept.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from articles.importing.story import StoryFormatError, decode_utf8, parse_story
 from articles.management.commands.setup_roles import setup_roles
@@ -37,6 +39,9 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true",
                             help="Replace the demo stories that exist with the bundled versions: the edition "
                                  "keeps its revisions, the raw draft is deleted and imported afresh.")
+        parser.add_argument("--url", default="http://127.0.0.1:8000",
+                            help="Where the server runs, for the admin address printed at the end "
+                                 "(`make demo` passes http://$(HOST):$(PORT)).")
 
     def kept(self, name, slug):
         article = Article.objects.working().filter(slug=slug).first()
@@ -60,7 +65,10 @@ class Command(BaseCommand):
         self.stdout.write(f"{path.name}: {result.action} draft {result.slug} (annotate it in the desk)")
         return result.article
 
-    def handle(self, *args, no_users=False, no_raw=False, reset=False, **options):
+    def handle(self, *args, no_users=False, no_raw=False, reset=False, url="http://127.0.0.1:8000", **options):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise CommandError(_("--url %(url)r: give the server's address as http://HOST:PORT.") % {"url": url})
         files = sorted(DATA_DIR.glob("*.story.json"))
         if not files:
             raise CommandError(f"No *.story.json file in {DATA_DIR}.")
@@ -94,5 +102,6 @@ class Command(BaseCommand):
             if group == "reporter" and raw is not None and raw.owner_id is None:
                 Article.objects.filter(pk=raw.pk).update(owner=user)  # the reporter's own draft
             lines.append(f"  {group:<13} {username} / {DEMO_PASSWORD}" + (" (superuser)" if superuser else ""))
+        admin = url.rstrip("/") + "/admin/"
         self.stdout.write(self.style.SUCCESS(
-            "Admin: http://127.0.0.1:8000/admin/  logins (user / password):\n" + "\n".join(lines)))
+            _("Admin: %(admin)s  logins (user / password):") % {"admin": admin} + "\n" + "\n".join(lines)))
