@@ -89,3 +89,22 @@ class LoadDemoUrlTests(TestCase):
         with self.assertRaisesMessage(CommandError, "--url '8123': give the server's address as http://HOST:PORT."):
             self.run_demo("--url", "8123")
         assert not Article.objects.exists()  # refused before importing anything
+
+
+class AdminIndexLinksTests(TestCase):
+    """The admin index leads to the desk (the stories list) and to the review queue."""
+
+    def test_desk_roles_see_both_links(self):
+        changelist, queue = reverse("admin:articles_article_changelist"), reverse("admin:articles_article_review")
+        for role in ("editor", "reporter", "fact-checker"):
+            self.client.force_login(make_user(role))
+            page = self.client.get(reverse("admin:index")).content.decode()
+            assert 'id="desk-links"' in page, role
+            assert f'href="{changelist}">Stories: open one in the desk</a>' in page
+            assert f'href="{queue}">Review queue</a>' in page
+            assert self.client.get(queue).status_code == 200  # the link leads somewhere they may go
+
+    def test_staff_without_a_desk_role_see_no_links(self):
+        self.client.force_login(make_user(None))
+        page = self.client.get(reverse("admin:index")).content.decode()
+        assert 'id="desk-links"' not in page
