@@ -90,7 +90,7 @@ class Entity(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     name = models.CharField(_("name"), max_length=200, help_text=_("Canonical name, in the script of our stories."))
     slug = models.SlugField(_("slug"),
-        max_length=100, unique=True, validators=[validate_slug_id], help_text=_("The entity's id: /entities/<slug>/.")
+        max_length=100, unique=True, validators=[validate_slug_id], help_text=_("The entity's id, the last part of its page's URL, as in /entities/alibaba/.")
     )
     description = models.TextField(_("description"), blank=True, default="", help_text=_("One or two sentences for readers."))
     wikidata = models.CharField(_("Wikidata ID"),
@@ -144,7 +144,7 @@ class Alias(models.Model):
     lang = models.CharField(_("language"), max_length=20, blank=True, default="", help_text=_("BCP 47 tag: zh-Hant, zh-Hans, en…"))
     slug = models.SlugField(_("slug"),
         max_length=100, blank=True, default="",
-        help_text=_("Optional URL form; /entities/<alias slug>/ redirects to the entity."),
+        help_text=_("Optional URL form: /entities/ followed by this slug redirects to the entity."),
     )
 
     class Meta:

@@ -124,7 +124,7 @@ class Article(models.Model):
         "self", verbose_name=_("working copy"), on_delete=models.CASCADE, null=True, blank=True, related_name="live_edition", editable=False,
         help_text=_("For a live edition: the working copy it was published from."),
     )
-    slug = models.SlugField(_("slug"), max_length=100, validators=[validate_slug_id], help_text=_("The story's URL: /stories/<slug>/."))
+    slug = models.SlugField(_("slug"), max_length=100, validators=[validate_slug_id], help_text=_("The last part of the story's URL, as in /stories/alibaba-ai-2023/."))
     title = models.CharField(_("title"), max_length=300, help_text=_("The headline, in the story's language."))
     dek = models.TextField(_("dek"), blank=True, default="", help_text=_("One or two sentences under the headline."))
     language = models.CharField(_("language"), max_length=20, default="zh-Hant", help_text=_("BCP 47 tag, e.g. zh-Hant."))

@@ -108,3 +108,23 @@ class AdminIndexLinksTests(TestCase):
         self.client.force_login(make_user(None))
         page = self.client.get(reverse("admin:index")).content.decode()
         assert 'id="desk-links"' not in page
+
+
+class HelpTextTests(TestCase):
+    """The admin renders help texts as HTML: a help text must not hold angle brackets that vanish there."""
+
+    def test_slug_help_texts_show_whole_in_the_forms(self):
+        self.client.force_login(make_user("editor"))
+        story = make_story(status="draft")
+        page = self.client.get(reverse("admin:articles_article_change", args=[story.pk])).content.decode()
+        assert "The last part of the story's URL, as in /stories/alibaba-ai-2023/." in page
+        page = self.client.get(reverse("admin:entities_entity_add")).content.decode()
+        assert "The entity's id, the last part of its page's URL, as in /entities/alibaba/." in page
+
+    def test_no_model_help_text_has_angle_brackets(self):
+        from django.apps import apps
+
+        for model in apps.get_models():
+            for field in model._meta.get_fields():
+                text = str(getattr(field, "help_text", "") or "")
+                assert "<" not in text and ">" not in text, f"{model.__name__}.{field.name}: {text!r}"
