@@ -14,7 +14,10 @@ from django.core.management import call_command
 
 from articles.management.commands.load_demo import DATA_DIR
 from articles.models import Article, Quote, Transition
-from tests.browser.test_desk import idle, login, make_driver, open_desk, saved, shot, shots, user, wait  # noqa: F401
+from tests.browser.test_desk import login, open_desk, saved, shot, shots, user, wait
+from tests.browser.test_desk import make_driver as _desk_driver
+
+make_driver = _desk_driver  # test_desk's fixture: a fresh Chromium per call, each quit at the test's end
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,7 +98,7 @@ def test_a_restart_after_a_publish_keeps_the_published_quote(live_server, make_d
                                           if SPEAKER in b.text and "«" not in b.text), None))
     option.click()
     driver.find_element(By.ID, "desk-save").click()
-    saved(driver, "")
+    saved(driver)
     wait(driver, lambda d: Quote.objects.filter(article=story, exact=WORDS).exists())
     quote = Quote.objects.get(article=story, exact=WORDS)
     assert (quote.speaker.name, quote.status) == (SPEAKER, "confirmed")
