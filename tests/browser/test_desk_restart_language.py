@@ -56,17 +56,34 @@ def select_words(driver, block, words):
     return para
 
 
+def click_first(driver, css, accept=lambda element: True, timeout=10):
+    """Click the first element matching ``css`` that ``accept``s it; found again if the page redraws it
+    in between (the speaker list re-renders as the autocomplete answers)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def attempt(d):
+        element = next((e for e in d.find_elements(By.CSS_SELECTOR, css) if accept(e)), None)
+        if element is None:
+            return False
+        element.click()
+        return True
+
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(attempt)
+
+
 def publish_through_the_gate(driver):
     """Press the desk's Publish button and confirm on the page it leads to (an editor's override
     with a typed reason where a blocking check stands)."""
     from selenium.webdriver.common.by import By
 
     driver.find_element(By.CSS_SELECTOR, ".desk-action-publish").click()
-    confirm = wait(driver, lambda d: next(iter(d.find_elements(By.CSS_SELECTOR, "#desk-publish-confirm, #publish-confirm")), None))
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#desk-publish-confirm, #publish-confirm"))
     reasons = driver.find_elements(By.ID, "override-reason")
     if reasons and reasons[0].is_displayed():
         reasons[0].send_keys("演示稿的既有問題，已人工核對。")
-    confirm.click()
+    click_first(driver, "#desk-publish-confirm, #publish-confirm")
     wait(driver, lambda d: "/desk/" in d.current_url and d.find_elements(By.CSS_SELECTOR, "[data-status=published]"))
 
 
@@ -94,9 +111,7 @@ def test_a_restart_after_a_publish_keeps_the_published_quote(live_server, make_d
     para.send_keys("q")
     speaker = wait(driver, lambda d: d.find_element(By.ID, "f-speaker"))
     speaker.send_keys(SPEAKER)
-    option = wait(driver, lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR, "#f-speaker-list button")
-                                          if SPEAKER in b.text and "«" not in b.text), None))
-    option.click()
+    click_first(driver, "#f-speaker-list button", lambda b: SPEAKER in b.text and "«" not in b.text)
     driver.find_element(By.ID, "desk-save").click()
     saved(driver)
     wait(driver, lambda d: Quote.objects.filter(article=story, exact=WORDS).exists())
