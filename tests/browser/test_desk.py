@@ -62,9 +62,13 @@ def make_driver():
 
 
 def wait(driver, condition, timeout=10):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    # A page that reloads or redraws between finding an element and reading it is not a failure:
+    # look again until the condition holds (or the time runs out).
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(condition)
 
 
 def shot(driver, name):
