@@ -20,12 +20,12 @@ from entities.models import Entity, validate_partial_date
 from entities.services import entity_create
 from entities.validators import validate_calendar_date
 
+from ..importing.story import SPEAKER_KINDS
 from ..models import NOTE_KINDS, Annotation, Quote
 from ..services import ANCHORED_TYPES, DeskError
 from ..services.review import MAX_ITEMS as MAX_REVIEW_ITEMS
 
 MAX_BODY = 64 * 1024  # a desk request carries one annotation; anything bigger is not ours
-SPEAKER_KINDS = (Entity.Kind.PERSON, Entity.Kind.ORGANIZATION)
 
 
 def read_json(request):

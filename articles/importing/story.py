@@ -19,7 +19,7 @@ from entities.validators import is_public_url
 
 FORMAT = "newsroom.story/1"
 SCHEMA_PATH = Path(__file__).with_name("story-1.schema.json")
-SPEAKER_KINDS = {"person", "organization"}
+SPEAKER_KINDS = ("person", "organization")  # who may speak in a quote (the desk asks here too)
 
 
 class StoryFormatError(ValueError):
