@@ -147,7 +147,7 @@ _CREDIT = re.compile(
 )
 
 _ROLE_ALTERNATION = "|".join(map(re.escape, _CREDIT_ROLES))
-_NAME = r"[\u3400-\u9fff·．]{2,4}"
+_NAME = rf"[{HAN_CLASS}·．]{{2,4}}"
 # A publisher's pinyin gloss after a Han character: 責(zé)
 _GLOSS = re.compile(rf"(?<=[{HAN_CLASS}])" + _ANNOT_RE.pattern)
 _BRACKETED = re.compile(r"^[(（〔【\[]\s*(.+?)\s*[)）〕】\]]$")

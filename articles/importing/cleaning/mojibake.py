@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from newsroom.text import is_han
+from newsroom.text import HAN_CLASS, is_han
 
 from .chars import (
     _ANNOT_RE, _fold_fullwidth, _gbk2, _gbk_table, _GLOSS_REMNANT_RE, _is_cjk, _normalize_syllable,
@@ -236,7 +236,7 @@ def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
 # A recovery with Han words whose lost byte no gloss pins must win by this much over the next reading.
 _WORDS_MARGIN = 3.5
 # '??' pairs at the start of a paragraph, before Chinese text: a lost full-width indent
-_LOST_INDENT = re.compile(r"((?:\?\?)+)(?=[\u3400-\u9fff“「0-9A-Za-z])")
+_LOST_INDENT = re.compile(rf"((?:\?\?)+)(?=[{HAN_CLASS}“「0-9A-Za-z])")
 
 
 def _damaged_extent(fold: str, odd: list[bool], k: int) -> int:
