@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from newsroom.text import fold_chars
 
-from .names import _guess_person, _role, _Speaker, _strip_adverbials, _titled_names
+from .names import _ends_with_title, _guess_person, _role, _Speaker, _strip_adverbials, _titled_names
 from .paragraphs import _Paragraph, _Quotation
 from .results import Anchor
 from .vocabulary import (
@@ -19,6 +19,10 @@ from .vocabulary import (
 
 # A bracketed gloss after a name: "库克（Tim Cook）", "季辛格(Pat Gelsinger)"
 _TRAILING_GLOSS = re.compile(r"\s*[（(][^()（）" + _MASK + r"]{1,40}[)）]$")
+
+
+# A subject that is a person but no name: "有分析师", "一位业内人士", "不少网友"
+_ANONYMOUS_SUBJECT = re.compile(r"^(?:有|一位|一名|一些|多位|多名|不少|许多|部分|有些|某些|某位)")
 
 
 def _clause_start(masked: str, position: int, floor: int) -> int:
@@ -117,7 +121,10 @@ class _SpeakerCues:
         speaker = self.speaker_in(paragraph, clause_start, verb_start)
         if speaker is not None:
             return speaker
-        if _strip_adverbials(paragraph.masked[clause_start:verb_start].strip(), self.names):
+        rest = _strip_adverbials(paragraph.masked[clause_start:verb_start].strip(), self.names)
+        if rest:
+            if _ANONYMOUS_SUBJECT.match(rest) or _ends_with_title(rest):
+                return None  # "有分析师受访时说": the clause names its own speaker, and no name
             # "魏哲家受邀出席表示": the clause's subject opens the sentence, before what he did.
             return self.sentence_subject(paragraph, sentence_start, verb_start)
         # "作为…的周靖人，明确了…": the subject closes the previous clause.
@@ -134,6 +141,10 @@ class _SpeakerCues:
         """The one person the sentence names before the verb ("小米总裁卢伟冰昨看完发布会，清晨发文表示",
         "董事长魏哲家受邀出席表示"): known persons and names after a title (not inside brackets, where
         datelines and photo credits stand), else a surname name opening the sentence."""
+        semicolon = max(paragraph.masked.rfind("；", sentence_start, verb_start),
+                        paragraph.masked.rfind(";", sentence_start, verb_start))
+        if semicolon >= 0:  # "…未提及马云；有分析师…说": a semicolon closes the earlier clause's subject
+            sentence_start = semicolon + 1
         masked = paragraph.masked[sentence_start:verb_start]
         if not masked.strip():
             return None

@@ -329,6 +329,8 @@ def suggest_quotes(
             run = re.match(rf"[{HAN_CLASS}]{{1,6}}[·．・‧•]([{HAN_CLASS}]{{2,6}})", text[start:])
             if run:
                 discovered.add(run.group(1))
+            # A name printed once after a title ("董事长蔡衍明") is a person's name everywhere in the story.
+            discovered.add(text[start:end])
     if not discovered:
         return first
     return _QuoteFinder(paragraphs, known, story_date, extra_persons=discovered).run()
