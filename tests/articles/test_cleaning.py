@@ -711,3 +711,10 @@ def test_the_vanished_pair_reading_and_the_paragraphs_own_words_are_named_in_the
     (flag,) = [f for f in result.flags if f.rule == "mojibake"]
     assert "十四五" in flag.note  # the candidate an editor picks from
     assert "誓五" in flag.note  # and the alternative it did not clearly beat
+
+
+def test_a_gloss_with_a_space_before_its_closing_bracket_is_removed():
+    result = clean_text("江主席與董先生會(huì )面,國務(wù)院會(huì )支持。")
+    assert result.text.startswith("江主席與董先生會面") and "國務院會支持" in result.text
+    assert_valid(result, "江主席與董先生會(huì )面,國務(wù)院會(huì )支持。")
+    assert "book" in clean_text("他讀了一本書(book )。").text  # not a reading of 書: kept
