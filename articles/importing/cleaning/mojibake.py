@@ -104,36 +104,36 @@ def _recover_run(text: str, fold: str, s: int, k: int, x_fixed: int | None, glos
                 slots.extend(opt[0])
             swallowed, missing, guessed = combo[-1][1], combo[-1][2], combo[-1][3]
             for variant, dropped_at in _slot_variants(slots, combo):
-              if budget.left <= 0:
-                break
-              budget.left -= 1
-              decoded = _decode_slots(variant, x_set)
-              if decoded is None:
-                continue
-              right = swallowed or following[:1]
-              at_end = bool(_TAIL_RE.match(swallowed + following))
-              recovered, score, margin = _viterbi(decoded, left, right, bonus_for(len(decoded), at_end), ctx.echo)
-              rest = fold[k + j : tokens_end]
-              total = score + _text_score(swallowed + rest, recovered[-1:], right_of_window) - _pair_bonus(
-                  recovered[-1:], right
-              )
-              if missing:
-                  total -= 4.0  # a lost byte we cannot name makes this reading less likely
-              rec_notes = list(notes)
-              if dropped_at is not None:
-                  total -= _DROP_PENALTY
-                  rec_notes.append(f"this reading assumes an undecodable pair vanished after '{tokens[dropped_at]}'")
-              key = "".join(_fold_fullwidth(c) for c in recovered + swallowed + rest)
-              known = readings.get(key)
-              rec = _Recovery(s, k + j, recovered + swallowed, total, total - base_score, margin,
-                              any(is_han(c) for c in recovered), rec_notes, missing, swallowed, guessed)
-              if known is None:
-                readings[key] = rec
-              else:  # keep the shortest run, and the best evidence for this reading
-                keep = known if known.end <= rec.end else rec
-                keep.score = max(known.score, rec.score)
-                keep.gain = keep.score - base_score
-                readings[key] = keep
+                if budget.left <= 0:
+                    break
+                budget.left -= 1
+                decoded = _decode_slots(variant, x_set)
+                if decoded is None:
+                    continue
+                right = swallowed or following[:1]
+                at_end = bool(_TAIL_RE.match(swallowed + following))
+                recovered, score, margin = _viterbi(decoded, left, right, bonus_for(len(decoded), at_end), ctx.echo)
+                rest = fold[k + j : tokens_end]
+                total = score + _text_score(swallowed + rest, recovered[-1:], right_of_window) - _pair_bonus(
+                    recovered[-1:], right
+                )
+                if missing:
+                    total -= 4.0  # a lost byte we cannot name makes this reading less likely
+                rec_notes = list(notes)
+                if dropped_at is not None:
+                    total -= _DROP_PENALTY
+                    rec_notes.append(f"this reading assumes an undecodable pair vanished after '{tokens[dropped_at]}'")
+                key = "".join(_fold_fullwidth(c) for c in recovered + swallowed + rest)
+                known = readings.get(key)
+                rec = _Recovery(s, k + j, recovered + swallowed, total, total - base_score, margin,
+                                any(is_han(c) for c in recovered), rec_notes, missing, swallowed, guessed)
+                if known is None:
+                    readings[key] = rec
+                else:  # keep the shortest run, and the best evidence for this reading
+                    keep = known if known.end <= rec.end else rec
+                    keep.score = max(known.score, rec.score)
+                    keep.gain = keep.score - base_score
+                    readings[key] = keep
     if not readings:
         return None
     ranked = sorted(readings.values(), key=lambda r: r.score, reverse=True)
