@@ -57,9 +57,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from newsroom.text import HAN_CLASS
+from newsroom.text import HAN_CLASS, fold_chars
 
 from .cleaning.chars import _ANNOT_RE
+from .suggest.vocabulary import _SURNAMES
 
 __all__ = [
     "MAX_NUMERAL_HEADING",
@@ -148,6 +149,7 @@ _CREDIT = re.compile(
 
 _ROLE_ALTERNATION = "|".join(map(re.escape, _CREDIT_ROLES))
 _NAME = rf"[{HAN_CLASS}·．]{{2,4}}"
+_BARE_NAME = re.compile(rf"^[{HAN_CLASS}]{{2,3}}$")
 # A publisher's pinyin gloss after a Han character: 責(zé)
 _GLOSS = re.compile(rf"(?<=[{HAN_CLASS}])" + _ANNOT_RE.pattern)
 _BRACKETED = re.compile(r"^[(（〔【\[]\s*(.+?)\s*[)）〕】\]]$")
@@ -157,6 +159,13 @@ _REPORTER_LINE = re.compile(
     r"^(?:[^\s/／]{1,8}[ \u3000]+)?(?:特派|駐[^\s/／]{1,4}|驻[^\s/／]{1,4})?(?P<role>記者|记者|編譯|编译)"
     rf"[ \u3000]*(?P<name>{_NAME})[ \u3000]*[/／][^/／]{{0,8}}(?:報導|報道|报道)$"
 )
+# "新華社記者 徐群 劉剛", "半島記者 婁花 報道": an outlet's reporters, spaced, perhaps "reported"
+_AGENCY_REPORTERS = re.compile(
+    rf"^(?P<role>[^\s/／|｜:：，,。]{{0,8}}(?:記者|记者))[ \u3000]+(?P<names>{_NAME}(?:[ \u3000、]+{_NAME}){{0,3}})"
+    r"(?:[ \u3000]+(?:報導|報道|报道))?$"
+)
+# A character lost before a credit line, read back as '?' ("? 半島記者 婁花 報道")
+_LOST_MARK = re.compile(r"^[?？\ufffd]+[ \u3000]*(?=\S)")
 # A wire dateline opening the lede: "(中央社記者江明晏台北27日電)", "〔記者方韋傑／台北報導〕",
 # or a reporter credit in brackets early in it: "中評社新竹10月23日電(記者 盧誠輝)".
 _DATELINE = re.compile(
@@ -218,12 +227,17 @@ def _credits(line: str) -> list[str] | None:
     ("責(zé)編"), with a space for separator ("責編 尹華祿", "記者 王五"), or a reporter line
     ("編譯盧思綸／即時報導", "聯合報 特派記者陳宥菘/上海即時報導")."""
     line = _GLOSS.sub("", line)
+    line = _LOST_MARK.sub("", line)
     bracketed = _BRACKETED.match(line)
     if bracketed:
         line = bracketed.group(1)
     reporter = _REPORTER_LINE.match(line)
     if reporter:
         return [f"{reporter.group('role')}|{reporter.group('name')}"]
+    agency = _AGENCY_REPORTERS.match(line)
+    if agency:
+        names = [n for n in re.split(r"[ \u3000、]+", agency.group("names")) if n not in ("報導", "報道", "报道")]
+        return [f"{agency.group('role')}|{name}" for name in names]
     spaced = _SPACED_CREDIT.match(line)
     if spaced:
         return [f"{spaced.group('role')}|{spaced.group('name')}"]
@@ -303,6 +317,11 @@ def parse_raw(text: str) -> RawStory:
     if len(lines) > 1 and _looks_like_title(lines[0].text):
         title, title_line = lines[0].text, lines[0].number
         lines = lines[1:]
+        if (len(lines) > 1 and _BARE_NAME.match(lines[0].text) and fold_chars(lines[0].text[0]) in _SURNAMES
+                and not _looks_like_title(lines[1].text)):
+            # "陳大義" alone on the line under the headline, before the text: the writer's name
+            bylines.append(f"作者|{lines[0].text}")
+            lines = lines[1:]
 
     index = 0
     while index < len(lines):
@@ -397,9 +416,13 @@ def dateline_reporter(paragraph: str) -> str | None:
 _CAPTION = re.compile(r"[(（]\s*(?:圖|图|照片|相片|攝影|摄影)\s*[/／:：]|[攝摄][)）]\s*$|資料畫面|资料画面|^[▲△▼►]")
 
 
+_SAID_HEADLINE = re.compile(rf"^[{HAN_CLASS}A-Za-z·．]{{2,6}}[:：](?!\s*$)")
+
+
 def _looks_like_title(line: str) -> bool:
     # A headline may ask or exclaim ("這家企業用40年證明了什么?"); a lede sentence that ends so has commas.
-    question = line[-1:] in "?？!！" and not re.search(r"[，,；;]", line)
+    # "魏建军:电动车不叫新能源,网友:卖不过就掀桌子?": a headline that opens with who said it
+    question = line[-1:] in "?？!！" and (not re.search(r"[，,；;]", line) or bool(_SAID_HEADLINE.match(line)))
     return (
         len(line) <= MAX_TITLE_LENGTH
         and (question or not _ends_like_sentence(line))

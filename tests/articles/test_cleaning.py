@@ -645,3 +645,76 @@ def test_a_quoted_title_gets_no_script_suggestion():
     result = clean_text("他讀過《战争与和平》，也读过这本书。")
     suggested = [result.text[s.start:s.end] for s in result.suggestions]
     assert suggested and not any(c in "战争与和平" for c in "".join(suggested))
+
+
+# --------------------------------------------------------------------------------------------
+# A decoder that drops undecodable pairs: a guess that does not clearly win is a flag, never text
+# --------------------------------------------------------------------------------------------
+
+
+def damage_lost_lead_dropping(text: str, start: int) -> str:
+    """``damage_lost_lead``, but the decoder drops a pair it cannot decode (GBK's user-defined rows,
+    say ``AE CB``) instead of writing '?': two real characters lose a byte each, without a mark."""
+    tail = text[start:]
+    encoded = tail.encode("gbk")
+    stream = encoded[:1] + b"\x01" + encoded[1:]
+    starts, off = [], 0
+    for c in tail:
+        starts.append(off)
+        off += len(c.encode("gbk"))
+    in_step = {o + 1 for o in starts[1:]} | {off + 1}
+    out, i = [], 0
+    while i < len(stream):
+        if i and i in in_step:
+            break
+        if stream[i] < 0x80:
+            out.append(chr(stream[i]))
+            i += 1
+            continue
+        try:
+            out.append(stream[i : i + 2].decode("gbk"))
+        except UnicodeDecodeError:
+            out.append("?" if i == 0 else "")  # the junk pair is a '?'; later ones vanish
+        i += 2
+    n_chars = sum(1 for o in starts if o < i - 1)
+    return text[:start] + _flatten("".join(out)) + tail[n_chars:]
+
+
+def test_dropping_model_reproduces_the_realworld_shift():
+    # tests/data/realworld/01: '。“十四五”' read one byte late, AE CB (in 十四) dropped
+    assert damage_lost_lead_dropping("將進入“十四五”。“十四五”靠什么發展?", 8).endswith("?!笆奈濉笨渴裁窗l展?")
+
+
+@pytest.mark.parametrize(
+    ("clean", "start"),
+    [
+        ("會議確定了“十五規劃”。“十五規劃”的目標是翻一番。", 11),  # a term the paragraph repeats
+        ("公司今年賣了十四萬輛車,明年的目標是二十萬輛。", 12),  # two pairs vanish (二十萬: B6FE CAAE C866)
+        ("他說這是四十五年來的第一次。“四十五年來”他一直在工廠。", 13),
+    ],
+)
+def test_a_run_that_lost_an_undecodable_pair_is_flagged_not_rewritten(clean, start):
+    damaged = damage_lost_lead_dropping(clean, start)
+    assert len(damaged) < len(clean)  # a pair did vanish
+    result = clean_text(damaged)
+    assert_valid(result, damaged)
+    mojibake = [c for c in result.changes if c.rule == "mojibake"]
+    # nothing written that is not the clean text: the run stays as received, under an open flag
+    assert not mojibake or result.text.replace("，", ",") == clean
+    assert any(f.rule == "mojibake" for f in result.flags)
+
+
+def test_the_vanished_pair_reading_and_the_paragraphs_own_words_are_named_in_the_flag():
+    damaged = damage_lost_lead_dropping("後年中國將進入“十四五”。“十四五”靠什么發展?主線仍是高質量發展。", 12)
+    result = clean_text(damaged)
+    assert "十四五" not in result.text.split("“十四五”", 1)[1][:6]  # not written
+    (flag,) = [f for f in result.flags if f.rule == "mojibake"]
+    assert "十四五" in flag.note  # the candidate an editor picks from
+    assert "誓五" in flag.note  # and the alternative it did not clearly beat
+
+
+def test_a_gloss_with_a_space_before_its_closing_bracket_is_removed():
+    result = clean_text("江主席與董先生會(huì )面,國務(wù)院會(huì )支持。")
+    assert result.text.startswith("江主席與董先生會面") and "國務院會支持" in result.text
+    assert_valid(result, "江主席與董先生會(huì )面,國務(wù)院會(huì )支持。")
+    assert "book" in clean_text("他讀了一本書(book )。").text  # not a reading of 書: kept

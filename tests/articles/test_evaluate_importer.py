@@ -85,3 +85,13 @@ def test_ambiguous_items_are_not_scored_and_a_speaker_may_have_two_spellings():
     figures = summarize([score_story("x", doc, gold)])
     assert figures["not_speech"] == 0 and figures["direct_quotes_total"] == 0
     assert figures["indirect_right"] == figures["indirect_total"] == 1
+
+
+def test_a_long_quote_with_a_little_damage_left_under_a_flag_still_stands_for_the_gold_quote():
+    from articles.importing.evaluation import texts_match
+
+    gold = "金無足赤,人無完人,沒有一個人是十全十美的,董先生自己也有自我批評。總體講,我們認為董先生是好的!"
+    damaged = gold.replace("。總體", "?傮w")
+    assert texts_match(damaged, gold)
+    assert not texts_match("沒有一個人是十全十美的", gold)  # a short part of it is not the quote
+    assert not texts_match("今天天氣很好,我們一起去公園散步,然後回家吃飯。", gold)

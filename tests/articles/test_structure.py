@@ -329,3 +329,31 @@ def test_numbered_lines_out_of_sequence_or_ending_like_sentences_are_paragraphs(
     story = parse_raw(lines("標題", "導語。", "2、先降價；", "3. 再擴產。", "1. 5%"))
     assert story.sections == []
     assert len(story.lede) == 4
+
+
+# -- credit lines and headlines measured on the real-world set (tests/data/realworld) ------------
+
+
+def test_an_outlets_reporters_on_one_spaced_line_are_bylines():
+    story = parse_raw("董事長談兩岸\n新華社記者 徐群 劉剛\n他說今年會更好。")
+    assert story.bylines == ["新華社記者|徐群", "新華社記者|劉剛"]
+
+
+def test_a_credit_line_after_a_lost_character_and_ending_in_reported_is_a_byline_not_a_title():
+    story = parse_raw("? 半島記者 婁花 報道\n半島都市報10月10日訊 專題正式啟動。")
+    assert story.title is None and story.bylines == ["半島記者|婁花"]
+
+
+def test_a_bare_name_under_the_headline_is_the_writer():
+    story = parse_raw("記者有問必答 李書福成新發言人?\n陳大義\n中國人大、政協兩會正在北京熱鬧舉行,汽車業代表成為焦點。")
+    assert story.title == "記者有問必答 李書福成新發言人?"
+    assert story.bylines == ["作者|陳大義"]
+    # a short line that is itself a heading is no name
+    assert parse_raw("標題\n結語\n正文從這裡開始,說明很長的內容。").bylines == []
+
+
+def test_a_headline_that_opens_with_who_said_it_may_have_commas():
+    story = parse_raw("魏建军:电动车不叫新能源,网友:卖不过就掀桌子?\n9 月 15 日,长城汽车董事长在采访中谈起新能源车。")
+    assert story.title == "魏建军:电动车不叫新能源,网友:卖不过就掀桌子?"
+    # a lede sentence that asks, with commas and no speaker before a colon, is still no title
+    assert parse_raw("為什麼新能源汽車能夠異軍突起,背後還有哪些考量?\n正文。").title is None

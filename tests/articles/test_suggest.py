@@ -729,3 +729,59 @@ def test_a_title_before_a_scare_quoted_word_is_no_name():
 def test_a_given_name_with_he_is_a_name_but_two_surnames_joined_by_he_are_not():
     paragraphs = ["對此，孫和平認為，市場還有很大空間。", "王和李都表示，「會繼續合作。」"]
     assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [("市場還有很大空間", "孫和平")]
+
+
+# -- rules measured on the real-world set (tests/data/realworld), each on a constructed case --------
+
+
+def test_a_partial_quotation_in_a_named_speakers_reported_clause_is_his_words():
+    paragraphs = ["陳志明說，今年的訂單「比去年多了一倍」，因此工廠已經加開夜班。",
+                  "林美玲表示，市場仍「處在剛起步的階段，不是尾聲」，她把現況比喻為二十年前的手機業。"]
+    found = [(s.anchor.exact, s.speaker_name, s.kind) for s in quotes(paragraphs)]
+    assert ("比去年多了一倍", "陳志明", "direct") in found
+    assert ("處在剛起步的階段，不是尾聲", "林美玲", "direct") in found
+    # the reported clause itself stays an indirect statement (the partial quotation is a small part of it)
+    assert any(kind == "indirect" and text.startswith("今年的訂單") for text, _, kind in found)
+
+
+def test_a_quoted_term_in_a_reported_clause_is_not_speech():
+    paragraphs = ["陳志明說，公司明年將推出「智慧工廠」的新方案，並擴大招募。",
+                  "林美玲表示，這套做法被業界稱為「輕資產模式」，成本比較低。",
+                  "王大同指出，新廠會採用「零碳排」設計。"]
+    assert [s.anchor.exact for s in quotes(paragraphs) if s.kind != "indirect"] == []
+
+
+def test_a_reported_clause_stops_where_the_speakers_own_words_begin():
+    paragraphs = ["張建國回憶,公司從2015年就開始研發電池,但難度太大,後來解決量產問題後,「第一款產品今天終於要交給大家」。"]
+    found = {s.kind: s.anchor.exact for s in quotes(paragraphs)}
+    assert found["direct"] == "第一款產品今天終於要交給大家"
+    assert found["indirect"] == "公司從2015年就開始研發電池,但難度太大,後來解決量產問題後"
+
+
+def test_an_event_named_in_quotation_marks_does_not_hide_the_speaker_after_a_title():
+    paragraphs = ["今年，交通部公路局二級研究員白志華在“2022全國物流發展論壇”上表示，“貨運量將會增加一成。”"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [("貨運量將會增加一成。", "白志華")]
+
+
+def test_an_anonymous_subject_is_no_speaker_and_a_semicolon_ends_the_earlier_subject():
+    paragraphs = ["報告沒有提到李大偉；有分析師受訪時說，李小龍做人一向低調，「做人還是低調一點好」。"]
+    assert quotes(paragraphs) == []
+
+
+def test_a_closing_mark_lost_in_run_on_text_ends_the_quote_at_the_sentence_end():
+    paragraphs = ["記者問他是否滿意。 陳主任笑答:“我覺得已經很好了! 又有記者問下一步。 陳主任說:“我們會繼續努力! 會後他離開。"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs) if s.kind == "direct"] == [
+        ("我覺得已經很好了!", "陳主任"), ("我們會繼續努力!", "陳主任")]
+
+
+def test_a_question_after_the_quote_and_an_adverb_in_di_that_leaves_a_three_character_name():
+    paragraphs = ["“要拍照嗎？我是不是該換件衣服？”蔡明德很認真地問，一句話讓大家都笑了。",
+                  "問及當時的想法，蔡明德的回答很直率：“賺了錢總想做點事。”"]
+    found = [(s.anchor.exact, s.speaker_name, s.kind) for s in quotes(paragraphs)]
+    assert ("要拍照嗎？我是不是該換件衣服？", "蔡明德", "direct") in found
+    assert not any(kind == "indirect" for _, _, kind in found)  # 問 takes no reported clause
+
+
+def test_a_name_printed_once_after_a_title_is_a_name_everywhere():
+    paragraphs = ["集團董事長蔡明德今年六十歲。", "問及當時的想法，蔡明德的回答很直率：“賺了錢總想做點事。”"]
+    assert [(s.anchor.exact, s.speaker_name) for s in quotes(paragraphs)] == [("賺了錢總想做點事。", "蔡明德")]

@@ -46,7 +46,10 @@ makes the cleaner idempotent: cleaning its own output changes nothing):
    never by a list. Recovered words are proposals (``sure=False``): an editor confirms the
    author's words; words whose reading does not beat the next one by a clear margin (and whose
    lost byte no gloss pins) are not written at all but flagged, naming the likeliest reading (a
-   wrong repair is worse than none). ``??`` pairs opening a paragraph before Chinese text are a
+   wrong repair is worse than none). A decoder that drops an undecodable pair (GBK's user-defined
+   rows) instead of writing ``?`` makes two real characters lose a byte without a mark: that reading
+   is tried between every two garbled characters, and word pairs the paragraph prints elsewhere count
+   for a reading (``“十四五”。“十四五”``), so the plain reading must beat it clearly. ``??`` pairs opening a paragraph before Chinese text are a
    lost full-width indent and are removed. A recovery made only of punctuation whose reading wins by a clear margin
    (``?!?/span>`` -> ``。”``) is ``sure=True``. Damage that cannot be recovered stays and is
    flagged, and the punctuation pass leaves it alone. The search is bounded per paragraph.

@@ -148,7 +148,8 @@ _TAG_REMNANT_RE = re.compile(rf"/(?:{_HTML_TAG_NAMES})\s*>", re.I)
 _TAIL_RE = re.compile(rf"(?:\s|<?\s*/?\s*(?:{_HTML_TAG_NAMES})\b[^<>]*>)*\Z", re.I)
 _GLOSS_REMNANT_RE = re.compile(rf"([{_SYLLABLE_CLASS}]{{1,6}}[1-5]?)[)）]")
 
-_ANNOT_RE = re.compile(rf"[(（]([{_SYLLABLE_CLASS}]{{1,6}}[1-5]?)[)）]")
+# a space may stand before the closing bracket ("會(huì )": a publisher's template left one)
+_ANNOT_RE = re.compile(rf"[(（]([{_SYLLABLE_CLASS}]{{1,6}}[1-5]?) ?[)）]")
 
 
 def _normalize_syllable(raw: str) -> str:

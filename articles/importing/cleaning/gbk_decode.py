@@ -24,6 +24,7 @@ _SURE_MARGIN = 3.0
 # Byte-slot markers (real bytes are ints 0..255)
 _UNK_LEAD = -1  # unknown byte known to be a lead byte (0x81..0xFE)
 _UNK_HIGH = -2  # unknown byte >= 0x80 (sat in lead position of the garbled stream, gave '?')
+_UNK_DROPPED = -3  # the first byte of a pair the damaging decoder dropped without a trace (see _DROP_LEADS)
 _LEADS = range(0x81, 0xFF)
 
 
@@ -40,6 +41,7 @@ class _Recovery:
     missing_char: bool  # a byte swallowed by the damage could not be told
     swallowed: str = ""  # an ASCII character the damage ate, restored at the end of the run
     guessed: bool = False  # ... named by likelihood only
+    runner_up: str = ""  # the next likeliest reading, named in a flag when the margin is too thin
 
 
 # How the character a final '?' swallowed is told: (swallowed, missing, guessed)
@@ -122,11 +124,19 @@ def _decode_slots(slots: list[int], x_set: list[int] | None) -> list[list[str]] 
             if not cands:
                 return None
             out.append(cands)
+        elif a >= 0 and b == _UNK_DROPPED:
+            cands = [c for trail, c in by_lead.get(a, ()) if trail in _DROP_LEADS]
+            if not cands:
+                return None
+            out.append(cands)
         elif a >= 0:
             cands = [c for trail, c in by_lead.get(a, ()) if b != _UNK_HIGH or trail >= 0x80]
             if not cands:
                 return None
             out.append(cands)
+        elif b == _UNK_DROPPED:
+            # a whole character between two vanished pairs: only its trail is constrained
+            out.append(_likeliest_dropped_trail_chars())
         elif i == 0 and x_set is not None and len(x_set) < len(_LEADS):
             # the first lead byte is constrained (by the stray reading): enumerate its rows
             cands = [c for lead in x_set for trail, c in by_lead.get(lead, ()) if b != _UNK_HIGH or trail >= 0x80]
@@ -141,6 +151,27 @@ def _decode_slots(slots: list[int], x_set: list[int] | None) -> list[list[str]] 
 
 
 _MAX_CANDIDATES = 32
+
+
+@functools.cache
+def _drop_leads() -> frozenset[int]:
+    """Lead bytes whose pairs mostly decode to nothing (GBK's user-defined rows AA-AF and F8-FE, and
+    the sparse symbol rows): a decoder that drops undecodable pairs (errors='ignore') can make a
+    straddling pair that starts with one of these vanish, taking a byte of two real characters."""
+    by_lead = _gbk_table()[2]
+    return frozenset(a for a in _LEADS if sum(1 for trail, _ in by_lead.get(a, ()) if trail >= 0xA1) < 0x10)
+
+
+_DROP_LEADS = _drop_leads()
+
+
+@functools.cache
+def _likeliest_dropped_trail_chars() -> list[str]:
+    by_code = _gbk_table()[0]
+    chars = [c for code, c in by_code.items() if (code & 0xFF) in _DROP_LEADS]
+    return sorted(chars, key=_char_logp, reverse=True)[:_MAX_CANDIDATES]
+# log-weight of the reading that assumes such a vanished pair (it is rarer than a visible '?')
+_DROP_PENALTY = 3.0
 
 
 def _prune(slots: list[list[str]], left: str, right: str) -> list[list[str]]:
@@ -162,9 +193,19 @@ def _prune(slots: list[list[str]], left: str, right: str) -> list[list[str]]:
     return out
 
 
-def _viterbi(slots: list[list[str]], left: str, right: str, bonus) -> tuple[str, float, float]:
+# a pair of Han characters that the paragraph prints elsewhere (a cache model: damage often hits
+# a term the text repeats, '進入“十四五”。“十四五”靠什麼發展')
+_ECHO_BONUS = 3.0
+
+
+def _viterbi(slots: list[list[str]], left: str, right: str, bonus,
+             echo: frozenset[str] = frozenset()) -> tuple[str, float, float]:
     """Best string over candidate slots; also the smallest per-slot margin of that best path."""
     slots = _prune(slots, left, right)
+
+    def pair(a: str, b: str) -> float:
+        return _pair_bonus(a, b) + (_ECHO_BONUS if a + b in echo else 0.0)
+
     # layers of {char: (score, backpointer char)}
     layers: list[dict[str, tuple[float, str | None]]] = []
     prev_layer: dict[str, tuple[float, str | None]] = {left: (0.0, None)}
@@ -174,13 +215,13 @@ def _viterbi(slots: list[list[str]], left: str, right: str, bonus) -> tuple[str,
             base = _char_logp(c) + bonus(idx, c)
             best = None
             for pc, (ps, _) in prev_layer.items():
-                s = ps + base + _pair_bonus(pc, c)
+                s = ps + base + pair(pc, c)
                 if best is None or s > best[0]:
                     best = (s, pc)
             layer[c] = best
         layers.append(layer)
         prev_layer = layer
-    final = {c: s + _pair_bonus(c, right) for c, (s, _) in prev_layer.items()}
+    final = {c: s + pair(c, right) for c, (s, _) in prev_layer.items()}
     last = max(final, key=final.get)
     score = final[last]
     path = [last]
@@ -196,7 +237,7 @@ def _viterbi(slots: list[list[str]], left: str, right: str, bonus) -> tuple[str,
         nx = path[idx + 1] if idx + 1 < len(path) else right
 
         def local(c: str) -> float:
-            return _char_logp(c) + bonus(idx, c) + _pair_bonus(p, c) + _pair_bonus(c, nx)
+            return _char_logp(c) + bonus(idx, c) + pair(p, c) + pair(c, nx)
 
         chosen = local(path[idx])
         alt = max(local(c) for c in cands if c != path[idx])
@@ -293,7 +334,9 @@ class _RunContext:
     script: str | None
     quotes: _QuoteCounter
     budget: _Budget
+    echo: frozenset[str] = frozenset()  # Han pairs the paragraph prints (see _ECHO_BONUS)
 
 
 def _run_context(fold: str) -> _RunContext:
-    return _RunContext(_script_of(fold), _QuoteCounter(fold), _Budget(_SEARCH_BUDGET + 2 * len(fold)))
+    echo = frozenset(a + b for a, b in zip(fold, fold[1:]) if is_han(a) and is_han(b))
+    return _RunContext(_script_of(fold), _QuoteCounter(fold), _Budget(_SEARCH_BUDGET + 2 * len(fold)), echo)

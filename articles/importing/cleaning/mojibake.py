@@ -14,7 +14,7 @@ from .chars import (
 from .gbk_decode import (
     _ACCEPT_GAIN, _ACCEPT_GAIN_NO_MARK, _context_bonus_factory, _decode_slots, _LEADS, _MAX_COMBOS,
     _MAX_RUN_TOKENS, _MAX_UNKNOWN_TOKENS, _Recovery, _run_context, _RunContext, _SURE_MARGIN,
-    _token_options, _UNK_LEAD, _viterbi,
+    _token_options, _UNK_DROPPED, _UNK_LEAD, _viterbi, _DROP_PENALTY,
 )
 from .pieces import _Edit, _Meta, _PendingFlag
 from .scoring import _is_odd, _pair_bonus, _text_score
@@ -103,41 +103,68 @@ def _recover_run(text: str, fold: str, s: int, k: int, x_fixed: int | None, glos
             for opt in combo:
                 slots.extend(opt[0])
             swallowed, missing, guessed = combo[-1][1], combo[-1][2], combo[-1][3]
-            if budget.left <= 0:
-                break
-            budget.left -= 1
-            decoded = _decode_slots(slots, x_set)
-            if decoded is None:
-                continue
-            right = swallowed or following[:1]
-            at_end = bool(_TAIL_RE.match(swallowed + following))
-            recovered, score, margin = _viterbi(decoded, left, right, bonus_for(len(decoded), at_end))
-            rest = fold[k + j : tokens_end]
-            total = score + _text_score(swallowed + rest, recovered[-1:], right_of_window) - _pair_bonus(
-                recovered[-1:], right
-            )
-            if missing:
-                total -= 4.0  # a lost byte we cannot name makes this reading less likely
-            key = "".join(_fold_fullwidth(c) for c in recovered + swallowed + rest)
-            known = readings.get(key)
-            rec = _Recovery(s, k + j, recovered + swallowed, total, total - base_score, margin,
-                            any(is_han(c) for c in recovered), list(notes), missing, swallowed, guessed)
-            if known is None:
-                readings[key] = rec
-            else:  # keep the shortest run, and the best evidence for this reading
-                keep = known if known.end <= rec.end else rec
-                keep.score = max(known.score, rec.score)
-                keep.gain = keep.score - base_score
-                readings[key] = keep
+            for variant, dropped_at in _slot_variants(slots, combo):
+                if budget.left <= 0:
+                    break
+                budget.left -= 1
+                decoded = _decode_slots(variant, x_set)
+                if decoded is None:
+                    continue
+                right = swallowed or following[:1]
+                at_end = bool(_TAIL_RE.match(swallowed + following))
+                recovered, score, margin = _viterbi(decoded, left, right, bonus_for(len(decoded), at_end), ctx.echo)
+                rest = fold[k + j : tokens_end]
+                total = score + _text_score(swallowed + rest, recovered[-1:], right_of_window) - _pair_bonus(
+                    recovered[-1:], right
+                )
+                if missing:
+                    total -= 4.0  # a lost byte we cannot name makes this reading less likely
+                rec_notes = list(notes)
+                if dropped_at is not None:
+                    total -= _DROP_PENALTY
+                    rec_notes.append(f"this reading assumes an undecodable pair vanished after '{tokens[dropped_at]}'")
+                key = "".join(_fold_fullwidth(c) for c in recovered + swallowed + rest)
+                known = readings.get(key)
+                rec = _Recovery(s, k + j, recovered + swallowed, total, total - base_score, margin,
+                                any(is_han(c) for c in recovered), rec_notes, missing, swallowed, guessed)
+                if known is None:
+                    readings[key] = rec
+                else:  # keep the shortest run, and the best evidence for this reading
+                    keep = known if known.end <= rec.end else rec
+                    keep.score = max(known.score, rec.score)
+                    keep.gain = keep.score - base_score
+                    readings[key] = keep
     if not readings:
         return None
     ranked = sorted(readings.values(), key=lambda r: r.score, reverse=True)
     best = ranked[0]
     if len(ranked) > 1:
         best.margin = min(best.margin, best.score - ranked[1].score)
+        best.runner_up = ranked[1].replacement
     if gloss_conflict:
         best.margin = min(best.margin, 0.0)
     return best
+
+
+def _slot_variants(slots: list[int], combo) -> list[tuple[list[int], int | None]]:
+    """The run's byte slots as read, and the same slots with a vanished pair between two garbled
+    characters (one variant per place): a decoder that drops an undecodable pair instead of
+    writing '?' makes the shifted text lose a byte of each of two real characters without a mark
+    ('。“十四五”' read one byte late gives '笆', an undecodable AE CB, then '奈'). The vanished pair
+    is only ever an alternative that must be beaten, or that beats the plain reading clearly."""
+    out: list[tuple[list[int], int | None]] = [(slots, None)]
+    offsets = [1]
+    for opt in combo:
+        offsets.append(offsets[-1] + len(opt[0]))
+    for t in range(len(combo) - 1):
+        here, nxt = combo[t][0], combo[t + 1][0]
+        # the garbled character's trail byte is a real lead byte; the next token's first byte a trail
+        if len(here) == 2 and here[1] >= 0x81 and nxt and nxt[0] >= 0x40:
+            cut = offsets[t + 1]
+            out.append((slots[:cut] + [_UNK_DROPPED, _UNK_LEAD] + slots[cut:], t))
+            # two vanished pairs in a row (a character between two user-defined rows)
+            out.append((slots[:cut] + [_UNK_DROPPED, _UNK_LEAD, _UNK_DROPPED, _UNK_LEAD] + slots[cut:], t))
+    return out
 
 
 def _odd_marks(fold: str) -> list[bool]:
@@ -289,6 +316,10 @@ def _recover_without_marker(text: str, fold: str, odd: list[bool], i: int, consu
     return best
 
 
+def _runner_up(rec: _Recovery) -> str:
+    return f" ('{rec.runner_up}')" if rec.runner_up and rec.runner_up != rec.replacement else ""
+
+
 def _emit_recovery(text: str, rec: _Recovery, edits: list[_Edit], flags: list[_PendingFlag],
                    pinned: bool = False) -> None:
     sure = not rec.has_han and rec.margin >= _SURE_MARGIN and not rec.missing_char and not rec.guessed
@@ -298,7 +329,7 @@ def _emit_recovery(text: str, rec: _Recovery, edits: list[_Edit], flags: list[_P
         # leave the run as received and flag it, naming the best reading.
         flags.append(_PendingFlag(rec.start, rec.end, "mojibake", (
             f"unrecovered GBK mojibake '{text[rec.start:rec.end]}': the likeliest reading '{shown}' "
-            f"is not clearly better than the next (margin {rec.margin:.1f}); left as received")))
+            f"is not clearly better than the next{_runner_up(rec)} (margin {rec.margin:.1f}); left as received")))
         return
     note = [f"GBK mojibake '{text[rec.start:rec.end]}': its bytes re-encoded and read back in step "
             f"give '{shown}'"]

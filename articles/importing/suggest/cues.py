@@ -7,17 +7,41 @@ from dataclasses import dataclass
 
 from newsroom.text import fold_chars
 
-from .names import _guess_person, _role, _Speaker, _strip_adverbials, _titled_names
+from .names import _ends_with_title, _guess_person, _role, _Speaker, _strip_adverbials, _titled_names
 from .paragraphs import _Paragraph, _Quotation
 from .results import Anchor
 from .vocabulary import (
-    _CLAUSE_BOUNDARIES, _MASK, _PLURAL_PRONOUN, _POST_CUE, _PRE_CUE, _PRONOUNS, _SPEECH_VERB_RE,
-    _STATEMENT_CUE, _TELL_CUE, _VERB_NOT_AFTER, _VERB_NOT_BEFORE,
+    _CLAUSE_BOUNDARIES, _INDIRECT_CUE, _MASK, _PLURAL_PRONOUN, _POST_CUE, _PRE_CUE, _PREDICATE_MARKERS,
+    _PRONOUNS, _SPEECH_VERB_RE, _STATEMENT_CUE, _TELL_CUE, _TERM_AFTER, _TERM_BEFORE, _VERB_NOT_AFTER,
+    _VERB_NOT_BEFORE,
 )
 
 
 # A bracketed gloss after a name: "库克（Tim Cook）", "季辛格(Pat Gelsinger)"
 _TRAILING_GLOSS = re.compile(r"\s*[（(][^()（）" + _MASK + r"]{1,40}[)）]$")
+
+
+# A subject that is a person but no name: "有分析师", "一位业内人士", "不少网友"
+_ANONYMOUS_SUBJECT = re.compile(r"^(?:有|一位|一名|一些|多位|多名|不少|许多|部分|有些|某些|某位)")
+
+
+def _clause_start(masked: str, position: int, floor: int) -> int:
+    """Start of the clause ending at ``position``. A quotation glued into the clause after a Han
+    character (``白华在“…峰会”上表示``) names a thing inside it and does not end it."""
+    start = position
+    while start > floor:
+        char = masked[start - 1]
+        if char in "”」" and start >= 2 and masked[start - 2] == _MASK:
+            opener = start - 2
+            while opener > floor and masked[opener] == _MASK:
+                opener -= 1
+            if masked[opener] in "“「" and opener > floor and "\u4e00" <= masked[opener - 1] <= "\u9fff":
+                start = opener
+                continue
+        if char in _CLAUSE_BOUNDARIES:
+            break
+        start -= 1
+    return start
 
 
 @dataclass
@@ -93,13 +117,14 @@ class _SpeakerCues:
 
     def subject_before(self, paragraph: _Paragraph, verb_start: int, sentence_start: int) -> _Speaker | None:
         """The speaker of a verb at verb_start: in its clause, else at the end of the clause before."""
-        clause_start = verb_start
-        while clause_start > sentence_start and paragraph.masked[clause_start - 1] not in _CLAUSE_BOUNDARIES:
-            clause_start -= 1
+        clause_start = _clause_start(paragraph.masked, verb_start, sentence_start)
         speaker = self.speaker_in(paragraph, clause_start, verb_start)
         if speaker is not None:
             return speaker
-        if _strip_adverbials(paragraph.masked[clause_start:verb_start].strip(), self.names):
+        rest = _strip_adverbials(paragraph.masked[clause_start:verb_start].strip(), self.names)
+        if rest:
+            if _ANONYMOUS_SUBJECT.match(rest) or _ends_with_title(rest):
+                return None  # "有分析师受访时说": the clause names its own speaker, and no name
             # "魏哲家受邀出席表示": the clause's subject opens the sentence, before what he did.
             return self.sentence_subject(paragraph, sentence_start, verb_start)
         # "作为…的周靖人，明确了…": the subject closes the previous clause.
@@ -116,6 +141,10 @@ class _SpeakerCues:
         """The one person the sentence names before the verb ("小米总裁卢伟冰昨看完发布会，清晨发文表示",
         "董事长魏哲家受邀出席表示"): known persons and names after a title (not inside brackets, where
         datelines and photo credits stand), else a surname name opening the sentence."""
+        semicolon = max(paragraph.masked.rfind("；", sentence_start, verb_start),
+                        paragraph.masked.rfind(";", sentence_start, verb_start))
+        if semicolon >= 0:  # "…未提及马云；有分析师…说": a semicolon closes the earlier clause's subject
+            sentence_start = semicolon + 1
         masked = paragraph.masked[sentence_start:verb_start]
         if not masked.strip():
             return None
@@ -243,6 +272,37 @@ class _SpeakerCues:
                 verb = paragraph.text[verb_start:verb_end]
                 return _Cue(speaker, verb, f"{{name}} {verb} earlier in the sentence the quote ends",
                             (paragraph.index, sentence_start, sentence_end))
+        return None
+
+    def cue_reported_clause(self, paragraph: _Paragraph, quotation: _Quotation) -> _Cue | None:
+        """A partial quotation inside the clause a named speaker reports ("余承东说，这个销售情况
+        「远超过预期」，因此…", "基辛格表示，全球现在仍「处在AI的起点…」"): his words, when they
+        read as words (a predicate, not a term: see ``_PREDICATE_MARKERS``) and nothing names them
+        as a term (``称为“…”``, ``“…”的``)."""
+        if not quotation.closed:
+            return None
+        start, end = quotation.inner
+        inner = paragraph.folded[start:end]
+        if len(inner.strip()) < 4 or not _PREDICATE_MARKERS.search(inner):
+            return None
+        sentence_start, sentence_end = paragraph.sentence_at(quotation.open)
+        lead = paragraph.masked[sentence_start:quotation.open]
+        if _TERM_BEFORE.search(lead) or _TERM_AFTER.match(paragraph.masked[quotation.close + 1:]):
+            return None
+        for match in reversed(list(_INDIRECT_CUE.finditer(lead))):
+            if match.group("bare") is not None:
+                continue  # "表示感谢“…”": only a verb with its comma opens a reported clause
+            verb_start, verb_end = sentence_start + match.start("verb"), sentence_start + match.end("verb")
+            if _MASK in paragraph.masked[verb_end:quotation.open]:
+                return None  # another quotation stands between: too far to tell
+            if not self.verb_allowed(paragraph.masked, verb_start, verb_end):
+                continue
+            speaker = self.subject_before(paragraph, verb_start, sentence_start)
+            if speaker is None:
+                return None
+            verb = paragraph.text[verb_start:verb_end]
+            return _Cue(speaker, verb, f"a partial quotation in the clause {{name}} reports with {verb}",
+                        (paragraph.index, sentence_start, sentence_end))
         return None
 
     def cue_after(self, paragraph: _Paragraph, quotation: _Quotation) -> _Cue | None:

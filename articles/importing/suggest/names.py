@@ -230,7 +230,14 @@ def _strip_adverbials(region: str, names: _Names) -> str:
         for pattern in _ADVERBIAL_TAILS:
             match = pattern.search(region)
             if match and match.start() >= 1 and match.end() == len(region):
-                region = region[: match.start()].rstrip()
+                start = match.start()
+                if region.endswith("地"):
+                    # "蔡衍明很认真地": the longest adverb that leaves a name before it ("明很认真地" does not)
+                    # (a known name first, else the commonest length of a Han name, three)
+                    cuts = range(max(1, len(region) - 6), len(region) - 2)
+                    start = next((s for s in cuts if names.ending(region[:s])),
+                                 next((s for s in cuts if _guess_person(region[:s]) == 3), start))
+                region = region[:start].rstrip()
                 changed = True
                 break
     return region

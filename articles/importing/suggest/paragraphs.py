@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from newsroom.text import fold_chars
@@ -37,9 +38,26 @@ class _Paragraph:
 
 
 def _find_quotations(text: str) -> list[_Quotation]:
+    quotations = _scan_quotations(text, lost_closers=False)
+    if quotations and not quotations[-1].closed and _LOST_CLOSER.search(text, quotations[-1].open):
+        # An opening mark is never closed, and a sentence ends before a space after it: in text run
+        # together from several lines ("笑答：“我觉得…很高了! 又有港记问…") the closing mark was lost
+        # there, so each opened quotation ends at the first such sentence end.
+        return _scan_quotations(text, lost_closers=True)
+    return quotations
+
+
+_LOST_CLOSER = re.compile(r"[。！？!?]\s+")
+
+
+def _scan_quotations(text: str, lost_closers: bool) -> list[_Quotation]:
     quotations: list[_Quotation] = []
     stack: list[tuple[str, int]] = []
     for i, char in enumerate(text):
+        if lost_closers and stack and char.isspace() and i and text[i - 1] in "。！？!?":
+            quotations.append(_Quotation(stack[0][1], i, False))
+            stack.clear()
+            continue
         if char in _OPEN_TO_CLOSE:
             stack.append((char, i))
         elif char in _CLOSE_TO_OPEN:

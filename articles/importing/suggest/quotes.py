@@ -139,6 +139,9 @@ class _QuoteFinder(_SpeakerCues):
         cue = self.cue_earlier_in_sentence(paragraph, quotation)
         if cue is not None:
             return cue, 0.6, None
+        cue = self.cue_reported_clause(paragraph, quotation)
+        if cue is not None:
+            return cue, 0.55, None
         cue = self.colon_subject(paragraph, quotation)
         if cue is not None:
             return cue, 0.6, None
@@ -278,11 +281,18 @@ class _QuoteFinder(_SpeakerCues):
                     continue  # it introduces what follows; colon_intro handles it
                 if bare and (clause_end - clause_start < 8 or re.search(r"[，,]", paragraph.masked[clause_start:clause_start + 4])):
                     continue  # "表示感谢", "表示，…" : a bare verb needs a clause of its own
+                for block, start, end in self.results:
+                    # "回忆，…技术后，「全球首款…」。": the reported clause stops where his own words begin
+                    if block == paragraph.index and clause_start < start - 1 and end >= clause_end:
+                        clause_end = start - 1
+                        while clause_end > clause_start and paragraph.text[clause_end - 1] in _FINAL_PUNCTUATION:
+                            clause_end -= 1
                 if clause_end - clause_start < 4 or any(
                     block == paragraph.index and start < clause_end and end > clause_start
+                    and 2 * (min(end, clause_end) - max(start, clause_start)) >= clause_end - clause_start
                     for block, start, end in self.results
                 ):
-                    continue  # too short, or a direct quote already covers it
+                    continue  # too short, or a direct quote already covers it (not a partial quotation in it)
                 speaker = self.subject_before(paragraph, verb_start, sentence_start)
                 if speaker is None:
                     continue
@@ -319,6 +329,8 @@ def suggest_quotes(
             run = re.match(rf"[{HAN_CLASS}]{{1,6}}[·．・‧•]([{HAN_CLASS}]{{2,6}})", text[start:])
             if run:
                 discovered.add(run.group(1))
+            # A name printed once after a title ("董事长蔡衍明") is a person's name everywhere in the story.
+            discovered.add(text[start:end])
     if not discovered:
         return first
     return _QuoteFinder(paragraphs, known, story_date, extra_persons=discovered).run()
