@@ -34,10 +34,10 @@ def item_json(obj):
     }
     if isinstance(obj, Quote):
         data.update(type="quote", kind=obj.kind, speaker=entity_json(obj.speaker), role=obj.role,
-                    said_on=obj.said_on, event=entity_json(obj.event), note=obj.note,
+                    said_on=obj.said_on, event=entity_json(obj.event), note=obj.note, confidence=obj.confidence,
                     label=f"{obj.key} · {obj.speaker.name if obj.speaker else '(no speaker)'}")
     elif isinstance(obj, Mention):
-        data.update(type="mention", kind=obj.entity.kind, entity=entity_json(obj.entity),
+        data.update(type="mention", kind=obj.entity.kind, entity=entity_json(obj.entity), confidence=obj.confidence,
                     label=f"{obj.entity.name}")
     else:
         data.update(type="annotation", kind=obj.kind, body=obj.body, public=obj.public, original=obj.original,

@@ -57,6 +57,11 @@ JS_STRINGS = {
     "group_confirm_accept": _("Accept all {n} suggested mentions of {name}?"),
     "group_confirm_reject": _("Reject all {n} suggested mentions of {name}?"),
     "nothing_open": _("Nothing open in this story."),
+    "confident_count": _("{n} open suggestions at or above confidence {threshold} ({quotes} quotes, {mentions} "
+                         "mentions). Suggestions a person made have no confidence and are never included."),
+    "confident_invalid": _("The confidence must be a number from 0 to 1."),
+    "confident_confirm_accept": _("Accept all {n} suggestions at or above confidence {threshold}?"),
+    "confident_confirm_reject": _("Reject all {n} suggestions at or above confidence {threshold}?"),
 }
 
 
