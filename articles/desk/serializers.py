@@ -69,6 +69,7 @@ def desk_payload(request, article, perms, issues=None):
         "urls": {
             "create": base + "annotations/", "item": base, "data": base + "data/",
             "entities": reverse("admin:articles_article_entities"), "review": reverse("admin:articles_article_review"),
+            "change": reverse("admin:articles_article_change", args=[article.pk]),
         },
         "kinds": {
             "quote": Quote.Kind.choices, "note": [(k.value, k.label) for k in NOTE_KINDS],

@@ -151,7 +151,20 @@ function step(direction) {
   reveal(next);
 }
 
+// A checklist link (#open-<key>, articles/desk/checklist.py) opens its item, here or from another page.
+export function openFromHash() {
+  const hash = decodeURIComponent(window.location.hash || "");
+  if (!hash.startsWith("#open-")) { return; }
+  const key = hash.slice("#open-".length);
+  const matches = state.items.filter((i) => i.key === key);
+  const item = matches.find(isOpenWork) || matches[0];
+  if (!item) { message(t("deleted_meanwhile"), "error"); return; }
+  openItem(item);
+  reveal(item);
+}
+
 export function installTriage() {
+  window.addEventListener("hashchange", openFromHash);
   afterRender.push(renderEntityGroups, renderConfident);
   if ($("desk-confidence")) {
     $("desk-confidence").addEventListener("input", renderConfident);
