@@ -12,8 +12,10 @@ from .test_desk import desk_story, make_driver, shots, wait  # noqa: F401 (make_
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_share_links_page_says_preview_draft_and_until_when(live_server, make_driver):
+def test_a_share_links_page_says_preview_draft_and_until_when(live_server, make_driver, settings):
     from selenium.webdriver.common.by import By
+
+    settings.EDITOR_LANGUAGE_CODE = settings.LANGUAGE_CODE  # as a visitor gets it: the default language
 
     article = desk_story()
     link = preview_link_create(article=article, days=3)
