@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from entities.models import Entity
 
 from . import permissions
-from .models import Article, Edition, Mention, Quote, RejectedSuggestion, StoryEntity
+from .models import PUBLIC_QUOTE_STATUSES, Article, Edition, Mention, Quote, RejectedSuggestion, StoryEntity
 
 # Every field of this app that names an entity (what a merge moves).
 ENTITY_FIELDS = ((Quote, "speaker"), (Quote, "event"), (Mention, "entity"), (StoryEntity, "entity"),
@@ -56,12 +56,13 @@ class StoryUsage:
         """Where ``entity`` is used in the working copies ``user`` may open (never their live copies)."""
         stories = permissions.stories_visible_to(user)
         scope = {"article__in": stories, "article__edition": Edition.WORKING}
-        quotes = list(entity.quotes.filter(**scope).select_related("article", "block").order_by("article_id", "id")[:200])
+        all_quotes = list(entity.quotes.filter(**scope).select_related("article", "block")
+                          .order_by("article_id", "id")[:200])
         events = list(entity.event_quotes.filter(**scope).select_related("article").order_by("article_id", "id")[:200])
         mentions = list(entity.mentions.filter(**scope).select_related("article", "block")
                         .order_by("article_id", "block__position", "start")[:500])
         listed = {}
-        for row in [*quotes, *events, *mentions]:
+        for row in [*all_quotes, *events, *mentions]:
             listed.setdefault(row.article_id, row.article)
         for se in entity.story_entities.filter(**scope).select_related("article"):
             listed.setdefault(se.article_id, se.article)
@@ -77,19 +78,35 @@ class StoryUsage:
         def short(text, n=60):
             return text if len(text) <= n else text[:n - 1] + "…"
 
+        # "Quotes by it" are the ones an editor accepted (confirmed or verified, as readers would see
+        # them); suggestions and disputed quotes are listed apart, so the count says what it is.
+        quotes = [q for q in all_quotes if q.status in PUBLIC_QUOTE_STATUSES]
+        pending = [q for q in all_quotes if q.status not in PUBLIC_QUOTE_STATUSES]
+        confirmed = [m for m in mentions if m.status == Mention.Status.CONFIRMED]
+        suggested = [m for m in mentions if m.status != Mention.Status.CONFIRMED]
+
+        def quote_row(q, status=False):
+            text = f"{q.key} in «{title(q.article)}»: “{short(q.exact)}”" + (f" ({q.role})" if q.role else "")
+            return {"text": f"{text} · {q.get_status_display()}" if status else text, "url": where(q)}
+
+        def mention_row(m):
+            return {"text": f"{m.block.key} in «{title(m.article)}»: «{m.exact}»", "url": where(m)}
+
         sections = [
             {"title": _("Stories"), "rows": [
                 {"text": f"{a.title} ({a.get_status_display()})",
                  "url": reverse("admin:articles_article_change", args=[a.pk])} for a in listed.values()]},
-            {"title": _("Quotes by it"), "rows": [
-                {"text": f"{q.key} in «{title(q.article)}»: “{short(q.exact)}”" + (f" ({q.role})" if q.role else ""),
-                 "url": where(q)} for q in quotes]},
+            {"title": _("Quotes by it"), "rows": [quote_row(q) for q in quotes]},
         ]
+        if pending:
+            sections.append({"title": _("Quotes by it not accepted (suggested or disputed)"),
+                             "rows": [quote_row(q, status=True) for q in pending]})
         if events:
             sections.append({"title": _("Quotes said at it"), "rows": [
                 {"text": f"{q.key} in «{title(q.article)}»: “{short(q.exact)}”", "url": where(q)} for q in events]})
-        sections.append({"title": _("Mentions"), "rows": [
-            {"text": f"{m.block.key} in «{title(m.article)}»: «{m.exact}»", "url": where(m)} for m in mentions]})
+        sections.append({"title": _("Mentions"), "rows": [mention_row(m) for m in confirmed]})
+        if suggested:
+            sections.append({"title": _("Suggested mentions (not accepted)"), "rows": [mention_row(m) for m in suggested]})
         return sections
 
     def reassign(self, *, source, target):

@@ -62,6 +62,9 @@ class EntityAdmin(admin.ModelAdmin):
     change_form_template = "admin/entities/entity/change_form.html"
     actions = ("merge_selected",)
 
+    class Media:
+        css = {"all": ("css/admin.css",)}  # the inline tables' widths (layout only)
+
     def get_queryset(self, request):
         usage = provider()
         counts = usage.admin_counts() if usage else {"quote_count": Value(0), "mention_count": Value(0)}

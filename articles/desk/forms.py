@@ -68,6 +68,19 @@ class IntField(forms.IntegerField):
         return super().to_python(value)
 
 
+class ConfidenceField(forms.FloatField):
+    """A confidence threshold from 0 to 1 in hundredths (a number, or its digits as an HTML form sends it)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=1, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, bool) or not (value is None or isinstance(value, (int, float, str))):
+            raise ValidationError(_("must be a number from 0 to 1."), code="json_type")
+        value = super().to_python(value)
+        return None if value is None else round(value, 2)  # the desk and the history show hundredths
+
+
 class BoolField(forms.Field):
     """true, false or null (left to the form's default)."""
 
@@ -298,6 +311,7 @@ class BulkReviewForm(JSONForm):
     op = ChoiceField(choices=[(o, o) for o in ("accept", "reject", "resolve")],
                      error_messages={"required": gettext_lazy("Choose accept, reject or resolve."),
                                      "invalid_choice": gettext_lazy("Choose accept, reject or resolve.")})
+    confidence = ConfidenceField(required=False)  # set: "all at or above this confidence"
 
     def __init__(self, data, **kwargs):
         super().__init__(data, **kwargs)
@@ -341,3 +355,4 @@ class DeskReviewForm(JSONForm):
     story = IntField(min_value=1)
     op = ChoiceField(choices=[(o, o) for o in ("accept", "reject", "resolve")])
     items = ItemsField()
+    confidence = ConfidenceField(required=False)

@@ -8,7 +8,7 @@ nothing, checked by the permission policy, one revision per step.
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
@@ -18,9 +18,9 @@ from .. import permissions
 from ..models import Annotation, Article, Mention, Quote
 from ..permissions import desk_permissions, item_allowed
 from ..services import DeskError
-from ..services.review import done_message, suggestions_review
+from ..services.review import confident_suggestions, done_message, suggestions_review
 from .base import run_json
-from .forms import BulkReviewForm, DeskReviewForm, read_json
+from .forms import BulkReviewForm, ConfidenceField, DeskReviewForm, read_json
 from .serializers import context_of
 
 QUEUE_KINDS = ("quote", "mention", "flag", "repair")
@@ -83,7 +83,24 @@ def entity_groups(rows):
     return out
 
 
-def review_by_story(user, op, items):
+def confidence_choice(rows, raw):
+    """What "all at or above a confidence" would take from ``rows``: None when no valid threshold was
+    asked for, else {threshold, count, by_kind, value} (``value``: the items, as the bulk form posts them)."""
+    if raw in (None, ""):
+        return None
+    try:
+        threshold = ConfidenceField().clean(raw)
+    except ValidationError:
+        return {"error": _("The confidence must be a number from 0 to 1."), "raw": raw}
+    chosen = confident_suggestions(rows, threshold)
+    by_kind = defaultdict(int)
+    for type_, _obj in chosen:
+        by_kind[type_] += 1
+    return {"threshold": threshold, "count": len(chosen), "by_kind": dict(by_kind),
+            "value": " ".join(f"{type_}:{obj.pk}:{obj.version}" for type_, obj in chosen)}
+
+
+def review_by_story(user, op, items, min_confidence=None):
     """Run the bulk review story by story; (number done, [refusal messages])."""
     versions = {(type_, pk): version for type_, pk, version in items}  # the last of duplicates wins
     stories = defaultdict(list)
@@ -100,7 +117,8 @@ def review_by_story(user, op, items):
         try:
             if not permissions.can_view_story(user, article):
                 raise PermissionDenied(_("You may not open this story."))
-            done += suggestions_review(article=article, user=user, op=op, items=stories[article.pk])
+            done += suggestions_review(article=article, user=user, op=op, items=stories[article.pk],
+                                       min_confidence=min_confidence)
         except (DeskError, PermissionDenied) as exc:
             message = exc.message if isinstance(exc, DeskError) else (str(exc) or _("permission denied"))
             refused.append(_("«%(title)s»: %(message)s (nothing of this story was changed)")
@@ -126,6 +144,7 @@ class ReviewQueueViews:
                              story=int(story) if story and story.isdigit() else None)
         rows = [(type_, obj) for type_, qs in queue for obj in qs]
         groups = entity_groups(rows) if group == "entity" else []
+        confident = confidence_choice(rows, request.GET.get("confidence"))
         if group == "kind":
             order = {k: i for i, k in enumerate(QUEUE_KINDS)}
             rows.sort(key=lambda row: order[kind_of(*row)])  # stable: reading order within a kind
@@ -151,6 +170,7 @@ class ReviewQueueViews:
             "items": items, "page": page, "stories": permissions.stories_visible_to(user).order_by("title"),
             "kinds": request.GET.getlist("kind"), "story": request.GET.get("story", ""),
             "query": query.urlencode(), "group": group, "entity_groups": groups, "total": len(rows),
+            "confident": confident, "confidence": request.GET.get("confidence", ""),
             "can_review_any": user.has_perm("articles.change_any_article"),
         }
         return TemplateResponse(request, "admin/articles/article/review_queue.html", context)
@@ -158,11 +178,12 @@ class ReviewQueueViews:
     def review_bulk(self, request):
         form = BulkReviewForm(request.POST)
         try:
-            op = form.validated()["op"]
-        except DeskError:
-            messages.error(request, _("Choose accept, reject or resolve."))
+            data = form.validated()
+        except DeskError as exc:
+            messages.error(request, _("Choose accept, reject or resolve.") if "op" in form.errors else exc.message)
             return HttpResponseRedirect(request.get_full_path())
-        done, refused = review_by_story(request.user, op, form.items())
+        op = data["op"]
+        done, refused = review_by_story(request.user, op, form.items(), min_confidence=data.get("confidence"))
         messages.success(request, done_message(op, done))
         for line in refused[:20]:
             messages.error(request, _("Not done: %(why)s") % {"why": line})
@@ -173,7 +194,8 @@ class ReviewQueueViews:
         def run():
             data = DeskReviewForm(read_json(request)).validated()
             article = self.desk_article(request, data["story"])
-            done = suggestions_review(article=article, user=request.user, op=data["op"], items=data["items"])
+            done = suggestions_review(article=article, user=request.user, op=data["op"], items=data["items"],
+                                      min_confidence=data.get("confidence"))
             return JsonResponse({"ok": True, "done": done, "message": done_message(data["op"], done)})
 
         return run_json(run)

@@ -2,13 +2,14 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from entities.models import Entity
 
 from .. import services
 from ..checks import article_checks
-from ..models import NOTE_KINDS, Mention, Quote
+from ..models import NOTE_KINDS, Annotation, Mention, Quote
 
 
 def user_name(user):
@@ -25,6 +26,18 @@ def entity_json(entity):
     return {"id": entity.pk, "name": entity.name, "kind": entity.kind, "slug": entity.slug}
 
 
+_NOTE_KIND_LABELS = {}
+
+
+def note_kind_label(kind):
+    """An annotation kind's label (Model.get_kind_display() is slow over hundreds of rows: it rebuilds
+    the choices each call); per language, as the labels are translated."""
+    language = get_language()
+    if language not in _NOTE_KIND_LABELS:
+        _NOTE_KIND_LABELS[language] = {k: str(v) for k, v in Annotation.Kind.choices}
+    return _NOTE_KIND_LABELS[language].get(kind, kind)
+
+
 def item_json(obj):
     """A quote, mention or annotation as the desk's JavaScript knows it (offsets in code points)."""
     data = {
@@ -34,22 +47,24 @@ def item_json(obj):
     }
     if isinstance(obj, Quote):
         data.update(type="quote", kind=obj.kind, speaker=entity_json(obj.speaker), role=obj.role,
-                    said_on=obj.said_on, event=entity_json(obj.event), note=obj.note,
+                    said_on=obj.said_on, event=entity_json(obj.event), note=obj.note, confidence=obj.confidence,
                     label=f"{obj.key} · {obj.speaker.name if obj.speaker else '(no speaker)'}")
     elif isinstance(obj, Mention):
-        data.update(type="mention", kind=obj.entity.kind, entity=entity_json(obj.entity),
+        data.update(type="mention", kind=obj.entity.kind, entity=entity_json(obj.entity), confidence=obj.confidence,
                     label=f"{obj.entity.name}")
     else:
         data.update(type="annotation", kind=obj.kind, body=obj.body, public=obj.public, original=obj.original,
-                    label=f"{obj.key} · {obj.get_kind_display()}")
+                    label=f"{obj.key} · {note_kind_label(obj.kind)}")
     return data
 
 
 def desk_items(article):
-    """Every anchored object of a ``for_desk()`` article, in reading order."""
+    """Every anchored object of a ``for_desk()`` article, in reading order, each holding its block."""
     items = [*article.quotes.all(), *article.mentions.all(), *article.annotations.all()]
-    position = {b.pk: b.position for b in article.blocks.all()}
-    items.sort(key=lambda o: (position.get(o.block_id, 0), o.start, -o.end))
+    blocks = {b.pk: b for b in article.blocks.all()}
+    for obj in items:
+        obj.block = blocks[obj.block_id]  # the prefetched block: no query, no copy per row
+    items.sort(key=lambda o: (o.block.position, o.start, -o.end))
     return items
 
 
@@ -69,6 +84,7 @@ def desk_payload(request, article, perms, issues=None):
         "urls": {
             "create": base + "annotations/", "item": base, "data": base + "data/",
             "entities": reverse("admin:articles_article_entities"), "review": reverse("admin:articles_article_review"),
+            "change": reverse("admin:articles_article_change", args=[article.pk]),
         },
         "kinds": {
             "quote": Quote.Kind.choices, "note": [(k.value, k.label) for k in NOTE_KINDS],

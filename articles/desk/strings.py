@@ -7,6 +7,8 @@ the same once the project has message catalogs of its own; until then this keeps
 
 from django.utils.translation import gettext_lazy as _
 
+from .checklist import ISSUE_KINDS
+
 JS_STRINGS = {
     # selection and the form
     "nothing_selected": _("Nothing selected."),
@@ -57,6 +59,14 @@ JS_STRINGS = {
     "group_confirm_accept": _("Accept all {n} suggested mentions of {name}?"),
     "group_confirm_reject": _("Reject all {n} suggested mentions of {name}?"),
     "nothing_open": _("Nothing open in this story."),
+    # the checklist, grouped by kind (articles/desk/checklist.py)
+    **{f"issue_kind_{kind}": label for kind, label in ISSUE_KINDS.items()},
+    "go_first": _("go to the first"), "go_it": _("go to it"),
+    "confident_count": _("{n} open suggestions at or above confidence {threshold} ({quotes} quotes, {mentions} "
+                         "mentions). Suggestions a person made have no confidence and are never included."),
+    "confident_invalid": _("The confidence must be a number from 0 to 1."),
+    "confident_confirm_accept": _("Accept all {n} suggestions at or above confidence {threshold}?"),
+    "confident_confirm_reject": _("Reject all {n} suggestions at or above confidence {threshold}?"),
 }
 
 

@@ -141,9 +141,12 @@ class WorkflowViews:
     # -- previews --
 
     @staticmethod
-    def render_reader_page(request, article_id):
+    def render_reader_page(request, article_id, link=None):
+        """The reader's story page of a working copy under the preview banner (with ``link``'s expiry)."""
         article = Article.objects.filter(pk=article_id).for_story_page().get()
-        response = render(request, "articles/article_detail.html", story_context(article))
+        context = {**story_context(article), "preview_link": link,
+                   "has_live": Article.objects.live().filter(working_copy_id=article.pk).exists()}
+        response = render(request, "admin/articles/article/preview_page.html", context)
         response["X-Robots-Tag"] = "noindex, nofollow"
         add_never_cache_headers(response)
         return response
@@ -160,7 +163,7 @@ class WorkflowViews:
             if link is None:
                 response = render(request, "admin/articles/article/shared_gone.html", status=404)
             else:
-                response = self.render_reader_page(request, link.article_id)
+                response = self.render_reader_page(request, link.article_id, link=link)
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Referrer-Policy"] = "no-referrer"
         add_never_cache_headers(response)

@@ -10,7 +10,7 @@ editor as ``suggested``. On re-import, ``merge_editor_work`` keeps what editors 
 import datetime
 from dataclasses import dataclass
 
-from newsroom.text import ascii_slug, clean_name
+from newsroom.text import ascii_slug, clean_name, fold_chars
 
 from . import cleaning, structure, suggest
 from .anchoring_docs import block_texts, relocate_anchor
@@ -157,7 +157,37 @@ def _first_clause(text, limit=30):
     return text[:limit]
 
 
+# How sure the raw importer is of a mention (the ``confidence`` of a suggested mention, 0..1). The
+# suggester finds every name or alias of a known entity; how certain a match is depends on which name
+# the text used and how long it is, since a short string also occurs inside other words and phrases:
+MENTION_CANONICAL = 0.95  # the entity's own name as stored, 3+ characters (通義千問, 周靖人, ChatGPT)
+MENTION_VARIANT = 0.85    # the own name, 3+ characters, in another script or width (云棲大會 for 雲棲大會)
+MENTION_ALIAS = 0.7       # an alias of 3+ characters (阿里達摩院 for 達摩院)
+MENTION_SHORT = 0.25      # subtracted when the words are 1–2 characters (百度, 葉軍: 0.70; 阿里 for 阿里巴巴: 0.45)
+MENTION_AMBIGUOUS = 0.3   # at most this when the words are a name of two or more known entities
+SHORT_NAME = 2
+
+
+def mention_confidence(exact, names, holders):
+    """The confidence of a mention whose words are ``exact``, of an entity called ``names`` (canonical
+    name first, then aliases), where ``holders`` known entities have a name that folds to the same text."""
+    folded = fold_chars(exact)
+    if exact == names[0]:
+        score = MENTION_CANONICAL
+    elif folded == fold_chars(names[0]):
+        score = MENTION_VARIANT
+    else:
+        score = MENTION_ALIAS
+    if len(exact) <= SHORT_NAME:
+        score -= MENTION_SHORT
+    if holders > 1:
+        score = min(score, MENTION_AMBIGUOUS)
+    return round(score, 2)
+
+
 def _suggestions(paragraphs, keys, options, known_entities, rejected):
+    """Suggested quotes and mentions with the entities they name. Each carries a ``confidence``: a
+    quote the quote suggester's own, a mention ``mention_confidence`` (the scale above)."""
     known = [suggest.KnownEntity(slug, doc["kind"], tuple([doc["name"], *(a["text"] for a in doc.get("aliases", []))]))
              for slug, doc in known_entities.items()]
     found = suggest.suggest_quotes(paragraphs, known=known, story_date=story_date(options))
@@ -187,7 +217,7 @@ def _suggestions(paragraphs, keys, options, known_entities, rejected):
             if role not in roles:
                 roles.append(role)
         quote = {"id": f"q{len(quotes) + 1}", "anchor": span(q.anchor), "kind": q.kind, "speaker": slug,
-                 "role": q.role, "said_on": q.said_on, "status": "suggested",
+                 "role": q.role, "said_on": q.said_on, "status": "suggested", "confidence": q.confidence,
                  "note": f"{q.reason} (confidence {q.confidence:.2f})"}
         if q.attribution:
             quote["attribution"] = span(q.attribution)
@@ -200,12 +230,22 @@ def _suggestions(paragraphs, keys, options, known_entities, rejected):
         quotes.append(quote)
 
     known += [suggest.KnownEntity(slug, "person", (name,)) for name, slug in new_people.items()]
+    names_of = {k.key: k.names for k in known}
+    holders = {}  # folded name -> the entities that have it
+    for k in known:
+        for name in k.names:
+            holders.setdefault(fold_chars(name), set()).add(k.key)
     mentions = []
     for m in suggest.suggest_mentions(paragraphs, known):
         if ("mention", m.anchor.exact, m.entity_key) in rejected:
             continue
         entities.setdefault(m.entity_key, known_entities.get(m.entity_key))
-        mentions.append({"entity": m.entity_key, "anchor": span(m.anchor), "status": "suggested"})
+        # A speaker this text introduced counts as known: the score is about the match, and the same
+        # file imported again (the speaker now in the knowledge base) must score the same.
+        confidence = mention_confidence(m.anchor.exact, names_of[m.entity_key],
+                                        len(holders.get(fold_chars(m.anchor.exact), ())))
+        mentions.append({"entity": m.entity_key, "anchor": span(m.anchor), "status": "suggested",
+                         "confidence": confidence})
     entity_docs = [e for e in entities.values() if e is not None]
     # Roles and relations name other entities; the file must hold them too.
     listed = {e["id"] for e in entity_docs}

@@ -3,6 +3,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -115,6 +116,18 @@ def check_span(block, start, end, exact, *, what):
             "what": what, "key": block.key, "start": start, "end": end})
 
 
+def confidence_field():
+    """How sure the importer was of a suggestion, 0..1 (see ``importing.raw._suggestions``); null when a person made it."""
+    return models.FloatField(_("confidence"), null=True, blank=True, editable=False,
+                             validators=[MinValueValidator(0), MaxValueValidator(1)],
+                             help_text=_("How sure the importer was, from 0 to 1; empty when a person made it."))
+
+
+def confidence_check(name):
+    return models.CheckConstraint(condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+                                  name=name)
+
+
 class QuoteKind(models.TextChoices):
     DIRECT = "direct", _("direct")
     INDIRECT = "indirect", _("indirect")
@@ -148,6 +161,7 @@ class Quote(Anchored):
     attribution_exact = models.TextField(_("attribution exact"), blank=True, default="")
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.SUGGESTED)
     note = models.TextField(_("note"), blank=True, default="")
+    confidence = confidence_field()
     search_tokens = models.TextField(_("search tokens"), blank=True, default="", editable=False,
                                      help_text=_("Derived: bigram tokens of the quote and its speaker."))
 
@@ -166,6 +180,7 @@ class Quote(Anchored):
                 name="quote_attribution_span_valid",
             ),
             partial_date_check("said_on", "quote_said_on_partial_date"),
+            confidence_check("quote_confidence_0_to_1"),
         ]
         permissions = [("verify_quote", "Can mark quotes verified or disputed")]
 
@@ -201,6 +216,7 @@ class Mention(Anchored):
                            help_text=_("Stable id within the story; filled in when left empty."))
     entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.PROTECT, related_name="mentions")
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.SUGGESTED)
+    confidence = confidence_field()
 
     class Meta:
         verbose_name = _("mention")
@@ -210,6 +226,7 @@ class Mention(Anchored):
             *Anchored.Meta.constraints,
             models.UniqueConstraint(fields=["article", "key"], name="unique_mention_article_key"),
             models.CheckConstraint(condition=Q(status__in=MentionStatus.values), name="mention_status_valid"),
+            confidence_check("mention_confidence_0_to_1"),
         ]
 
     key_prefix = "m"

@@ -69,10 +69,10 @@ def export_story(article):
             "event": q.event.slug if q.event else None,
             "attribution": _anchor(q.attribution_block.key, q.attribution_start, q.attribution_end,
                                    q.attribution_exact) if q.attribution_block else None,
-            "status": q.status, "note": q.note,
+            "status": q.status, "note": q.note, "confidence": q.confidence,  # None (a person's): left out
         } for q in quotes],
         "mentions": [{"entity": m.entity.slug, "anchor": _anchor(m.block.key, m.start, m.end, m.exact),
-                      "status": m.status} for m in mentions],
+                      "status": m.status, "confidence": m.confidence} for m in mentions],
         "annotations": [{"id": a.key, "anchor": _anchor(a.block.key, a.start, a.end, a.exact), "kind": a.kind,
                          "body": a.body, "public": a.public, "status": a.status, "original": a.original}
                         for a in notes],
@@ -147,7 +147,7 @@ def write_story(doc, article):
     quotes = [
         anchored(Quote, q["anchor"], key=q["id"], kind=q["kind"], speaker=entities.get(q.get("speaker")),
                  role=q.get("role") or "", said_on=q.get("said_on", ""), event=entities.get(q.get("event")),
-                 status=q["status"], note=q.get("note", ""),
+                 status=q["status"], note=q.get("note", ""), confidence=q.get("confidence"),
                  **_attribution(q.get("attribution"), by_key))
         for q in doc["quotes"]
     ]
@@ -155,7 +155,8 @@ def write_story(doc, article):
         quote.search_tokens = quote.tokens()
     Quote.objects.bulk_create(quotes)
     Mention.objects.bulk_create([
-        anchored(Mention, m["anchor"], key=f"m{i}", entity=entities[m["entity"]], status=m["status"])
+        anchored(Mention, m["anchor"], key=f"m{i}", entity=entities[m["entity"]], status=m["status"],
+                 confidence=m.get("confidence"))
         for i, m in enumerate(doc["mentions"], 1)
     ])
     Annotation.objects.bulk_create([

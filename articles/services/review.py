@@ -4,6 +4,10 @@ in one step (multi-model write: the objects, rejected-suggestion records and one
 All or nothing: every item must still be open, of this story, at the version the editor saw and
 allowed by the permission policy, or nothing is written. The caller lists the items (type, id,
 version) it showed, so work that arrived after the page loaded is never accepted unseen.
+
+"Accept (or reject) all suggestions at or above a confidence" is the same step with
+``min_confidence``: the caller lists what ``confident_suggestions`` chose and the editor saw counted;
+each item must still be at or above it, and the revision records the threshold.
 """
 
 from collections import defaultdict
@@ -32,15 +36,26 @@ def _open(type_, obj):
     return obj.status == "suggested"
 
 
+def confident_suggestions(rows, threshold):
+    """The open suggested quotes and mentions among ``rows`` [(type, obj)] whose confidence is at least
+    ``threshold`` (a person's suggestion has none and is never chosen), in the order given."""
+    return [(type_, obj) for type_, obj in rows
+            if type_ in ("quote", "mention") and obj.status == "suggested"
+            and obj.confidence is not None and obj.confidence >= threshold]
+
+
 @transaction.atomic
-def suggestions_review(*, article, user, op, items):
+def suggestions_review(*, article, user, op, items, min_confidence=None):
     """Do ``op`` (accept, reject or resolve) to ``items`` [(type, id, version)] of working copy ``article``.
 
     Returns the number of items done. Raises PermissionDenied, Gone, StaleVersion or DeskError (and
     writes nothing) if any item may not be done as seen. One revision records the whole step.
+    ``min_confidence`` (0..1): the editor chose "all at or above this confidence"; every item must be.
     """
     if op not in REVIEW_OPS:
         raise DeskError(_("Choose accept, reject or resolve."))
+    if min_confidence is not None and (op not in ("accept", "reject") or not 0 <= min_confidence <= 1):
+        raise DeskError(_("Accept or reject by a confidence from 0 to 1."))
     if not items:
         raise DeskError(_("Nothing to do: no item was chosen."))
     if len(items) > MAX_ITEMS:
@@ -66,6 +81,9 @@ def suggestions_review(*, article, user, op, items):
                 raise StaleVersion(obj, f"{type_} {obj.key}")
             if not _open(type_, obj):
                 raise DeskError(_("%(key)s is no longer open; reload.") % {"key": obj.key})
+            if min_confidence is not None and not confident_suggestions([(type_, obj)], min_confidence):
+                raise DeskError(_("%(key)s is below the confidence %(threshold).2f; reload.")
+                                % {"key": obj.key, "threshold": min_confidence})
             if not item_allowed(perms, type_, op, obj):
                 raise PermissionDenied(_("You may not %(op)s %(key)s.") % {"op": op, "key": obj.key})
         found[type_] = rows
@@ -83,7 +101,9 @@ def suggestions_review(*, article, user, op, items):
             model.objects.filter(pk__in=rows).update(status=status, version=F("version") + 1, modified_by=user,
                                                      modified_at=now)
         done += len(rows)
-    revision_create(article=working, user=user, action=op)
+    # The history says how the step chose its items: "accept ≥0.90" (Revision.action, 20 characters).
+    action = op if min_confidence is None else f"{op} ≥{min_confidence:.2f}"
+    revision_create(article=working, user=user, action=action)
     return done
 
 

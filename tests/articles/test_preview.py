@@ -59,13 +59,16 @@ class AdminPreviewTests(TestCase):
             response = self.client.get(self.url)
             assert response.status_code == 200
             assert_private(response)
-            assert [t.name for t in response.templates][0] == "articles/article_detail.html"
+            names = [t.name for t in response.templates]
+            assert names[0] == "admin/articles/article/preview_page.html" and names[1] == "articles/article_detail.html"
             assert "草稿標題DRAFTCANARY" in response.content.decode()
         # Exactly what readers would get: the reader template over the same context.
         article = Article.objects.filter(pk=self.story.pk).for_story_page().get()
         expected = render_to_string("articles/article_detail.html", story_context(article),
                                     request=response.wsgi_request)
-        assert expected.split("<main")[1].split("</main>")[0] in response.content.decode()
+        # (the preview banner stands above the story, inside <main>)
+        story = expected.split("<main")[1].split("</main>")[0]
+        assert "<article" + story.split("<article", 1)[1].rsplit("</article>", 1)[0] in response.content.decode()
 
     def test_pending_changes_of_a_published_story(self):
         article_transition(article=self.story, action="publish", user=self.editor, confirm=True, override_reason="checked by hand")

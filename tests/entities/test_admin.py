@@ -39,6 +39,20 @@ class EntityAdminTests(TestCase):
         page = self.client.get(reverse("admin:entities_entity_change", args=[alibaba.pk])).content.decode()
         assert "Mentions (" in page and "«阿里»" in page
 
+    def test_quotes_by_it_counts_only_accepted_quotes(self):
+        # Issue 11 item 6: the suggested quote q99 was counted (and listed) as a quote by it.
+        assert set(Quote.objects.filter(article=self.story, speaker=self.person).values_list("key", "status")) == {
+            ("q1", "verified"), ("q99", "suggested")}
+        page = self.client.get(reverse("admin:entities_entity_change", args=[self.person.pk])).content.decode()
+        usage = page.split('id="entity-usage"')[1].split("</fieldset>")[0]
+        accepted = usage.split("<h3>Quotes by it (")[1].split("</ul>")[0]
+        assert accepted.startswith("1)") and "q1 in" in accepted and "q99" not in accepted
+        pending = usage.split("<h3>Quotes by it not accepted (suggested or disputed) (")[1].split("</ul>")[0]
+        assert pending.startswith("1)") and "q99 in" in pending and "suggested" in pending
+        mentions = usage.split("<h3>Mentions (")[1].split("</ul>")[0]
+        assert "p1 in" not in mentions  # its suggested mention is listed apart
+        assert "p1 in" in usage.split("<h3>Suggested mentions (not accepted) (")[1].split("</ul>")[0]
+
     def test_merge_needs_the_merge_permission(self):
         for role in ("reporter", "fact-checker"):
             self.client.force_login(make_user(role, username=role.replace("-", "") + "x"))

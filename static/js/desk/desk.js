@@ -13,7 +13,7 @@ import {installEvents} from "./events.js";
 import {installForm} from "./form.js";
 import {renderAll} from "./render.js";
 import {showSelection} from "./selection.js";
-import {installTriage} from "./triage.js";
+import {installTriage, openFromHash} from "./triage.js";
 
 if (desk) {
   Array.from(document.querySelectorAll(".desk-ac")).forEach(setupAutocomplete);
@@ -22,5 +22,6 @@ if (desk) {
   installTriage();
   renderAll();
   showSelection();
+  openFromHash();
   document.body.dataset.deskReady = "1";
 }

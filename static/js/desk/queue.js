@@ -1,4 +1,10 @@
-// The review queue: "select all" checks every row of the page this user may review.
+// The review queue: "select all" checks every row of the page this user may review; a button with a
+// data-confirm question (all suggestions at or above a confidence) asks it, with the count, first.
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest && event.target.closest("button[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) { event.preventDefault(); }
+});
 
 const all = document.getElementById("desk-queue-all");
 if (all) {

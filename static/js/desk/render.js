@@ -2,7 +2,7 @@
 
 import {t} from "./strings.js";
 import {cps} from "./codepoints.js";
-import {$, blocks, state, story} from "./state.js";
+import {$, blocks, desk, state, story} from "./state.js";
 
 function itemClasses(item) {
   let out = ["hl-" + (item.type === "annotation" ? item.kind : item.type)];
@@ -100,12 +100,31 @@ export function renderOpenList() {
   });
 }
 
+// The checklist, grouped by kind as the server draws it (articles/desk/checklist.py): one <details>
+// per kind with its count and a link to its first item; small groups open, long ones folded, and a
+// group stays as open or closed as the editor left it when the list is redrawn.
+const MENTION_KEY = /^m\d+$/;
+const ISSUE_ORDER = ["headline", "flag", "repair", "speaker", "alt", "dek", "disputed", "role", "role_date",
+  "suggestion:quote", "suggestion:mention"];
+const OPEN_UP_TO = 3;
+const foldedByEditor = new Map();  // kind -> open (true/false) as the editor left it
+
+function issueKind(issue) {
+  if (issue.code !== "suggestion") { return issue.code; }
+  return MENTION_KEY.test(issue.target || "") ? "suggestion:mention" : "suggestion:quote";
+}
+
+function issueLink(issue) {
+  if (issue.code === "headline" || issue.code === "dek" || !issue.target) { return desk.urls.change; }
+  return (issue.code === "alt" ? "#desk-" : "#open-") + issue.target;
+}
+
 export function renderIssues(issues) {
   let list = $("desk-issues"), ok = $("desk-issues-ok");
   if (!list) {
-    list = document.createElement("ul");
+    list = document.createElement("div");
     list.id = "desk-issues";
-    list.className = "desk-issues";
+    list.className = "desk-issues desk-issue-groups";
     if (ok) { ok.parentNode.insertBefore(list, ok); }
   }
   if (!ok) {
@@ -115,13 +134,43 @@ export function renderIssues(issues) {
     ok.textContent = t("no_issues");
     list.parentNode.insertBefore(ok, list.nextSibling);
   }
-  list.textContent = "";
+  Array.from(list.querySelectorAll("details[data-kind]")).forEach((d) => foldedByEditor.set(d.dataset.kind, d.open));
+  const groups = new Map();
   issues.forEach((issue) => {
-    const li = document.createElement("li");
-    li.dataset.code = issue.code;
-    li.dataset.target = issue.target;
-    li.textContent = issue.message;
-    list.appendChild(li);
+    const kind = issueKind(issue);
+    if (!groups.has(kind)) { groups.set(kind, []); }
+    groups.get(kind).push(issue);
+  });
+  const rank = (k) => (ISSUE_ORDER.includes(k) ? ISSUE_ORDER.indexOf(k) : ISSUE_ORDER.length);
+  list.textContent = "";
+  Array.from(groups.keys()).sort((a, b) => rank(a) - rank(b)).forEach((kind) => {
+    const items = groups.get(kind);
+    const details = document.createElement("details");
+    details.className = "desk-issue-group";
+    details.dataset.kind = kind;
+    details.open = foldedByEditor.has(kind) ? foldedByEditor.get(kind) : items.length <= OPEN_UP_TO;
+    const summary = document.createElement("summary");
+    const label = document.createElement("span");
+    label.className = "desk-issue-kind";
+    label.textContent = t("issue_kind_" + kind);
+    const count = document.createElement("span");
+    count.className = "desk-count";
+    count.textContent = String(items.length);
+    const first = document.createElement("a");
+    first.className = "desk-issue-first";
+    first.href = issueLink(items[0]);
+    first.textContent = items.length > 1 ? t("go_first") : t("go_it");
+    summary.append(label, " ", count, " ", first);
+    const ul = document.createElement("ul");
+    items.forEach((issue) => {
+      const li = document.createElement("li");
+      li.dataset.code = issue.code;
+      li.dataset.target = issue.target;
+      li.textContent = issue.message;
+      ul.appendChild(li);
+    });
+    details.append(summary, ul);
+    list.appendChild(details);
   });
   list.hidden = !issues.length;
   ok.hidden = issues.length > 0;

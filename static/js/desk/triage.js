@@ -1,5 +1,5 @@
 // Triage in minutes: accept or reject all suggested mentions of one entity at once (from its row,
-// with a count), and step through the open items with [ and ] (or the buttons), each one scrolled
+// with a count), or all suggestions at or above a confidence (counted before confirming), and step through the open items with [ and ] (or the buttons), each one scrolled
 // into view and highlighted in the text.
 
 import {t} from "./strings.js";
@@ -69,6 +69,58 @@ function reviewGroup(op, group, button) {
     });
 }
 
+// --- all suggestions at or above a confidence -------------------------------------------------------
+
+function threshold() {
+  const raw = $("desk-confidence").value;
+  const value = Number(raw);
+  // Hundredths, as the server rounds it (forms.ConfidenceField): both then compare the same numbers.
+  return raw.trim() !== "" && value >= 0 && value <= 1 ? Math.round(value * 100) / 100 : null;
+}
+
+function confident(min) {
+  return state.items.filter((i) => (i.type === "quote" || i.type === "mention") && i.status === "suggested" &&
+    i.confidence !== null && i.confidence !== undefined && i.confidence >= min);
+}
+
+export function renderConfident() {
+  const box = $("desk-confident");
+  if (!box) { return; }
+  box.hidden = !state.items.some((i) => i.status === "suggested" && typeof i.confidence === "number");
+  const min = threshold(), count = $("desk-confident-count");
+  const accept = $("desk-confident-accept"), reject = $("desk-confident-reject");
+  if (min === null) {
+    count.textContent = t("confident_invalid");
+    accept.disabled = reject.disabled = true;
+    return;
+  }
+  const chosen = confident(min), n = chosen.length;
+  count.textContent = t("confident_count", {n, threshold: min.toFixed(2),
+    quotes: chosen.filter((i) => i.type === "quote").length,
+    mentions: chosen.filter((i) => i.type === "mention").length});
+  accept.textContent = t("accept_all", {n});
+  reject.textContent = t("reject_all", {n});
+  accept.hidden = reject.hidden = !perms.review;
+  accept.disabled = reject.disabled = !n;
+}
+
+function reviewConfident(event) {
+  const op = event.currentTarget.dataset.op, min = threshold();
+  if (min === null) { return; }
+  const chosen = confident(min);
+  if (!chosen.length || !window.confirm(t("confident_confirm_" + op, {n: chosen.length, threshold: min.toFixed(2)}))) {
+    return;
+  }
+  const button = event.currentTarget;
+  button.disabled = true;
+  send(desk.urls.review, {story: desk.article.id, op, confidence: min,
+                          items: chosen.map((i) => [i.type, i.id, i.version])})
+    .then((result) => {
+      message(result.ok ? result.message : (result.error || t("not_done")), result.ok ? "ok" : "error");
+      refresh();
+    });
+}
+
 // --- stepping through open work ----------------------------------------------------------------
 
 export function reveal(item) {
@@ -99,8 +151,26 @@ function step(direction) {
   reveal(next);
 }
 
+// A checklist link (#open-<key>, articles/desk/checklist.py) opens its item, here or from another page.
+export function openFromHash() {
+  const hash = decodeURIComponent(window.location.hash || "");
+  if (!hash.startsWith("#open-")) { return; }
+  const key = hash.slice("#open-".length);
+  const matches = state.items.filter((i) => i.key === key);
+  const item = matches.find(isOpenWork) || matches[0];
+  if (!item) { message(t("deleted_meanwhile"), "error"); return; }
+  openItem(item);
+  reveal(item);
+}
+
 export function installTriage() {
-  afterRender.push(renderEntityGroups);
+  window.addEventListener("hashchange", openFromHash);
+  afterRender.push(renderEntityGroups, renderConfident);
+  if ($("desk-confidence")) {
+    $("desk-confidence").addEventListener("input", renderConfident);
+    $("desk-confident-accept").addEventListener("click", reviewConfident);
+    $("desk-confident-reject").addEventListener("click", reviewConfident);
+  }
   $("desk-next-open").addEventListener("click", () => step(1));
   $("desk-prev-open").addEventListener("click", () => step(-1));
   document.addEventListener("keydown", (event) => {
