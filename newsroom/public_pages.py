@@ -106,6 +106,16 @@ def read_rows(scopes):
     return out
 
 
+def generations(scopes, rows):
+    """[[scope, generation], …] of ``scopes`` in ``rows`` (``read_rows``): what a stored render was made from."""
+    return [[scope, rows.get(scope, (0,))[0]] for scope in sorted(scopes)]
+
+
+def page_rows(request, scopes, rows):
+    """Hand the view's ``read_rows(scopes)`` to ``public_page``, which then reads no state again."""
+    request.page_rows = (set(scopes), rows)
+
+
 def read_state(scopes, now=None, rows=None):
     """(state, last modified) of ``scopes``, from ``rows`` (``read_rows``) or one query."""
     now = now or timezone.now()
@@ -201,7 +211,10 @@ def public_page(view=None, *, params=(), scopes=(SITE,)):
         # Read in the view's snapshot: the state is that of the data the page was rendered from
         # (the rows read to check a stale copy are from the same snapshot: reused when they cover it).
         page_scopes = sorted(request.page_scopes)
-        if rows is None or not set(page_scopes) <= set(stored["scopes"]):
+        asked, view_rows = getattr(request, "page_rows", (set(), None))
+        if view_rows is not None and set(page_scopes) <= asked:
+            rows = view_rows
+        elif rows is None or not set(page_scopes) <= set(stored["scopes"]):
             rows = read_rows(page_scopes)
         state, last_modified = read_state(page_scopes, rows=rows)
         etag, last_ts = _etag(key, state), _timestamp(last_modified)

@@ -334,3 +334,44 @@ class Block(models.Model):
         super().save(*args, **kwargs)
 
 
+
+
+class StoryRenderQuerySet(models.QuerySet):
+    def for_page(self, slug, language):
+        """The stored render of public story ``slug`` in ``language`` (one query), or None."""
+        return self.filter(language=language, article__in=Article.objects.public().filter(slug=slug).values("pk")).only(
+            "html", "scopes", "state", "code").first()
+
+    def store(self, article, language, html, scopes, state, code):
+        """Store (or replace) the render of live edition ``article`` in ``language``."""
+        self.update_or_create(article=article, language=language,
+                              defaults={"html": html, "scopes": scopes, "state": state, "code": code})
+
+
+class StoryRender(models.Model):
+    """A live edition's story page, rendered once (at publish, or at the first request for an edition
+    published before renders were stored), per script edition: the page as readers get it, with the
+    site's origin left as a placeholder (``articles.rendering.RENDER_ORIGIN``).
+
+    Valid while the page scopes it shows keep the generations in ``state`` (an entity edit bumps the
+    scopes of the stories showing it) and the code that rendered it is the code serving it (``code``).
+    Derived data: deleted with its edition, rebuilt whenever it is missing or stale.
+    """
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="renders")
+    language = models.CharField(_("language"), max_length=10, help_text=_("The script edition (zh-hant, zh-hans)."))
+    html = models.TextField(_("HTML"))
+    scopes = models.JSONField(_("page scopes"), default=list)
+    state = models.JSONField(_("scope generations"), default=list)
+    code = models.CharField(_("code digest"), max_length=32)
+    rendered_at = models.DateTimeField(_("rendered at"), auto_now=True)
+
+    objects = StoryRenderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("story render")
+        verbose_name_plural = _("story renders")
+        constraints = [models.UniqueConstraint(fields=["article", "language"], name="unique_storyrender_article_language")]
+
+    def __str__(self):
+        return f"{self.article} [{self.language}]"

@@ -3,8 +3,12 @@
 from django.db import transaction
 from django.utils import timezone
 
+from newsroom.locale import READER_EDITIONS
+from newsroom.public_pages import code_digest, generations, read_rows
+
 from ..diff import content_digest
-from ..models import Article, Edition, Status, Transition
+from ..models import Article, Edition, Status, StoryRender, Transition
+from ..rendering import story_page, story_scopes
 from .documents import export_story, write_story
 from .gate import OVERRIDE_PREFIX, blocking_issues
 from .locking import article_lock, bump
@@ -51,6 +55,21 @@ def copy_to_live(article, doc=None):
     return live
 
 
+def story_renders_store(live):
+    """Render the story page of live edition ``live`` in every script edition and store it with the
+    edition (``StoryRender``): readers' requests then read one row. Called in the publishing
+    transaction, after every write of the edition and its entities (the state stored is the one the
+    page shows)."""
+    article = Article.objects.filter(pk=live.pk).for_story_page().get()
+    scopes = story_scopes(article)
+    state, code = generations(scopes, read_rows(scopes)), code_digest()
+    StoryRender.objects.filter(article=article).delete()
+    StoryRender.objects.bulk_create([
+        StoryRender(article=article, language=language, html=story_page(article, language), scopes=scopes,
+                    state=state, code=code)
+        for language in READER_EDITIONS])
+
+
 @transaction.atomic
 def article_publish(*, article, user=None, now=None, expected_version=None, note=""):
     """Publish the working copy ``article`` now (or at its future publish_at): one transaction.
@@ -73,6 +92,7 @@ def article_publish(*, article, user=None, now=None, expected_version=None, note
     transition_log(article=working, user=user, from_status=from_status, to_status=working.status,
                    note=note, created_at=now)
     revision_create(article=working, user=user, action="publish", data=doc)
+    story_renders_store(live)
     article.refresh_from_db()
     return live
 
@@ -138,6 +158,8 @@ def articles_publish_due(*, now=None, dry_run=False):
             Article.objects.live().filter(working_copy=working).update(
                 status=Status.PUBLISHED, published_at=working.published_at, updated_at=working.updated_at,
                 modified_at=timezone.now())
+            for live in Article.objects.live().filter(working_copy=working):
+                story_renders_store(live)  # its dates as published
             Transition.objects.create(article=working, user=None, from_status=Status.SCHEDULED,
                                       to_status=Status.PUBLISHED, note="publish_scheduled: publish_at reached",
                                       created_at=now)
