@@ -6,19 +6,23 @@ of different levels cross, the inner one is split. Note references (links to an 
 are points, never placed inside a mention link (no link inside a link).
 """
 
+import hashlib
+import json
 import math
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from entities.page_state import entity_scope
+from entities.page_state import entity_card_scope
 from newsroom.html import highlight
+from newsroom.public_pages import code_digest
 from newsroom.simplified import convert_response
 from newsroom.text import HAN_RE, fold_with_index
 
@@ -249,6 +253,9 @@ def story_parts(article):
     public notes in reading order and places their references outside any link.
     """
     spans, markers, notes = {}, {}, {}
+    blocks = {block.pk: block for block in article.blocks.all()}
+    for anchored in (*article.quotes.all(), *article.mentions.all(), *article.public_annotations):
+        anchored.block = blocks[anchored.block_id]
     for quote in article.quotes.all():
         spans.setdefault(quote.block_id, []).append(Span(quote.start, quote.end, "quote", quote))
     linked = set()
@@ -337,8 +344,9 @@ def shown_entities(article):
 
 
 def story_scopes(article):
-    """The page scopes a prefetched story page shows: its story and every entity on it."""
-    return sorted({story_scope(article.slug), *(entity_scope(e.slug) for e in shown_entities(article))})
+    """The page scopes a prefetched story page shows: its story, and the row of every entity on it
+    (not their roles or aliases, which it does not show)."""
+    return sorted({story_scope(article.slug), *(entity_card_scope(e.slug) for e in shown_entities(article))})
 
 
 # The site's origin in a page rendered without a request (at publish): pages carry absolute URLs
@@ -363,15 +371,23 @@ class RenderRequest(HttpRequest):
         return "http"
 
 
-def story_page(article, language):
+def story_page(article, language, context=None):
     """The story page of a prefetched live edition (``for_story_page()``) in the script edition
     ``language``, exactly as readers get it (the edition's script and quotation marks), with its
-    absolute URLs on RENDER_ORIGIN (``with_origin`` puts the request's in)."""
+    absolute URLs on RENDER_ORIGIN (``with_origin`` puts the request's in). ``context``: its
+    ``story_context`` (the same for every edition) when it is at hand."""
     with translation.override(language):
         request = RenderRequest(article.get_absolute_url())
-        html = render_to_string("articles/article_detail.html", story_context(article), request=request)
+        html = render_to_string("articles/article_detail.html", context or story_context(article), request=request)
         response = convert_response(HttpResponse(html), language)
     return response.content.decode(response.charset)
+
+
+def render_code():
+    """What a stored render was made by: the pages' code (``code_digest``) and the settings the
+    render reads (a render made by other code or settings is stale)."""
+    marks = json.dumps(getattr(settings, "QUOTE_MARKS", {}), sort_keys=True)
+    return hashlib.sha256(f"{code_digest()} {marks}".encode()).hexdigest()[:16]
 
 
 def with_origin(html, request):

@@ -14,13 +14,14 @@ from django_filters.views import FilterView
 
 from entities.models import Entity
 from newsroom.db import after_snapshot
-from newsroom.public_pages import code_digest, depends_on, generations, page_rows, public_page, read_rows
+from newsroom.public_pages import depends_on, generations, page_rows, public_page, read_rows
 
 from . import search as reader_search
 from .filters import QuoteFilter
 from .models import Article, Block, Quote, Section, StoryRender
 from .rendering import (  # noqa: F401  (story_context, reading_minutes: the desk's preview and tests use them here)
-    find_terms, highlight, reading_minutes, shown_entities, snippet, story_context, story_page, story_scopes, with_origin,
+    find_terms, highlight, reading_minutes, shown_entities, snippet, render_code, story_context, story_page, story_scopes,
+    with_origin,
 )
 
 @public_page(params=("page",))
@@ -52,12 +53,12 @@ def story_detail(request, slug):
     stored = StoryRender.objects.for_page(slug, language)
     if stored is not None:
         rows = read_rows(stored.scopes)
-        if stored.code == code_digest() and generations(stored.scopes, rows) == stored.state:
+        if stored.code == render_code() and generations(stored.scopes, rows) == stored.state:
             return stored_page(request, stored.html, stored.scopes, rows)
     article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
     html, scopes = story_page(article, language), story_scopes(article)
     rows = read_rows(scopes)
-    state, code = generations(scopes, rows), code_digest()
+    state, code = generations(scopes, rows), render_code()
     after_snapshot(request, lambda: StoryRender.objects.store(article, language, html, scopes, state, code))
     return stored_page(request, html, scopes, rows)
 

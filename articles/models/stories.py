@@ -89,8 +89,8 @@ class ArticleQuerySet(models.QuerySet):
             lastmod=Coalesce("updated_at", "published_at", "publish_at", "created_at")).order_by("-lastmod", "-id")
 
     def for_story_page(self):
-        """Everything the story page shows, in a fixed number of queries."""
-        anchored = ("block", "block__section")
+        """Everything the story page shows, in a fixed number of queries (the anchored rows' blocks
+        are the prefetched ones: ``rendering.story_parts`` attaches them, no join builds copies)."""
         return self.select_related("source_entity").prefetch_related(
             Prefetch("sections", Section.objects.order_by("position")),
             Prefetch("story_entities", StoryEntity.objects.select_related("entity").order_by("id")),
@@ -98,17 +98,16 @@ class ArticleQuerySet(models.QuerySet):
             Prefetch(
                 "quotes",
                 _anchored("Quote").objects.filter(status__in=PUBLIC_QUOTE_STATUSES)
-                .select_related(*anchored, "speaker", "event", "attribution_block")
-                .order_by("block__position", "start"),
+                .select_related("speaker", "event").order_by("block__position", "start"),
             ),
             Prefetch(
                 "mentions",
-                _anchored("Mention").objects.filter(status=_anchored("Mention").Status.CONFIRMED).select_related(*anchored, "entity")
+                _anchored("Mention").objects.filter(status=_anchored("Mention").Status.CONFIRMED).select_related("entity")
                 .order_by("block__position", "start"),
             ),
             Prefetch(
                 "annotations",
-                _anchored("Annotation").objects.filter(public=True, kind__in=PUBLIC_NOTE_KINDS).select_related(*anchored)
+                _anchored("Annotation").objects.filter(public=True, kind__in=PUBLIC_NOTE_KINDS)
                 .annotate(made_at=Coalesce(Subquery(
                     _anchored("Annotation").objects.filter(article=OuterRef("article__working_copy"), key=OuterRef("key"))
                     .values("created_at")[:1]), "created_at"))
@@ -344,8 +343,11 @@ class StoryRenderQuerySet(models.QuerySet):
 
     def store(self, article, language, html, scopes, state, code):
         """Store (or replace) the render of live edition ``article`` in ``language``."""
-        self.update_or_create(article=article, language=language,
-                              defaults={"html": html, "scopes": scopes, "state": state, "code": code})
+        # One upsert: two requests storing the same render at once do not fail.
+        self.bulk_create([StoryRender(article=article, language=language, html=html, scopes=scopes, state=state,
+                                      code=code)],
+                         update_conflicts=True, unique_fields=["article", "language"],
+                         update_fields=["html", "scopes", "state", "code", "rendered_at"])
 
 
 class StoryRender(models.Model):
