@@ -27,6 +27,11 @@ def transition_log(*, article, user, from_status, to_status, note="", **fields):
                                      note=note, **fields)
 
 
+def live_edition_delete(working):
+    """Delete the live edition of working copy ``working`` (with its rows and renders), if any."""
+    return Article.objects.live().filter(working_copy=working).delete()[0] > 0
+
+
 def sync_live_edition(article):
     """Make the live edition match the working copy's status: copy it if visible, drop it if not.
 
@@ -35,7 +40,7 @@ def sync_live_edition(article):
     live = Article.objects.live().filter(working_copy=article).first()
     if article.status not in VISIBLE_STATUSES:
         if live:
-            live.delete()
+            live_edition_delete(article)
             return "live edition removed"
         return ""
     doc = export_story(article)
@@ -48,7 +53,7 @@ def sync_live_edition(article):
 def copy_to_live(article, doc=None):
     """Replace the live edition of working copy ``article`` by a copy through the story format."""
     doc = doc or export_story(article)
-    Article.objects.live().filter(working_copy=article).delete()
+    live_edition_delete(article)
     live = write_story(doc, Article(edition=Edition.LIVE, working_copy=article))
     live.content_digest = content_digest(doc)
     Article.objects.filter(pk=live.pk).update(content_digest=live.content_digest)
@@ -103,7 +108,7 @@ def article_unpublish(*, article, user=None, expected_version=None, note="", to_
     """Take a story off the public site: delete its live edition, return the working copy to draft."""
     working = article_lock(article=article, expected_version=expected_version)
     from_status = working.status
-    Article.objects.live().filter(working_copy=working).delete()
+    live_edition_delete(working)
     working.status = to_status
     bump(working, user)
     transition_log(article=working, user=user, from_status=from_status, to_status=to_status, note=note)
