@@ -371,14 +371,14 @@ class RenderRequest(HttpRequest):
         return "http"
 
 
-def story_page(article, language, context=None):
+def story_page(article, language):
     """The story page of a prefetched live edition (``for_story_page()``) in the script edition
     ``language``, exactly as readers get it (the edition's script and quotation marks), with its
-    absolute URLs on RENDER_ORIGIN (``with_origin`` puts the request's in). ``context``: its
-    ``story_context`` (the same for every edition) when it is at hand."""
+    absolute URLs on RENDER_ORIGIN (``with_origin`` puts the request's in). The context is built in
+    the edition's language too: the paragraphs' links carry its URL prefix."""
     with translation.override(language):
         request = RenderRequest(article.get_absolute_url())
-        html = render_to_string("articles/article_detail.html", context or story_context(article), request=request)
+        html = render_to_string("articles/article_detail.html", story_context(article), request=request)
         response = convert_response(HttpResponse(html), language)
     return response.content.decode(response.charset)
 

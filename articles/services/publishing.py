@@ -8,7 +8,7 @@ from newsroom.public_pages import generations, read_rows
 
 from ..diff import content_digest
 from ..models import Article, Edition, Status, StoryRender, Transition
-from ..rendering import render_code, story_context, story_page, story_scopes
+from ..rendering import render_code, story_page, story_scopes
 from .documents import export_story, write_story
 from .gate import OVERRIDE_PREFIX, blocking_issues
 from .locking import article_lock, bump
@@ -66,11 +66,11 @@ def story_renders_store(live):
     transaction, after every write of the edition and its entities (the state stored is the one the
     page shows)."""
     article = Article.objects.filter(pk=live.pk).for_story_page().get()
-    scopes, context = story_scopes(article), story_context(article)
+    scopes = story_scopes(article)
     state, code = generations(scopes, read_rows(scopes)), render_code()
     StoryRender.objects.filter(article=article).delete()
     StoryRender.objects.bulk_create([
-        StoryRender(article=article, language=language, html=story_page(article, language, context), scopes=scopes,
+        StoryRender(article=article, language=language, html=story_page(article, language), scopes=scopes,
                     state=state, code=code)
         for language in READER_EDITIONS])
 
