@@ -45,9 +45,13 @@ def _touched(instance):
     return _slugs(instance.subject_id, instance.object_id)
 
 
+DERIVED = {"search_tokens"}  # recomputed at each save, shown nowhere
+
+
 def _compared(model):
-    """The columns whose change shows on a page (not the save's own clock)."""
-    return [f.attname for f in model._meta.concrete_fields if not getattr(f, "auto_now", False)]
+    """The columns whose change shows on a page (not the save's own clock, not search tokens)."""
+    return [f.attname for f in model._meta.concrete_fields
+            if not getattr(f, "auto_now", False) and f.attname not in DERIVED]
 
 
 def _values(instance):
@@ -65,12 +69,12 @@ def _remember(sender, instance, raw=False, **kwargs):
         instance._slug_before = before["slug"] if before else None
 
 
-def _changed(sender, instance, raw=False, created=False, **kwargs):
+def _changed(sender, instance, raw=False, created=None, **kwargs):
     if raw:
         return
     before = instance.__dict__.pop("_stored_before", None)
-    if "created" in kwargs and not created and before is not None and before == _values(instance):
-        return  # saved unchanged
+    if created is False and before is not None and before == _values(instance):
+        return  # saved unchanged (created is None for a delete)
     touched = _touched(instance)
     cards = [entity_card_scope(slug) for slug in touched] if isinstance(instance, Entity) else []
     bump(SITE, *(entity_scope(slug) for slug in touched), *cards)

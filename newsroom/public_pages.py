@@ -207,6 +207,8 @@ def _from_cache(request, key, stored, state, last_modified):
     for header, value in stored["headers"].items():
         response[header] = value
     response.from_page_cache = True
+    if "outer_headers" not in stored:  # stored by a response PageCacheMiddleware could not complete (a 304)
+        response.page_cache_entry = (key, stored)
     return _validators(response, etag, last_ts)
 
 
