@@ -1,10 +1,11 @@
 """Validators, 304s and the public page cache: invalidated by publishing, never by a draft save."""
 
+import time
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -324,3 +325,48 @@ class SharedCacheInvalidationTests(TestCase):
         person.description = "新的人物介紹"
         person.save()
         assert "新的人物介紹" in self.client.get("/stories/other/").content.decode()
+
+
+class ThunderingHerdTests(TransactionTestCase):
+    """After a publish, concurrent first requests for a page render it once (one cache: the threads
+    of one process share the local-memory cache as gunicorn workers share Redis)."""
+
+    def test_concurrent_requests_after_a_publish_render_the_page_once(self):
+        import threading
+        from unittest import mock
+
+        from django.db import connections
+        from django.test import Client
+
+        from newsroom import public_pages
+
+        article = make_story(2)
+        for url in ("/", "/stories/test-story/"):
+            Client().get(url)
+        article.title = "新的標題"
+        article.save()
+        article_publish(article=article)
+        renders, real = [], public_pages._render
+
+        def slow_render(*args, **kwargs):
+            renders.append(args[0].path)
+            time.sleep(0.3)  # every other request arrives while this one renders
+            return real(*args, **kwargs)
+
+        results = []
+
+        def reader(url):
+            try:
+                response = Client().get(url)
+                results.append((url, response.status_code, "新的標題" in response.content.decode()))
+            finally:
+                connections.close_all()
+
+        with mock.patch.object(public_pages, "_render", slow_render):
+            threads = [threading.Thread(target=reader, args=(url,)) for url in ("/", "/stories/test-story/") * 6]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        assert sorted(renders) == ["/", "/stories/test-story/"]
+        assert len(results) == 12 and all(status == 200 and new for _, status, new in results)
