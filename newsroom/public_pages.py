@@ -14,7 +14,12 @@
    row "schedule" without a write: its latest passed time is part of every page's state;
 4. the state makes the ETag; a conditional GET that matches answers 304 without rendering;
    otherwise the view renders, the simplified edition is converted (``newsroom.simplified``) and
-   the page is cached with its scopes and their state.
+   the page is cached with its scopes and their state;
+5. one request per cache renders a stale or missing page (a lock in the cache); the others wait for
+   its copy (thundering herd after a publish);
+6. ``PageCacheMiddleware`` serves a fresh cached page to an anonymous reader right after whitenoise:
+   one cache read and the validator query, no session, locale, auth or axes middleware, no view and
+   no snapshot. Requests with a session (maybe an editor) never use the page cache.
 """
 
 import functools
