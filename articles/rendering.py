@@ -6,12 +6,14 @@ of different levels cross, the inner one is split. Note references (links to an 
 are points, never placed inside a mention link (no link inside a link).
 """
 
+import functools
 import hashlib
 import json
 import math
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +24,6 @@ from django.utils.safestring import mark_safe
 
 from entities.page_state import entity_card_scope
 from newsroom.html import highlight
-from newsroom.public_pages import code_digest
 from newsroom.simplified import convert_response
 from newsroom.text import HAN_RE, fold_with_index
 
@@ -383,11 +384,26 @@ def story_page(article, language):
     return response.content.decode(response.charset)
 
 
+@functools.cache
+def code_content_digest():
+    """A digest of the contents (not the times) of the code, templates and translations that shape a
+    page: the same on every server of a release, so their stored renders agree."""
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256(getattr(settings, "RELEASE", "").encode())
+    folders = [("templates", "**/*.html"), ("locale", "**/*.mo"), ("articles", "**/*.py"), ("entities", "**/*.py"),
+               ("newsroom", "**/*.py")]
+    for folder, pattern in folders:
+        for path in sorted((base / folder).glob(pattern)):
+            digest.update(str(path.relative_to(base)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def render_code():
-    """What a stored render was made by: the pages' code (``code_digest``) and the settings the
-    render reads (a render made by other code or settings is stale)."""
+    """What a stored render was made by: the pages' code (by content: every server of a release
+    agrees) and the settings the render reads (a render made by other code or settings is stale)."""
     marks = json.dumps(getattr(settings, "QUOTE_MARKS", {}), sort_keys=True)
-    return hashlib.sha256(f"{code_digest()} {marks}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{code_content_digest()} {marks}".encode()).hexdigest()[:16]
 
 
 def with_origin(html, request):
