@@ -247,12 +247,16 @@ def public_page(view=None, *, params=(), scopes=(SITE,)):
         language = translation.get_language()
         key = page_key(request)
         use_cache = not maybe_editor(request)
-        stored = cache.get(f"public-page:{key}") if use_cache else None
-        rows = None
-        if stored is not None:
-            fresh, rows, state, last_modified = _fresh(stored)
-            if fresh:
-                return _from_cache(request, key, stored, state, last_modified)
+        probe = request.__dict__.pop("page_cache_probe", None)
+        if use_cache and probe is not None and probe[0] == key:
+            stored, rows = probe[1], probe[2]  # PageCacheMiddleware found it stale: not read again
+        else:
+            stored = cache.get(f"public-page:{key}") if use_cache else None
+            rows = None
+            if stored is not None:
+                fresh, rows, state, last_modified = _fresh(stored)
+                if fresh:
+                    return _from_cache(request, key, stored, state, last_modified)
         locked = use_cache and cache.add(f"public-page-lock:{key}", 1, RENDER_LOCK_SECONDS)
         if use_cache and not locked:
             copy = _wait_for_copy(key, stored)
@@ -350,8 +354,9 @@ class PageCacheMiddleware:
         stored = cache.get(f"public-page:{key}")
         if stored is None or "outer_headers" not in stored:
             return key
-        fresh, _, state, last_modified = _fresh(stored)
+        fresh, rows, state, last_modified = _fresh(stored)
         if not fresh:
+            request.page_cache_probe = (key, stored, rows)  # public_page renders it without reading these again
             return key
         etag, last_ts = _etag(key, state), _timestamp(last_modified)
         response = get_conditional_response(request, etag=etag, last_modified=last_ts)
