@@ -24,16 +24,36 @@ class FirstChoices(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset[:SHOWN_CHOICES]:
+        for obj in self.field.shown_rows():
             yield self.choice(obj)
 
     def __len__(self):
-        return min(self.queryset.count(), SHOWN_CHOICES) + (self.field.empty_label is not None)
+        return len(self.field.shown_rows()) + (self.field.empty_label is not None)
 
 
 class ShortModelChoiceField(forms.ModelChoiceField):
+    """A select of the first SHOWN_CHOICES rows, and the chosen one: read in one query that both
+    validates the choice and draws the select."""
+
     iterator = FirstChoices
 
+    def shown_rows(self, chosen=None):
+        if getattr(self, "_shown", None) is None:
+            first = Q(pk__in=self.queryset.values("pk")[:SHOWN_CHOICES])
+            key = self.to_field_name or "pk"
+            self._shown = list(self.queryset.filter(first | Q(**{key: chosen})) if chosen is not None
+                               else self.queryset[:SHOWN_CHOICES])
+        return self._shown
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = self.to_field_name or "pk"
+        for obj in self.shown_rows(chosen=str(value)):
+            if str(getattr(obj, key)) == str(value):
+                return obj
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                    params={"value": value})
 
 class StoryChoiceField(ShortModelChoiceField):
     def label_from_instance(self, obj):

@@ -6,17 +6,30 @@ of different levels cross, the inner one is split. Note references (links to an 
 are points, never placed inside a mention link (no link inside a link).
 """
 
+import functools
+import hashlib
+import json
+import math
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from entities.page_state import entity_card_scope
 from newsroom.html import highlight
-
+from newsroom.simplified import convert_response
 from newsroom.text import HAN_RE, fold_with_index
 
 from .checks import ROLE_PREFIXES  # one list of the prefixes that date a title
+from .models import Block
+from .page_state import story_scope
 
 LEVELS = ("quote", "mention", "annotation")
 LATIN_RUN_RE = re.compile(r"[A-Za-z][A-Za-z0-9.\-’' ]*[A-Za-z0-9]|[A-Za-z]")
@@ -211,3 +224,188 @@ def printed_role(quote):
     return role
 
 
+
+
+# -- the story page -----------------------------------------------------------------------------------
+
+LATIN_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[.\-'][A-Za-z0-9]+)*")
+HAN_PER_MINUTE = 400     # a common estimate for reading Chinese prose
+WORDS_PER_MINUTE = 200   # Latin-script words inside it
+
+
+def reading_minutes(texts):
+    """Reading time for Chinese text: Han characters (not spaces) plus Latin words, at least 1 minute."""
+    han = sum(len(HAN_RE.findall(t)) for t in texts)
+    words = sum(len(LATIN_WORD_RE.findall(t)) for t in texts)
+    return max(1, math.ceil(han / HAN_PER_MINUTE + words / WORDS_PER_MINUTE))
+
+
+def is_block_quote(quote, block):
+    """A paragraph that is a quote (set as a block quote) rather than a paragraph with a quote in it."""
+    share = (quote.end - quote.start) / max(len(block.text), 1)
+    introduced = quote.attribution_block_id is not None and quote.attribution_block_id != quote.block_id
+    return share >= 0.9 or (introduced and share >= 0.5)
+
+
+def story_parts(article):
+    """Group a prefetched article's blocks by section and render each paragraph with its spans.
+
+    Links the first mention of each entity per section (the lede counts as a section), numbers the
+    public notes in reading order and places their references outside any link.
+    """
+    spans, markers, notes = {}, {}, {}
+    blocks = {block.pk: block for block in article.blocks.all()}
+    for anchored in (*article.quotes.all(), *article.mentions.all(), *article.public_annotations):
+        anchored.block = blocks[anchored.block_id]
+    for quote in article.quotes.all():
+        spans.setdefault(quote.block_id, []).append(Span(quote.start, quote.end, "quote", quote))
+    linked = set()
+    for mention in article.mentions.all():
+        scope = (mention.block.section_id, mention.entity_id)
+        if scope in linked:
+            continue
+        linked.add(scope)
+        spans.setdefault(mention.block_id, []).append(Span(mention.start, mention.end, "mention", mention))
+    corrections = []
+    for note, marker, shown in number_notes(article.public_annotations):
+        spans.setdefault(note.block_id, []).append(Span(note.start, note.end, "annotation", note))
+        markers.setdefault(note.block_id, []).append(marker)
+        if note.kind == "correction":
+            corrections.append(note)
+        elif shown:
+            notes.setdefault(note.block_id, []).append(note)
+    quotes_by_block = {}
+    for quote in article.quotes.all():
+        quotes_by_block.setdefault(quote.block_id, []).append(quote)
+    lede, by_section = [], {}
+    paragraph_number, last_quote = 0, None
+    for block in article.blocks.all():
+        if block.kind == Block.Kind.FIGURE and not block.image:
+            continue  # an empty figure slot is the newsroom's business, not the reader's
+        if block.kind == Block.Kind.PARAGRAPH:
+            paragraph_number += 1
+            block.number = paragraph_number
+            block.html = render_text(block.text, spans.get(block.pk, []), markers.get(block.pk, []))
+        block.quote_list = quotes_by_block.get(block.pk, [])
+        block.block_quote = next((q for q in block.quote_list if is_block_quote(q, block)), None)
+        block.attribution_list, last_quote = attribution_lines(
+            [q for q in block.quote_list if q is not block.block_quote], block, last_quote)
+        if block.block_quote is not None:
+            last_quote = block.block_quote
+        block.notes = notes.get(block.pk, [])
+        (lede if block.section_id is None else by_section.setdefault(block.section_id, [])).append(block)
+    sections = list(article.sections.all())
+    for section in sections:
+        section.block_list = by_section.get(section.pk, [])
+    for note in corrections:
+        note.paragraph = note.block
+    return lede, sections, corrections
+
+
+def story_context(article):
+    """The template context of the story page for a prefetched article (``for_story_page()``).
+
+    Shared by the reader page and the editors' preview, so a preview is exactly what readers get.
+    """
+    lede, sections, corrections = story_parts(article)
+    texts = [article.title, article.dek, *(b.text for b in article.blocks.all()),
+             *(s.heading for s in sections)]
+    entities = [se.entity for se in article.story_entities.all()]
+    mentioned = OrderedDict()
+    for mention in article.mentions.all():
+        mentioned.setdefault(mention.entity_id, mention.entity)
+    quoted = OrderedDict()
+    for quote in article.quotes.all():
+        if quote.speaker_id:
+            quoted.setdefault(quote.speaker_id, quote.speaker)
+    people = [e for e in quoted.values()] + [e for e in mentioned.values()
+                                             if e.pk not in quoted and e.kind in ("person", "organization")]
+    return {
+        "article": article,
+        "lede": lede,
+        "sections": sections,
+        "corrections": corrections,
+        "quotes": list(article.quotes.all()),
+        "entities": entities,
+        "mentioned_entities": list(mentioned.values()),
+        "people": people,
+        "reading_minutes": reading_minutes(texts),
+        "shown_at": article.published_at or article.publish_at,
+        "modified_at": article.updated_at if article.updated_at and article.published_at
+        and article.updated_at > article.published_at else None,
+    }
+
+
+
+def shown_entities(article):
+    """Every entity a prefetched story page shows (its list, mentions, speakers, events, source)."""
+    shown = [se.entity for se in article.story_entities.all()] + [m.entity for m in article.mentions.all()]
+    shown += [e for q in article.quotes.all() for e in (q.speaker, q.event) if e is not None]
+    return shown + ([article.source_entity] if article.source_entity else [])
+
+
+def story_scopes(article):
+    """The page scopes a prefetched story page shows: its story, and the row of every entity on it
+    (not their roles or aliases, which it does not show)."""
+    return sorted({story_scope(article.slug), *(entity_card_scope(e.slug) for e in shown_entities(article))})
+
+
+# The site's origin in a page rendered without a request (at publish): pages carry absolute URLs
+# (canonical, og:url, JSON-LD), which the page served replaces by the request's scheme and host.
+RENDER_HOST = "render.newsroom.invalid"
+RENDER_ORIGIN = f"http://{RENDER_HOST}"
+
+
+class RenderRequest(HttpRequest):
+    """A reader's GET of ``path`` from no particular host (its absolute URLs start with RENDER_ORIGIN)."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.method = "GET"
+        self.path = self.path_info = path
+        self.META = {"SERVER_NAME": RENDER_HOST, "SERVER_PORT": "80"}
+
+    def get_host(self):
+        return RENDER_HOST
+
+    def _get_scheme(self):
+        return "http"
+
+
+def story_page(article, language):
+    """The story page of a prefetched live edition (``for_story_page()``) in the script edition
+    ``language``, exactly as readers get it (the edition's script and quotation marks), with its
+    absolute URLs on RENDER_ORIGIN (``with_origin`` puts the request's in). The context is built in
+    the edition's language too: the paragraphs' links carry its URL prefix."""
+    with translation.override(language):
+        request = RenderRequest(article.get_absolute_url())
+        html = render_to_string("articles/article_detail.html", story_context(article), request=request)
+        response = convert_response(HttpResponse(html), language)
+    return response.content.decode(response.charset)
+
+
+@functools.cache
+def code_content_digest():
+    """A digest of the contents (not the times) of the code, templates and translations that shape a
+    page: the same on every server of a release, so their stored renders agree."""
+    base = Path(settings.BASE_DIR)
+    digest = hashlib.sha256(getattr(settings, "RELEASE", "").encode())
+    folders = [("templates", "**/*.html"), ("locale", "**/*.mo"), ("articles", "**/*.py"), ("entities", "**/*.py"),
+               ("newsroom", "**/*.py")]
+    for folder, pattern in folders:
+        for path in sorted((base / folder).glob(pattern)):
+            digest.update(str(path.relative_to(base)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_code():
+    """What a stored render was made by: the pages' code (by content: every server of a release
+    agrees) and the settings the render reads (a render made by other code or settings is stale)."""
+    marks = json.dumps(getattr(settings, "QUOTE_MARKS", {}), sort_keys=True)
+    return hashlib.sha256(f"{code_content_digest()} {marks}".encode()).hexdigest()[:16]
+
+
+def with_origin(html, request):
+    """A stored page for ``request``: its absolute URLs on the request's scheme and host."""
+    return html.replace(RENDER_ORIGIN, f"{request.scheme}://{request.get_host()}")

@@ -5,129 +5,24 @@ and entities) and is wrapped in ``public_page``: one snapshot, ETag/Last-Modifie
 invalidated by publishing, and the simplified edition.
 """
 
-import math
-import re
-from collections import OrderedDict
-
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.functional import cached_property
 from django_filters.views import FilterView
 
 from entities.models import Entity
-from entities.page_state import entity_scope
-from newsroom.public_pages import depends_on, public_page
+from newsroom.db import after_snapshot
+from newsroom.public_pages import depends_on, generations, page_rows, public_page, read_rows
 
 from . import search as reader_search
 from .filters import QuoteFilter
-from .models import Article, Block, Quote, Section
-from .page_state import story_scope
-from .rendering import HAN_RE, Span, attribution_lines, find_terms, highlight, number_notes, render_text, snippet
-
-LATIN_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[.\-'][A-Za-z0-9]+)*")
-HAN_PER_MINUTE = 400     # a common estimate for reading Chinese prose
-WORDS_PER_MINUTE = 200   # Latin-script words inside it
-
-
-def reading_minutes(texts):
-    """Reading time for Chinese text: Han characters (not spaces) plus Latin words, at least 1 minute."""
-    han = sum(len(HAN_RE.findall(t)) for t in texts)
-    words = sum(len(LATIN_WORD_RE.findall(t)) for t in texts)
-    return max(1, math.ceil(han / HAN_PER_MINUTE + words / WORDS_PER_MINUTE))
-
-
-def is_block_quote(quote, block):
-    """A paragraph that is a quote (set as a block quote) rather than a paragraph with a quote in it."""
-    share = (quote.end - quote.start) / max(len(block.text), 1)
-    introduced = quote.attribution_block_id is not None and quote.attribution_block_id != quote.block_id
-    return share >= 0.9 or (introduced and share >= 0.5)
-
-
-def story_parts(article):
-    """Group a prefetched article's blocks by section and render each paragraph with its spans.
-
-    Links the first mention of each entity per section (the lede counts as a section), numbers the
-    public notes in reading order and places their references outside any link.
-    """
-    spans, markers, notes = {}, {}, {}
-    for quote in article.quotes.all():
-        spans.setdefault(quote.block_id, []).append(Span(quote.start, quote.end, "quote", quote))
-    linked = set()
-    for mention in article.mentions.all():
-        scope = (mention.block.section_id, mention.entity_id)
-        if scope in linked:
-            continue
-        linked.add(scope)
-        spans.setdefault(mention.block_id, []).append(Span(mention.start, mention.end, "mention", mention))
-    corrections = []
-    for note, marker, shown in number_notes(article.public_annotations):
-        spans.setdefault(note.block_id, []).append(Span(note.start, note.end, "annotation", note))
-        markers.setdefault(note.block_id, []).append(marker)
-        if note.kind == "correction":
-            corrections.append(note)
-        elif shown:
-            notes.setdefault(note.block_id, []).append(note)
-    quotes_by_block = {}
-    for quote in article.quotes.all():
-        quotes_by_block.setdefault(quote.block_id, []).append(quote)
-    lede, by_section = [], {}
-    paragraph_number, last_quote = 0, None
-    for block in article.blocks.all():
-        if block.kind == Block.Kind.FIGURE and not block.image:
-            continue  # an empty figure slot is the newsroom's business, not the reader's
-        if block.kind == Block.Kind.PARAGRAPH:
-            paragraph_number += 1
-            block.number = paragraph_number
-            block.html = render_text(block.text, spans.get(block.pk, []), markers.get(block.pk, []))
-        block.quote_list = quotes_by_block.get(block.pk, [])
-        block.block_quote = next((q for q in block.quote_list if is_block_quote(q, block)), None)
-        block.attribution_list, last_quote = attribution_lines(
-            [q for q in block.quote_list if q is not block.block_quote], block, last_quote)
-        if block.block_quote is not None:
-            last_quote = block.block_quote
-        block.notes = notes.get(block.pk, [])
-        (lede if block.section_id is None else by_section.setdefault(block.section_id, [])).append(block)
-    sections = list(article.sections.all())
-    for section in sections:
-        section.block_list = by_section.get(section.pk, [])
-    for note in corrections:
-        note.paragraph = note.block
-    return lede, sections, corrections
-
-
-def story_context(article):
-    """The template context of the story page for a prefetched article (``for_story_page()``).
-
-    Shared by the reader page and the editors' preview, so a preview is exactly what readers get.
-    """
-    lede, sections, corrections = story_parts(article)
-    texts = [article.title, article.dek, *(b.text for b in article.blocks.all()),
-             *(s.heading for s in sections)]
-    entities = [se.entity for se in article.story_entities.all()]
-    mentioned = OrderedDict()
-    for mention in article.mentions.all():
-        mentioned.setdefault(mention.entity_id, mention.entity)
-    quoted = OrderedDict()
-    for quote in article.quotes.all():
-        if quote.speaker_id:
-            quoted.setdefault(quote.speaker_id, quote.speaker)
-    people = [e for e in quoted.values()] + [e for e in mentioned.values()
-                                             if e.pk not in quoted and e.kind in ("person", "organization")]
-    return {
-        "article": article,
-        "lede": lede,
-        "sections": sections,
-        "corrections": corrections,
-        "quotes": list(article.quotes.all()),
-        "entities": entities,
-        "mentioned_entities": list(mentioned.values()),
-        "people": people,
-        "reading_minutes": reading_minutes(texts),
-        "shown_at": article.published_at or article.publish_at,
-        "modified_at": article.updated_at if article.updated_at and article.published_at
-        and article.updated_at > article.published_at else None,
-    }
-
+from .models import Article, Block, Quote, Section, StoryRender
+from .rendering import (  # noqa: F401  (story_context, reading_minutes: the desk's preview and tests use them here)
+    find_terms, highlight, reading_minutes, shown_entities, snippet, render_code, story_context, story_page, story_scopes,
+    with_origin,
+)
 
 @public_page(params=("page",))
 def home(request):
@@ -146,18 +41,34 @@ def home(request):
     })
 
 
-def shown_entities(article):
-    """Every entity a prefetched story page shows (its list, mentions, speakers, events, source)."""
-    shown = [se.entity for se in article.story_entities.all()] + [m.entity for m in article.mentions.all()]
-    shown += [e for q in article.quotes.all() for e in (q.speaker, q.event) if e is not None]
-    return shown + ([article.source_entity] if article.source_entity else [])
-
-
 @public_page(scopes=())
 def story_detail(request, slug):
+    """The story page: its stored render (two queries with the state), or rendered now and stored.
+
+    A render is stored at publish (``services.article_publish``); one missing (an edition published
+    before renders were stored, or imported as published) or stale (an entity it shows was edited
+    since, or the code changed) is rendered here and stored after the response's snapshot.
+    """
+    language = translation.get_language()
+    stored = StoryRender.objects.for_page(slug, language)
+    if stored is not None:
+        rows = read_rows(stored.scopes)
+        if stored.code == render_code() and generations(stored.scopes, rows) == stored.state:
+            return stored_page(request, stored.html, stored.scopes, rows)
     article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
-    depends_on(request, story_scope(slug), *(entity_scope(e.slug) for e in shown_entities(article)))
-    return render(request, "articles/article_detail.html", story_context(article))
+    html, scopes = story_page(article, language), story_scopes(article)
+    rows = read_rows(scopes)
+    state, code = generations(scopes, rows), render_code()
+    after_snapshot(request, lambda: StoryRender.objects.store(article, language, html, scopes, state, code))
+    return stored_page(request, html, scopes, rows)
+
+
+def stored_page(request, html, scopes, rows):
+    depends_on(request, *scopes)
+    page_rows(request, scopes, rows)
+    response = HttpResponse(with_origin(html, request))
+    response.script_converted = True  # stored in the edition's script
+    return response
 
 
 class QuoteListView(FilterView):

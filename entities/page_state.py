@@ -2,7 +2,9 @@
 
 Connected from ``EntitiesConfig.ready()``: a save or delete of an entity, alias, role or relation
 bumps the scope of every entity it touches ("entity:<slug>": its page, and the pages showing it)
-and "site" (lists show names and counts), in the writing transaction.
+and "site" (lists show names and counts), in the writing transaction; a change of the entity row
+itself also bumps "entity-card:<slug>" (story pages show only that). A save that changes nothing
+bumps nothing.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -15,6 +17,12 @@ from .models import Alias, Entity, Relation, Role
 def entity_scope(slug):
     """What the knowledge base says of an entity: its page, and every page that shows it."""
     return f"entity:{slug}" if slug else None
+
+
+def entity_card_scope(slug):
+    """What the entity's own row says (name, kind, description, slug, links): all a story page shows of
+    it. Bumped by a change of the entity itself, not of its aliases, roles or relations."""
+    return f"entity-card:{slug}" if slug else None
 
 
 def entity_stories_scope(slug):
@@ -37,19 +45,43 @@ def _touched(instance):
     return _slugs(instance.subject_id, instance.object_id)
 
 
-def _remember_slug(sender, instance, raw=False, **kwargs):
-    if not raw and instance.pk:
-        instance._slug_before = Entity.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+DERIVED = {"search_tokens"}  # recomputed at each save, shown nowhere
 
 
-def _changed(sender, instance, raw=False, **kwargs):
+def _compared(model):
+    """The columns whose change shows on a page (not the save's own clock, not search tokens)."""
+    return [f.attname for f in model._meta.concrete_fields
+            if not getattr(f, "auto_now", False) and f.attname not in DERIVED]
+
+
+def _values(instance):
+    return {name: getattr(instance, name) for name in _compared(type(instance))}
+
+
+def _remember(sender, instance, raw=False, **kwargs):
+    """Keep the row as stored before a save: a save that changes nothing bumps nothing (imports and
+    publications upsert every entity a story lists, mostly unchanged: the pages showing them stay cached)."""
+    if raw or not instance.pk:
+        return
+    before = sender._default_manager.filter(pk=instance.pk).values(*_compared(sender)).first()
+    instance._stored_before = before
+    if isinstance(instance, Entity):
+        instance._slug_before = before["slug"] if before else None
+
+
+def _changed(sender, instance, raw=False, created=None, **kwargs):
     if raw:
         return
-    bump(SITE, *(entity_scope(slug) for slug in _touched(instance)))
+    before = instance.__dict__.pop("_stored_before", None)
+    if created is False and before is not None and before == _values(instance):
+        return  # saved unchanged (created is None for a delete)
+    touched = _touched(instance)
+    cards = [entity_card_scope(slug) for slug in touched] if isinstance(instance, Entity) else []
+    bump(SITE, *(entity_scope(slug) for slug in touched), *cards)
 
 
 def connect_signals():
-    pre_save.connect(_remember_slug, sender=Entity, dispatch_uid="page-scopes-entity-slug")
     for model in (Entity, Alias, Role, Relation):
+        pre_save.connect(_remember, sender=model, dispatch_uid=f"page-scopes-{model.__name__}-before")
         post_save.connect(_changed, sender=model, dispatch_uid=f"page-scopes-{model.__name__}-save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"page-scopes-{model.__name__}-delete")

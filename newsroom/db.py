@@ -2,8 +2,11 @@
 
 import contextlib
 import functools
+import logging
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+
+logger = logging.getLogger(__name__)
 
 
 def read_snapshot(view):
@@ -25,9 +28,45 @@ def read_snapshot(view):
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
-            return response
+        for write in request.__dict__.pop("_after_snapshot", []):
+            best_effort_write(write)
+        return response
 
     return wrapper
+
+
+def after_snapshot(request, write):
+    """Run ``write()`` when the request's read snapshot is over (``best_effort_write``): derived data a
+    reader's request stores (a render) never holds a write lock inside the reader's snapshot."""
+    request.__dict__.setdefault("_after_snapshot", []).append(write)
+
+
+def best_effort_write(write):
+    """Run ``write()`` in its own short transaction; if it fails (a busy SQLite database, a row a
+    publication replaced meanwhile), log it and go on: what it writes is derived and written again later.
+    On SQLite it waits at most a quarter second for the write lock, not the writers' 20 seconds."""
+    try:
+        with _short_lock_wait(), transaction.atomic():
+            write()
+    except DatabaseError as error:
+        logger.warning("derived write skipped: %s", error)
+
+
+@contextlib.contextmanager
+def _short_lock_wait(ms=250):
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout = {int(ms)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
 
 
 @contextlib.contextmanager

@@ -14,12 +14,18 @@
    row "schedule" without a write: its latest passed time is part of every page's state;
 4. the state makes the ETag; a conditional GET that matches answers 304 without rendering;
    otherwise the view renders, the simplified edition is converted (``newsroom.simplified``) and
-   the page is cached with its scopes and their state.
+   the page is cached with its scopes and their state;
+5. one request per cache renders a stale or missing page (a lock in the cache); the others wait for
+   its copy (thundering herd after a publish);
+6. ``PageCacheMiddleware`` serves a fresh cached page to an anonymous reader right after whitenoise:
+   one cache read and the validator query, no session, locale, auth or axes middleware, no view and
+   no snapshot. Requests with a session (maybe an editor) never use the page cache.
 """
 
 import functools
 import hashlib
 import json
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -28,11 +34,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, QueryDict
+from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from newsroom.db import read_snapshot
+from newsroom.locale import request_language
 from newsroom.simplified import convert_response
 
 CACHE_SECONDS = 60 * 60 * 24
@@ -106,6 +114,16 @@ def read_rows(scopes):
     return out
 
 
+def generations(scopes, rows):
+    """[[scope, generation], …] of ``scopes`` in ``rows`` (``read_rows``): what a stored render was made from."""
+    return [[scope, rows.get(scope, (0,))[0]] for scope in sorted(scopes)]
+
+
+def page_rows(request, scopes, rows):
+    """Hand the view's ``read_rows(scopes)`` to ``public_page``, which then reads no state again."""
+    request.page_rows = (set(scopes), rows)
+
+
 def read_state(scopes, now=None, rows=None):
     """(state, last modified) of ``scopes``, from ``rows`` (``read_rows``) or one query."""
     now = now or timezone.now()
@@ -158,6 +176,58 @@ def normalise_query(request, params):
 # -- the decorator ------------------------------------------------------------------------------------
 
 CACHED_HEADERS = ("Content-Type", "Content-Language", "Location")
+# Thundering herd: after a change, one request per cache renders a page (a lock in the cache, shared
+# by every worker with Redis; per process with the local-memory cache); the others wait for its copy
+# (at most RENDER_WAIT seconds, then render themselves) rather than render it again.
+RENDER_LOCK_SECONDS = 10
+RENDER_WAIT = 2.0
+RENDER_POLL = 0.01
+
+
+def page_key(request):
+    """The cache key of a public page: code, language, and the URL as normalised (host and scheme
+    too: pages carry absolute URLs: canonical, feeds, JSON-LD)."""
+    return hashlib.sha256(json.dumps([code_digest(), translation.get_language(),
+                                      request.build_absolute_uri()]).encode()).hexdigest()
+
+
+def maybe_editor(request):
+    """A request with a session may be a logged-in editor: never served from, nor stored in, the page cache."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def _fresh(stored, rows=None):
+    """(fresh, rows, state, last_modified) of a cached page against the current state."""
+    rows = read_rows(stored["scopes"]) if rows is None else rows
+    state, last_modified = read_state(stored["scopes"], rows=rows)
+    return state == stored["state"], rows, state, last_modified
+
+
+def _from_cache(request, key, stored, state, last_modified):
+    etag, last_ts = _etag(key, state), _timestamp(last_modified)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
+    if not_modified is not None:
+        return _validators(not_modified, etag, last_ts)
+    response = HttpResponse(stored["content"], status=stored["status"])
+    for header, value in stored["headers"].items():
+        response[header] = value
+    response.from_page_cache = True
+    if "outer_headers" not in stored:  # stored by a response PageCacheMiddleware could not complete (a 304)
+        response.page_cache_entry = (key, stored)
+    return _validators(response, etag, last_ts)
+
+
+def _wait_for_copy(key, stale):
+    """The copy another request is rendering, once stored (or None after RENDER_WAIT seconds)."""
+    deadline = time.monotonic() + RENDER_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(RENDER_POLL)
+        stored = cache.get(f"public-page:{key}")
+        if stored is not None and (stale is None or stored["state"] != stale["state"]):
+            return stored
+        if cache.get(f"public-page-lock:{key}") is None:
+            return cache.get(f"public-page:{key}")  # the renderer gave up (an error, a 404): try its copy, or render
+    return None
 
 
 def public_page(view=None, *, params=(), scopes=(SITE,)):
@@ -175,45 +245,129 @@ def public_page(view=None, *, params=(), scopes=(SITE,)):
             return view(request, *args, **kwargs)
         normalise_query(request, params)
         language = translation.get_language()
-        # The host and scheme too: pages carry absolute URLs (canonical, feeds, JSON-LD).
-        key = hashlib.sha256(json.dumps([code_digest(), language, request.build_absolute_uri()]).encode()).hexdigest()
-        stored = cache.get(f"public-page:{key}")
-        rows = None
-        if stored is not None:
-            rows = read_rows(stored["scopes"])
-            state, last_modified = read_state(stored["scopes"], rows=rows)
-            if state == stored["state"]:
-                etag, last_ts = _etag(key, state), _timestamp(last_modified)
-                not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
-                if not_modified is not None:
-                    return _validators(not_modified, etag, last_ts)
-                response = HttpResponse(stored["content"], status=stored["status"])
-                for header, value in stored["headers"].items():
-                    response[header] = value
-                response.from_page_cache = True
-                return _validators(response, etag, last_ts)
-        request.page_scopes = set(scopes)
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-            response.render()
-        if response.status_code not in (200, 301):
-            return response
-        # Read in the view's snapshot: the state is that of the data the page was rendered from
-        # (the rows read to check a stale copy are from the same snapshot: reused when they cover it).
-        page_scopes = sorted(request.page_scopes)
-        if rows is None or not set(page_scopes) <= set(stored["scopes"]):
-            rows = read_rows(page_scopes)
-        state, last_modified = read_state(page_scopes, rows=rows)
-        etag, last_ts = _etag(key, state), _timestamp(last_modified)
-        convert_response(response, language)  # the edition's script and quotation marks
-        cache.set(f"public-page:{key}", {
-            "content": response.content, "status": response.status_code, "scopes": page_scopes, "state": state,
-            "headers": {h: response[h] for h in CACHED_HEADERS if h in response},
-        }, CACHE_SECONDS)
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
-        return _validators(not_modified if not_modified is not None else response, etag, last_ts)
+        key = page_key(request)
+        use_cache = not maybe_editor(request)
+        probe = request.__dict__.pop("page_cache_probe", None)
+        if use_cache and probe is not None and probe[0] == key:
+            stored, rows = probe[1], probe[2]  # PageCacheMiddleware found it stale: not read again
+        else:
+            stored = cache.get(f"public-page:{key}") if use_cache else None
+            rows = None
+            if stored is not None:
+                fresh, rows, state, last_modified = _fresh(stored)
+                if fresh:
+                    return _from_cache(request, key, stored, state, last_modified)
+        locked = use_cache and cache.add(f"public-page-lock:{key}", 1, RENDER_LOCK_SECONDS)
+        if use_cache and not locked:
+            copy = _wait_for_copy(key, stored)
+            if copy is not None:
+                fresh, _, state, last_modified = _fresh(copy)
+                if fresh:
+                    return _from_cache(request, key, copy, state, last_modified)
+        try:
+            return _render(request, view, args, kwargs, key, language, scopes, stored, rows, use_cache)
+        finally:
+            if locked:
+                cache.delete(f"public-page-lock:{key}")
 
-    return read_snapshot(serve)
+    wrapper = read_snapshot(serve)
+    wrapper.public_page_params = tuple(params)  # read by PageCacheMiddleware
+    return wrapper
+
+
+def _render(request, view, args, kwargs, key, language, scopes, stored, rows, use_cache):
+    request.page_scopes = set(scopes)
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    if response.status_code not in (200, 301):
+        return response
+    # Read in the view's snapshot: the state is that of the data the page was rendered from
+    # (the rows read to check a stale copy, or by the view, are from the same snapshot: reused when
+    # they cover it).
+    page_scopes = sorted(request.page_scopes)
+    asked, view_rows = getattr(request, "page_rows", (set(), None))
+    if view_rows is not None and set(page_scopes) <= asked:
+        rows = view_rows
+    elif rows is None or not set(page_scopes) <= set(stored["scopes"]):
+        rows = read_rows(page_scopes)
+    state, last_modified = read_state(page_scopes, rows=rows)
+    etag, last_ts = _etag(key, state), _timestamp(last_modified)
+    convert_response(response, language)  # the edition's script and quotation marks
+    if use_cache:
+        entry = {"content": response.content, "status": response.status_code, "scopes": page_scopes,
+                 "state": state, "headers": {h: response[h] for h in CACHED_HEADERS if h in response}}
+        cache.set(f"public-page:{key}", entry, CACHE_SECONDS)
+        response.page_cache_entry = (key, entry)  # PageCacheMiddleware adds the outer headers
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
+    return _validators(not_modified if not_modified is not None else response, etag, last_ts)
+
+
+# -- the early path -----------------------------------------------------------------------------------
+
+# Headers the middleware recomputes for each response it serves.
+OWN_HEADERS = {"etag", "last-modified", "cache-control", "content-length"}
+
+
+class PageCacheMiddleware:
+    """Serve a cached public page to an anonymous reader before the rest of the middleware stack
+    (sessions, locale, CSRF, auth, messages, axes), the URL's view and its read snapshot: one cache
+    read and one validator query (autocommit), with the ETag/304 and every header the full path
+    gives (those the inner middleware added when the page was stored; the outer ones, security
+    headers and CSP, are added as always since this middleware sits inside them).
+
+    A request with a session cookie (maybe an editor), a page not yet served by the full path, or a
+    stale page goes the full way (``public_page``), which renders, stores and hands the page back here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        early = self.lookup(request)
+        if isinstance(early, HttpResponse):
+            return early
+        response = self.get_response(request)
+        entry = getattr(response, "page_cache_entry", None)
+        if entry is not None and response.status_code == 200 and not response.cookies and early is not None:
+            key, stored = entry
+            outer = {h: v for h, v in response.items() if h.lower() not in OWN_HEADERS}
+            cache.set(f"public-page:{key}", {**stored, "outer_headers": outer}, CACHE_SECONDS)
+        return response
+
+    def lookup(self, request):
+        """A response from the page cache; or the page's key when it could be served from here next
+        time; or None (not a public page, or not for this path)."""
+        if request.method not in ("GET", "HEAD") or maybe_editor(request):
+            return None
+        translation.activate(request_language(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        params = getattr(match.func, "public_page_params", None)
+        if params is None:
+            return None
+        normalise_query(request, params)
+        key = page_key(request)
+        stored = cache.get(f"public-page:{key}")
+        if stored is None or "outer_headers" not in stored:
+            return key
+        fresh, rows, state, last_modified = _fresh(stored)
+        if not fresh:
+            request.page_cache_probe = (key, stored, rows)  # public_page renders it without reading these again
+            return key
+        etag, last_ts = _etag(key, state), _timestamp(last_modified)
+        response = get_conditional_response(request, etag=etag, last_modified=last_ts)
+        if response is None:
+            response = HttpResponse(stored["content"], status=stored["status"])
+        for header, value in stored["outer_headers"].items():
+            if not (response.status_code == 304 and header.lower() == "content-type"):
+                response[header] = value
+        response["Content-Length"] = str(len(response.content))
+        response.from_page_cache = True
+        return _validators(response, etag, last_ts)
 
 
 def _etag(key, state):

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     # Outermost after SecurityMiddleware, so pages served from the page cache get the header too.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cached public pages for anonymous readers, before sessions, locale, CSRF, auth, axes (issue 12).
+    "newsroom.public_pages.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "newsroom.locale.EditionLocaleMiddleware",  # reader: script edition from the URL; admin: editor's choice
     "newsroom.simplified.SimplifiedScriptMiddleware",  # /zh-hans/ pages that no public view converted

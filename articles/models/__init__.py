@@ -41,4 +41,5 @@ from .stories import (  # noqa: F401
     Section,
     Status,
     StoryEntity,
+    StoryRender,
 )

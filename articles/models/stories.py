@@ -92,8 +92,8 @@ class ArticleQuerySet(models.QuerySet):
             lastmod=Coalesce("updated_at", "published_at", "publish_at", "created_at")).order_by("-lastmod", "-id")
 
     def for_story_page(self):
-        """Everything the story page shows, in a fixed number of queries."""
-        anchored = ("block", "block__section")
+        """Everything the story page shows, in a fixed number of queries (the anchored rows' blocks
+        are the prefetched ones: ``rendering.story_parts`` attaches them, no join builds copies)."""
         return self.select_related("source_entity").prefetch_related(
             Prefetch("sections", Section.objects.order_by("position")),
             Prefetch("story_entities", StoryEntity.objects.select_related("entity").order_by("id")),
@@ -101,17 +101,16 @@ class ArticleQuerySet(models.QuerySet):
             Prefetch(
                 "quotes",
                 _anchored("Quote").objects.filter(status__in=PUBLIC_QUOTE_STATUSES)
-                .select_related(*anchored, "speaker", "event", "attribution_block")
-                .order_by("block__position", "start"),
+                .select_related("speaker", "event").order_by("block__position", "start"),
             ),
             Prefetch(
                 "mentions",
-                _anchored("Mention").objects.filter(status=_anchored("Mention").Status.CONFIRMED).select_related(*anchored, "entity")
+                _anchored("Mention").objects.filter(status=_anchored("Mention").Status.CONFIRMED).select_related("entity")
                 .order_by("block__position", "start"),
             ),
             Prefetch(
                 "annotations",
-                _anchored("Annotation").objects.filter(public=True, kind__in=PUBLIC_NOTE_KINDS).select_related(*anchored)
+                _anchored("Annotation").objects.filter(public=True, kind__in=PUBLIC_NOTE_KINDS)
                 .annotate(made_at=Coalesce(Subquery(
                     _anchored("Annotation").objects.filter(article=OuterRef("article__working_copy"), key=OuterRef("key"))
                     .values("created_at")[:1]), "created_at"))
@@ -337,3 +336,47 @@ class Block(models.Model):
         super().save(*args, **kwargs)
 
 
+
+
+class StoryRenderQuerySet(models.QuerySet):
+    def for_page(self, slug, language):
+        """The stored render of public story ``slug`` in ``language`` (one query), or None."""
+        return self.filter(language=language, article__in=Article.objects.public().filter(slug=slug).values("pk")).only(
+            "html", "scopes", "state", "code").first()
+
+    def store(self, article, language, html, scopes, state, code):
+        """Store (or replace) the render of live edition ``article`` in ``language``."""
+        # One upsert: two requests storing the same render at once do not fail.
+        self.bulk_create([StoryRender(article=article, language=language, html=html, scopes=scopes, state=state,
+                                      code=code)],
+                         update_conflicts=True, unique_fields=["article", "language"],
+                         update_fields=["html", "scopes", "state", "code", "rendered_at"])
+
+
+class StoryRender(models.Model):
+    """A live edition's story page, rendered once (at publish, or at the first request for an edition
+    published before renders were stored), per script edition: the page as readers get it, with the
+    site's origin left as a placeholder (``articles.rendering.RENDER_ORIGIN``).
+
+    Valid while the page scopes it shows keep the generations in ``state`` (an entity edit bumps the
+    scopes of the stories showing it) and the code that rendered it is the code serving it (``code``).
+    Derived data: deleted with its edition, rebuilt whenever it is missing or stale.
+    """
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="renders")
+    language = models.CharField(_("language"), max_length=10, help_text=_("The script edition (zh-hant, zh-hans)."))
+    html = models.TextField(_("HTML"))
+    scopes = models.JSONField(_("page scopes"), default=list)
+    state = models.JSONField(_("scope generations"), default=list)
+    code = models.CharField(_("code digest"), max_length=32)
+    rendered_at = models.DateTimeField(_("rendered at"), auto_now=True)
+
+    objects = StoryRenderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("story render")
+        verbose_name_plural = _("story renders")
+        constraints = [models.UniqueConstraint(fields=["article", "language"], name="unique_storyrender_article_language")]
+
+    def __str__(self):
+        return f"{self.article} [{self.language}]"

@@ -3,8 +3,12 @@
 from django.db import transaction
 from django.utils import timezone
 
+from newsroom.locale import READER_EDITIONS
+from newsroom.public_pages import generations, read_rows
+
 from ..diff import content_digest
-from ..models import Article, Edition, Status, Transition
+from ..models import Article, Edition, Status, StoryRender, Transition
+from ..rendering import render_code, story_page, story_scopes
 from .documents import export_story, write_story
 from .gate import OVERRIDE_PREFIX, blocking_issues
 from .locking import article_lock, bump
@@ -23,6 +27,11 @@ def transition_log(*, article, user, from_status, to_status, note="", **fields):
                                      note=note, **fields)
 
 
+def live_edition_delete(working):
+    """Delete the live edition of working copy ``working`` (with its rows and renders), if any."""
+    return Article.objects.live().filter(working_copy=working).delete()[0] > 0
+
+
 def sync_live_edition(article):
     """Make the live edition match the working copy's status: copy it if visible, drop it if not.
 
@@ -31,7 +40,7 @@ def sync_live_edition(article):
     live = Article.objects.live().filter(working_copy=article).first()
     if article.status not in VISIBLE_STATUSES:
         if live:
-            live.delete()
+            live_edition_delete(article)
             return "live edition removed"
         return ""
     doc = export_story(article)
@@ -44,11 +53,26 @@ def sync_live_edition(article):
 def copy_to_live(article, doc=None):
     """Replace the live edition of working copy ``article`` by a copy through the story format."""
     doc = doc or export_story(article)
-    Article.objects.live().filter(working_copy=article).delete()
+    live_edition_delete(article)
     live = write_story(doc, Article(edition=Edition.LIVE, working_copy=article))
     live.content_digest = content_digest(doc)
     Article.objects.filter(pk=live.pk).update(content_digest=live.content_digest)
     return live
+
+
+def story_renders_store(live):
+    """Render the story page of live edition ``live`` in every script edition and store it with the
+    edition (``StoryRender``): readers' requests then read one row. Called in the publishing
+    transaction, after every write of the edition and its entities (the state stored is the one the
+    page shows)."""
+    article = Article.objects.filter(pk=live.pk).for_story_page().get()
+    scopes = story_scopes(article)
+    state, code = generations(scopes, read_rows(scopes)), render_code()
+    StoryRender.objects.filter(article=article).delete()
+    StoryRender.objects.bulk_create([
+        StoryRender(article=article, language=language, html=story_page(article, language), scopes=scopes,
+                    state=state, code=code)
+        for language in READER_EDITIONS])
 
 
 @transaction.atomic
@@ -73,6 +97,7 @@ def article_publish(*, article, user=None, now=None, expected_version=None, note
     transition_log(article=working, user=user, from_status=from_status, to_status=working.status,
                    note=note, created_at=now)
     revision_create(article=working, user=user, action="publish", data=doc)
+    story_renders_store(live)
     article.refresh_from_db()
     return live
 
@@ -83,7 +108,7 @@ def article_unpublish(*, article, user=None, expected_version=None, note="", to_
     """Take a story off the public site: delete its live edition, return the working copy to draft."""
     working = article_lock(article=article, expected_version=expected_version)
     from_status = working.status
-    Article.objects.live().filter(working_copy=working).delete()
+    live_edition_delete(working)
     working.status = to_status
     bump(working, user)
     transition_log(article=working, user=user, from_status=from_status, to_status=to_status, note=note)
@@ -138,6 +163,8 @@ def articles_publish_due(*, now=None, dry_run=False):
             Article.objects.live().filter(working_copy=working).update(
                 status=Status.PUBLISHED, published_at=working.published_at, updated_at=working.updated_at,
                 modified_at=timezone.now())
+            for live in Article.objects.live().filter(working_copy=working):
+                story_renders_store(live)  # its dates as published
             Transition.objects.create(article=working, user=None, from_status=Status.SCHEDULED,
                                       to_status=Status.PUBLISHED, note="publish_scheduled: publish_at reached",
                                       created_at=now)

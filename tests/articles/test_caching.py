@@ -1,10 +1,11 @@
 """Validators, 304s and the public page cache: invalidated by publishing, never by a draft save."""
 
+import time
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ class ConditionalGetTests(TestCase):
         response, queries = count(self.client, "/stories/test-story/", if_none_match=first["ETag"])
         assert response.status_code == 304 and response.content == b""
         assert response["ETag"] == first["ETag"]
-        assert queries == 3  # SAVEPOINT, the validator read, RELEASE: nothing rendered
+        assert queries == 1  # the validator read (served before the view and its snapshot): nothing rendered
         cache.clear()
         _, full = count(self.client, "/stories/test-story/")
         assert queries < full
@@ -124,7 +125,7 @@ class ScopedInvalidationTests(TestCase):
 
     def cached(self, url, etag):
         response, queries = count(self.client, url, if_none_match=etag)
-        return response.status_code == 304 and queries == 3  # SAVEPOINT, validator read, RELEASE
+        return response.status_code == 304 and queries == 1  # the validator read, nothing rendered
 
     def test_an_unrelated_publish_leaves_the_story_page_and_its_entity_pages_cached(self):
         person = self.client.get("/entities/person-2/")
@@ -172,3 +173,200 @@ class ScopedInvalidationTests(TestCase):
         for url in ("/?page=2", "/?page=2&utm=1", "/search/?q=阿里&ref=x", "/search/?ref=y&q=阿里"):
             self.client.get(url)
         assert len(page_entries()) == 3  # /?page=2 and /search/?q=阿里 (either order) added
+
+
+class PublishInvalidatesWhatChangedTests(TestCase):
+    """A publication changes its story page, the lists (home, feeds, sitemap, search) and the pages
+    of the entities it lists; not the other stories' pages."""
+
+    LISTS = ("/", "/feeds/stories.rss", "/feeds/stories.atom", "/sitemap.xml", "/search/?q=阿里")
+
+    def setUp(self):
+        self.article = make_story(2)
+        self.other = make_story(1, slug="other", title="另一篇報導")
+        self.urls = [*self.LISTS, "/stories/test-story/", "/stories/other/", "/entities/alibaba/",
+                     "/entities/person-2/", "/entities/person-1/"]
+        self.etags = {url: self.client.get(url)["ETag"] for url in self.urls}
+
+    def still_cached(self):
+        return {url for url in self.urls
+                if self.client.get(url, headers={"if_none_match": self.etags[url]}).status_code == 304}
+
+    def test_publishing_a_story(self):
+        self.article.title = "新的標題"
+        self.article.save()
+        article_publish(article=self.article)
+        # person-1 is on both stories' lists, person-2 on test-story's only: both pages list it.
+        assert self.still_cached() == {"/stories/other/"}
+        assert "新的標題" in self.client.get("/feeds/stories.rss").content.decode()
+
+    def test_publishing_an_unrelated_story(self):
+        self.other.title = "另一篇報導（修訂）"
+        self.other.save()
+        article_publish(article=self.other)
+        assert "/stories/test-story/" in self.still_cached() and "/entities/person-2/" in self.still_cached()
+        assert not {"/stories/other/", *self.LISTS} & self.still_cached()
+
+    def test_an_entity_edit(self):
+        person = Entity.objects.get(slug="person-2")  # on test-story only
+        person.description = "新的人物介紹"
+        person.save()
+        cached = self.still_cached()
+        assert "/entities/person-2/" not in cached and "/stories/test-story/" not in cached
+        assert {"/stories/other/", "/entities/person-1/"} <= cached
+
+    def test_an_alias_edit_changes_the_entity_page_but_not_the_stories(self):
+        alias = Alias.objects.get(entity__slug="alibaba", text="Alibaba")
+        alias.text = "Alibaba Group Holding"
+        alias.save()
+        cached = self.still_cached()
+        assert "/entities/alibaba/" not in cached
+        assert {"/stories/test-story/", "/stories/other/"} <= cached  # story pages do not show aliases
+
+    def test_saving_an_entity_unchanged_changes_nothing(self):
+        Entity.objects.get(slug="alibaba").save()
+        Alias.objects.get(entity__slug="alibaba", text="Alibaba").save()
+        assert self.still_cached() == set(self.urls)
+
+
+class EarlyCacheTests(TestCase):
+    """PageCacheMiddleware: cached pages for anonymous readers before the middleware stack."""
+
+    URLS = ("/stories/test-story/", "/zh-hans/stories/test-story/", "/", "/zh-hans/", "/feeds/stories.rss",
+            "/sitemap.xml", "/search/?q=阿里", "/quotes/?speaker=person-1", "/entities/alibaba/", "/entities/")
+
+    def setUp(self):
+        self.article = make_story(2)
+
+    def test_an_early_hit_has_exactly_the_headers_and_body_of_the_full_path(self):
+        for url in self.URLS:
+            cache.clear()
+            full = self.client.get(url)
+            early, queries = count(self.client, url)
+            assert getattr(early, "from_page_cache", False) and queries == 1, url
+            assert early.content == full.content, url
+            assert dict(early.headers) == dict(full.headers), url
+            assert "Content-Security-Policy" in early and early["ETag"] == full["ETag"], url
+
+    def test_an_early_304_has_the_headers_of_the_full_path_304(self):
+        for url in self.URLS:
+            cache.clear()
+            etag = self.client.get(url)["ETag"]
+            cache.clear()
+            full = self.client.get(url, headers={"if_none_match": etag})  # rendered, answered 304
+            self.client.get(url)
+            early = self.client.get(url, headers={"if_none_match": etag})
+            assert full.status_code == early.status_code == 304 and getattr(early, "from_page_cache", False)
+            assert dict(early.headers) == dict(full.headers), url
+
+    def test_a_logged_in_editor_is_never_served_a_cached_page(self):
+        from django.contrib.auth import get_user_model
+
+        url = "/stories/test-story/"
+        self.client.get(url)  # cached for readers
+        editor = get_user_model().objects.create_superuser("editor", "e@example.org", "pw")
+        self.client.force_login(editor)
+        response, queries = count(self.client, url)
+        assert response.status_code == 200 and not getattr(response, "from_page_cache", False) and queries > 1
+        self.client.logout()
+        self.client.cookies.clear()
+        assert getattr(self.client.get(url), "from_page_cache", False)
+
+    def test_a_stale_page_is_not_served_early(self):
+        url = "/stories/test-story/"
+        self.client.get(url)
+        self.article.title = "新的標題"
+        self.article.save()
+        article_publish(article=self.article)
+        response = self.client.get(url)
+        assert not getattr(response, "from_page_cache", False) and "新的標題" in response.content.decode()
+        assert getattr(self.client.get(url), "from_page_cache", False)
+
+
+def redis_reachable():
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                     "LOCATION": "redis://127.0.0.1:6379/3", "KEY_PREFIX": "newsroom-test-caching"}}
+
+
+class SharedCacheInvalidationTests(TestCase):
+    """The same invalidation with a shared cache (Redis) as with per-process caches."""
+
+    def setUp(self):
+        if not redis_reachable():
+            self.skipTest("no Redis at 127.0.0.1:6379")
+        override = self.settings(CACHES=REDIS)
+        override.enable()
+        self.addCleanup(override.disable)
+        from django.core.cache import caches
+
+        caches["default"].clear()
+        self.article = make_story(2)
+        self.other = make_story(1, slug="other", title="另一篇報導")
+
+    def test_publish_and_entity_edit_invalidate_only_their_pages(self):
+        first = self.client.get("/stories/test-story/")
+        other = self.client.get("/stories/other/")
+        assert getattr(self.client.get("/stories/test-story/"), "from_page_cache", False)
+        self.article.title = "新的標題"
+        self.article.save()
+        article_publish(article=self.article)
+        assert self.client.get("/stories/test-story/", headers={"if_none_match": first["ETag"]}).status_code == 200
+        assert self.client.get("/stories/other/", headers={"if_none_match": other["ETag"]}).status_code == 304
+        person = Entity.objects.get(slug="person-1")  # on both stories
+        person.description = "新的人物介紹"
+        person.save()
+        assert "新的人物介紹" in self.client.get("/stories/other/").content.decode()
+
+
+class ThunderingHerdTests(TransactionTestCase):
+    """After a publish, concurrent first requests for a page render it once (one cache: the threads
+    of one process share the local-memory cache as gunicorn workers share Redis)."""
+
+    def test_concurrent_requests_after_a_publish_render_the_page_once(self):
+        import threading
+        from unittest import mock
+
+        from django.db import connections
+        from django.test import Client
+
+        from newsroom import public_pages
+
+        article = make_story(2)
+        for url in ("/", "/stories/test-story/"):
+            Client().get(url)
+        article.title = "新的標題"
+        article.save()
+        article_publish(article=article)
+        renders, real = [], public_pages._render
+
+        def slow_render(*args, **kwargs):
+            renders.append(args[0].path)
+            time.sleep(0.3)  # every other request arrives while this one renders
+            return real(*args, **kwargs)
+
+        results = []
+
+        def reader(url):
+            try:
+                response = Client().get(url)
+                results.append((url, response.status_code, "新的標題" in response.content.decode()))
+            finally:
+                connections.close_all()
+
+        with mock.patch.object(public_pages, "_render", slow_render):
+            threads = [threading.Thread(target=reader, args=(url,)) for url in ("/", "/stories/test-story/") * 6]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        assert sorted(renders) == ["/", "/stories/test-story/"]
+        assert len(results) == 12 and all(status == 200 and new for _, status, new in results)

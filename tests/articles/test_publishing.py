@@ -101,3 +101,61 @@ class ReadSnapshotTests(TransactionTestCase):
         if connection.vendor != "postgresql":
             pytest.skip("a second connection committing mid-request needs PostgreSQL")
         assert self.read_twice_around_a_commit(lambda view: view) == ["舊標題", "新標題"]
+
+
+class PublishTimeRenderTests(TestCase):
+    """Issue 12: the story page is rendered in the publishing transaction, in both script editions,
+    and is byte for byte the page a request renders."""
+
+    URLS = {"zh-hant": "/stories/test-story/", "zh-hans": "/zh-hans/stories/test-story/"}
+
+    def test_publish_stores_both_editions_and_they_equal_a_render_on_request(self):
+        from django.core.cache import cache
+
+        from articles.models import StoryRender
+
+        article = make_story(3, status="draft")
+        live = article_publish(article=article)
+        assert set(StoryRender.objects.filter(article=live).values_list("language", flat=True)) == set(self.URLS)
+        stored = {lang: self.client.get(url).content for lang, url in self.URLS.items()}
+        StoryRender.objects.all().delete()  # as an edition published before renders were stored
+        cache.clear()
+        rendered = {lang: self.client.get(url).content for lang, url in self.URLS.items()}
+        assert stored == rendered
+        assert "「" in stored["zh-hant"].decode() and "阿里巴巴" in stored["zh-hant"].decode()
+        assert "阿里巴巴" in stored["zh-hans"].decode() and "讲者" in stored["zh-hans"].decode()
+        # ... and the request stored its render again.
+        assert StoryRender.objects.filter(article=live).count() == 2
+
+    def test_the_stored_render_carries_the_request_host(self):
+        article_publish(article=make_story(1, status="draft"))
+        with self.settings(ALLOWED_HOSTS=["news.example.org"]):
+            html = self.client.get("/stories/test-story/", HTTP_HOST="news.example.org").content.decode()
+        assert '<link rel="canonical" href="http://news.example.org/stories/test-story/">' in html
+        assert "render.newsroom.invalid" not in html
+
+    def test_a_stale_render_is_rendered_again(self):
+        from articles.models import StoryRender
+        from entities.models import Entity
+
+        live = article_publish(article=make_story(1, status="draft"))
+        before = StoryRender.objects.get(article=live, language="zh-hant").rendered_at
+        Entity.objects.filter(slug="alibaba").update(description="更新過的介紹。")  # no signal: nothing bumped
+        assert "更新過的介紹" not in self.client.get("/stories/test-story/").content.decode()
+        alibaba = Entity.objects.get(slug="alibaba")
+        alibaba.description = "再次更新的介紹。"
+        alibaba.save()
+        assert "再次更新的介紹" in self.client.get("/stories/test-story/").content.decode()
+        assert StoryRender.objects.get(article=live, language="zh-hant").rendered_at > before
+
+    def test_scheduled_stories_coming_due_store_their_render(self):
+        from articles.models import StoryRender
+        from articles.services import articles_publish_due
+
+        article = make_story(1, status="draft")
+        article.publish_at = timezone.now() + timedelta(hours=1)
+        article.save()
+        live = article_publish(article=article)
+        assert StoryRender.objects.filter(article=live).count() == 2
+        articles_publish_due(now=timezone.now() + timedelta(hours=2))
+        assert StoryRender.objects.filter(article__working_copy=article).count() == 2
