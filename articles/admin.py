@@ -392,7 +392,7 @@ class WorkingCopyAdmin(admin.ModelAdmin):
     list_select_related = ("article", "block")
     actions = None
     kind = ""
-    change_form_template = "admin/articles/versioned_change_form.html"
+    change_form_template = "admin/versioned_change_form.html"
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
