@@ -10,7 +10,8 @@ import re
 from collections import OrderedDict
 
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django_filters.views import FilterView
 
@@ -20,7 +21,7 @@ from newsroom.public_pages import depends_on, public_page
 
 from . import search as reader_search
 from .filters import QuoteFilter
-from .models import Article, Block, Quote, Section
+from .models import Article, Block, Quote, Section, StoryRedirect
 from .page_state import story_scope
 from .rendering import HAN_RE, Span, attribution_lines, find_terms, highlight, number_notes, render_text, snippet
 
@@ -155,7 +156,14 @@ def shown_entities(article):
 
 @public_page(scopes=())
 def story_detail(request, slug):
-    article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
+    try:
+        article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
+    except Http404:  # a renamed story keeps its old URL (models/redirects.py)
+        moved = StoryRedirect.objects.live_story_for(slug)
+        if moved is None:
+            raise
+        depends_on(request, story_scope(slug), story_scope(moved.slug))
+        return redirect(moved, permanent=True)
     depends_on(request, story_scope(slug), *(entity_scope(e.slug) for e in shown_entities(article)))
     return render(request, "articles/article_detail.html", story_context(article))
 
