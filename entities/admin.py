@@ -48,7 +48,7 @@ class VersionedForm(forms.ModelForm):
         if not self.instance.pk or (self.prefix and not self.has_changed()):
             return cleaned
         model = self._meta.model
-        current = model.objects.select_for_update().filter(pk=self.instance.pk).select_related("modified_by").first()
+        current = model.objects.select_for_update().filter(pk=self.instance.pk).first()
         what = model._meta.verbose_name
         if current is None:
             raise ValidationError(_("This %(what)s was deleted meanwhile; nothing was saved.") % {"what": what},
