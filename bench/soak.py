@@ -6,8 +6,9 @@
 Scenarios (each in its own process with its own environment):
 
   pg           two gunicorns (2 workers each) on one PostgreSQL database, per-process caches. Readers
-               hammer both while stories are published (v1, v2, ...) and an entity is edited; each
-               write must show on both servers within a second.
+               hammer both while stories are published (v1, v2, ...), an entity is edited, and an
+               editor saves a role through the admin of the first server (its form posted as a
+               browser would); each write must show on both servers within a second.
   pg+redis     the same with the shared Redis cache (REDIS_URL).
   pg-faults    pg_terminate_backend of every app connection between requests (the next request must
                succeed), and of a save in flight (nothing half-saved; the next save succeeds).
@@ -188,12 +189,16 @@ def publish(version, n=3):
 
 def scenario_two_servers(smoke):
     setup_django()
+    from django.contrib.auth import get_user_model
+
     from entities.models import Alias, Entity, Role
 
     publish(0)
+    get_user_model().objects.create_superuser("soak-admin", password=PASSWORD)
     tally, stop = Tally(), threading.Event()
     servers = Servers(2)
     try:
+        editor = login(servers.urls[0], tally, "soak-admin")
         pool = readers(tally, servers.urls, stop)
         for i in range(1, 3 if smoke else 5):
             publish(i)
@@ -204,11 +209,13 @@ def scenario_two_servers(smoke):
             wait_visible(tally, servers.urls, "/entities/alibaba/", f"〔e{i}〕", time.monotonic())
             Alias.objects.create(entity=entity, text=f"阿里別名{i}號", lang="zh-Hant")
             wait_visible(tally, servers.urls, "/entities/alibaba/", f"阿里別名{i}號", time.monotonic())
+            # An editor's save through the admin of one server is seen on the other (a role's title shows on
+            # its person's page).
             role = Role.objects.filter(person__slug="person-1").order_by("pk").first()
-            if role is not None:  # a role's title shows on its person's page
-                role.title = f"職稱{i}號"
-                role.save()
-                wait_visible(tally, servers.urls, "/entities/person-1/", f"職稱{i}號", time.monotonic())
+            if role is not None and admin_edit(editor, servers.urls[0], f"/admin/entities/role/{role.pk}/change/",
+                                               {"title": f"職稱{i}號"}, tally):
+                wait_visible(tally, servers.urls[1:] + servers.urls[:1], "/entities/person-1/", f"職稱{i}號",
+                             time.monotonic())
             time.sleep(0.2 if smoke else 0.5)
         stop.set()
         for thread in pool:
@@ -345,17 +352,39 @@ def scenario_restart(smoke):
     return tally
 
 
-def login(base, tally):
+def login(base, tally, username="soak-editor"):
+    """Log in to the admin on ``base`` as a browser would; return the opener holding the session."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     status, body = fetch(base + "/admin/login/", opener)
     tally.count(status)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     if not token:
-        return
-    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), "username": "soak-editor",
+        return opener
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), "username": username,
                                    "password": PASSWORD, "next": "/admin/"}).encode()
     status, _ = fetch(base + "/admin/login/", opener, data=data)
     tally.count(status)
+    return opener
+
+
+def admin_edit(opener, base, path, changes, tally):
+    """Load the admin change form ``path`` on server ``base``, change fields, post it back as a browser
+    would (its version and CSRF token included). True when it saved."""
+    from tests.security.test_concurrency import form_data
+
+    status, body = fetch(base + path, opener)
+    tally.count(status)
+    if status != 200 or "loaded_version" not in body:
+        tally.notes.append(f"the admin form {path} did not load on {base} ({status})")
+        return False
+    data = form_data(body)
+    data.update({key: [value] for key, value in changes.items()})
+    status, body = fetch(base + path, opener, data=urllib.parse.urlencode(data, doseq=True).encode())
+    tally.count(status)
+    if status != 200 or "errornote" in body:
+        tally.notes.append(f"the admin form {path} did not save on {base} ({status})")
+        return False
+    return True
 
 
 def scenario_sqlite(smoke):
