@@ -147,8 +147,10 @@ class LaterSaveIsRefusedTests(TestCase):
         assert first.post(url, form_a).status_code == 302
         form_b["description"] = ["我的版本。"]
         refused = second.post(url, form_b)
-        assert refused.status_code == 200
         version = Entity.objects.get(pk=alibaba.pk).version
+        page = refused.content.decode()
+        assert refused.status_code == 200 and 'id="desk-conflict"' in page and "boss" in page
+        assert f'name="overwrite_version" value="{version}"' in page and "我的版本。" in page  # what was typed stays
         form_b["overwrite_version"] = [str(version)]
         assert second.post(url, form_b).status_code == 302
         saved = Entity.objects.get(pk=alibaba.pk)
