@@ -170,7 +170,7 @@ class ArticleAdmin(PublishGateMixin, ArticleDeskMixin, admin.ModelAdmin):
     # The story's fields only: its text is edited in the desk (paragraph by paragraph, anchors following
     # the words), so the form stays small and fast on a long story (issue 11 item 5, issue 10 item 3).
     inlines = ()
-    actions = ("publish", "unpublish", "submit", "archive")
+    actions = ("publish", "unpublish", "submit", "archive", "accept_knowledge")
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
 
@@ -213,6 +213,9 @@ class ArticleAdmin(PublishGateMixin, ArticleDeskMixin, admin.ModelAdmin):
 
     def has_publish_permission(self, request):
         return permissions.can_publish(request.user)
+
+    def has_accept_knowledge_permission(self, request):
+        return permissions.can_accept_knowledge(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -331,6 +334,27 @@ class ArticleAdmin(PublishGateMixin, ArticleDeskMixin, admin.ModelAdmin):
     def archive(self, request, queryset):
         return self._transition_action(request, queryset, "archive")
 
+    @admin.action(description=gettext_lazy("Accept what the selected drafts' imports say about entities"),
+                  permissions=["accept_knowledge"])
+    def accept_knowledge(self, request, queryset):
+        """Apply each draft's pending knowledge (descriptions, aliases, roles of known entities) now,
+        before the story is published: it shows on public entity pages at once."""
+        applied = []
+        for article in queryset.order_by("pk"):
+            try:
+                count = services.story_knowledge_accept(article=article, user=request.user)
+            except PermissionDenied as exc:
+                self.message_user(request, f"«{article.title}»: {exc}", messages.ERROR)
+                continue
+            if count:
+                applied.append(article.title)
+        if applied:
+            self.message_user(request, _("Accepted the knowledge of: %(titles)s.") % {
+                "titles": "、".join(f"«{t}»" for t in applied)}, messages.SUCCESS)
+        else:
+            self.message_user(request, _("The selected stories carry no pending knowledge."), messages.INFO)
+        return None
+
     @admin.action(description=gettext_lazy("Submit the selected stories for review"), permissions=["change"])
     def submit(self, request, queryset):
         return self._transition_action(request, queryset, "submit")
@@ -394,7 +418,7 @@ class WorkingCopyAdmin(admin.ModelAdmin):
     list_select_related = ("article", "block")
     actions = None
     kind = ""
-    change_form_template = "admin/articles/versioned_change_form.html"
+    change_form_template = "admin/versioned_change_form.html"
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

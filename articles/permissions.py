@@ -40,6 +40,13 @@ def can_publish(user):
     return _has(user, "articles.publish_article")
 
 
+def can_accept_knowledge(user, article=None):
+    """Applying what a draft's import says about known entities to the public knowledge base before the
+    story is published: an editor who may publish and change entities (issue 10, item 4)."""
+    return (can_publish(user) and _has(user, "entities.change_entity")
+            and (article is None or can_view_story(user, article)))
+
+
 def can_open_review_queue(user):
     return (_has(user, "articles.view_any_article") or _has(user, "articles.change_article")
             or _has(user, "articles.view_article"))

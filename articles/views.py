@@ -6,8 +6,8 @@ invalidated by publishing, and the simplified edition.
 """
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.functional import cached_property
 from django_filters.views import FilterView
@@ -18,7 +18,8 @@ from newsroom.public_pages import depends_on, generations, page_rows, public_pag
 
 from . import search as reader_search
 from .filters import QuoteFilter
-from .models import Article, Block, Quote, Section, StoryRender
+from .models import Article, Block, Quote, Section, StoryRedirect, StoryRender
+from .page_state import story_scope
 from .rendering import (  # noqa: F401  (story_context, reading_minutes: the desk's preview and tests use them here)
     find_terms, highlight, reading_minutes, shown_entities, snippet, render_code, story_context, story_page, story_scopes,
     with_origin,
@@ -55,7 +56,14 @@ def story_detail(request, slug):
         rows = read_rows(stored.scopes)
         if stored.code == render_code() and generations(stored.scopes, rows) == stored.state:
             return stored_page(request, stored.html, stored.scopes, rows)
-    article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
+    try:
+        article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
+    except Http404:  # a renamed story keeps its old URL (models/redirects.py)
+        moved = StoryRedirect.objects.live_story_for(slug)
+        if moved is None:
+            raise
+        depends_on(request, story_scope(slug), story_scope(moved.slug))
+        return redirect(moved, permanent=True)
     html, scopes = story_page(article, language), story_scopes(article)
     rows = read_rows(scopes)
     state, code = generations(scopes, rows), render_code()

@@ -159,7 +159,8 @@ def make_entities(writer, rng, count, sentences, now):
                         wikidata="", url="", search_tokens=search_tokens(name, description),
                         created_at=now, modified_at=now)
         if rng.random() < 0.2:
-            writer.add(Alias, entity_id=pk, text=f"{name}別名", lang="zh-Hant", slug=f"corpus-{i}-alias")
+            writer.add(Alias, entity_id=pk, text=f"{name}別名", lang="zh-Hant", slug=f"corpus-{i}-alias",
+                       modified_at=now)
         entities.append((pk, kind, name))
     weights, total = [], 0.0
     for rank in range(1, count + 1):

@@ -6,11 +6,17 @@
 Scenarios (each in its own process with its own environment):
 
   pg           two gunicorns (2 workers each) on one PostgreSQL database, per-process caches. Readers
-               hammer both while stories are published (v1, v2, ...) and an entity is edited; each
-               write must show on both servers within a second.
+               hammer both while stories are published (v1, v2, ...), an entity is edited, and an
+               editor saves a role through the admin of the first server (its form posted as a
+               browser would); each write must show on both servers within a second.
   pg+redis     the same with the shared Redis cache (REDIS_URL).
   pg-faults    pg_terminate_backend of every app connection between requests (the next request must
                succeed), and of a save in flight (nothing half-saved; the next save succeeds).
+  pg-restart   PostgreSQL itself restarted (pg_ctl restart -m fast) while both gunicorns are read and a
+               save is in flight: answers are 503 "try again" meanwhile, never 500; the save leaves
+               nothing; both servers answer again (the recovery time); the next save succeeds. It runs
+               on a throwaway cluster of its own (initdb on a free port), never the shared server;
+               skipped when initdb is not installed.
   sqlite       one gunicorn on SQLite: logins (each one writes) while a 2 MB story is imported; a busy
                database may answer 503 "try again" but never 500.
 
@@ -25,9 +31,11 @@ is dropped and made anew), SOAK_REDIS_URL (default redis://127.0.0.1:6379/15; fl
 scenario is skipped when it does not answer).
 """
 
+import glob
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -181,12 +189,16 @@ def publish(version, n=3):
 
 def scenario_two_servers(smoke):
     setup_django()
-    from entities.models import Alias, Entity
+    from django.contrib.auth import get_user_model
+
+    from entities.models import Alias, Entity, Role
 
     publish(0)
+    get_user_model().objects.create_superuser("soak-admin", password=PASSWORD)
     tally, stop = Tally(), threading.Event()
     servers = Servers(2)
     try:
+        editor = login(servers.urls[0], tally, "soak-admin")
         pool = readers(tally, servers.urls, stop)
         for i in range(1, 3 if smoke else 5):
             publish(i)
@@ -197,6 +209,13 @@ def scenario_two_servers(smoke):
             wait_visible(tally, servers.urls, "/entities/alibaba/", f"〔e{i}〕", time.monotonic())
             Alias.objects.create(entity=entity, text=f"阿里別名{i}號", lang="zh-Hant")
             wait_visible(tally, servers.urls, "/entities/alibaba/", f"阿里別名{i}號", time.monotonic())
+            # An editor's save through the admin of one server is seen on the other (a role's title shows on
+            # its person's page).
+            role = Role.objects.filter(person__slug="person-1").order_by("pk").first()
+            if role is not None and admin_edit(editor, servers.urls[0], f"/admin/entities/role/{role.pk}/change/",
+                                               {"title": f"職稱{i}號"}, tally):
+                wait_visible(tally, servers.urls[1:] + servers.urls[:1], "/entities/person-1/", f"職稱{i}號",
+                             time.monotonic())
             time.sleep(0.2 if smoke else 0.5)
         stop.set()
         for thread in pool:
@@ -272,17 +291,100 @@ def scenario_faults(smoke):
     return tally
 
 
-def login(base, tally):
+def scenario_restart(smoke):
+    setup_django()
+    from django.db import DatabaseError, close_old_connections, connection, transaction
+
+    from articles.importing.story import dumps
+    from articles.models import Article
+    from articles.services import export_story
+
+    publish(0)
+    before = dumps(export_story(Article.objects.working().get(slug=STORY)))
+    restart = json.loads(os.environ["SOAK_PG_RESTART"])
+    tally, stop = Tally(), threading.Event()
+    servers = Servers(2)
+    in_flight, outcome = threading.Event(), {}
+
+    def save():  # a save that is still open when the server goes down
+        try:
+            with transaction.atomic():
+                publish(99, n=9)
+                in_flight.set()
+                connection.cursor().execute("SELECT pg_sleep(10)")
+            outcome["saved"] = True
+        except DatabaseError as error:
+            outcome["error"] = str(error)[:200]
+        finally:
+            in_flight.set()
+            connection.close()
+
+    try:
+        pool = readers(tally, servers.urls, stop, threads=2)
+        time.sleep(0.5)
+        saver = threading.Thread(target=save)
+        saver.start()
+        in_flight.wait(30)
+        restarted = time.monotonic()
+        subprocess.run(restart, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        saver.join()
+        for base in servers.urls:
+            while fetch(base + f"/stories/{STORY}/")[0] != 200 and time.monotonic() - restarted < 60:
+                time.sleep(0.05)
+        tally.recovery = time.monotonic() - restarted
+        time.sleep(0.5)  # readers go on after the recovery: every answer must be 200 again
+        stop.set()
+        for thread in pool:
+            thread.join()
+    finally:
+        servers.stop()
+    if outcome.get("saved"):
+        tally.notes.append("the save in flight was not interrupted by the restart")
+    close_old_connections()
+    connection.close()
+    if dumps(export_story(Article.objects.working().get(slug=STORY))) != before:
+        tally.torn += 1
+        tally.notes.append("the save interrupted by the restart left the story changed")
+    publish(100)
+    if "〔v100〕" not in dumps(export_story(Article.objects.working().get(slug=STORY))):
+        tally.errors += 1
+        tally.notes.append("the save after the restart failed")
+    return tally
+
+
+def login(base, tally, username="soak-editor"):
+    """Log in to the admin on ``base`` as a browser would; return the opener holding the session."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
     status, body = fetch(base + "/admin/login/", opener)
     tally.count(status)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     if not token:
-        return
-    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), "username": "soak-editor",
+        return opener
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), "username": username,
                                    "password": PASSWORD, "next": "/admin/"}).encode()
     status, _ = fetch(base + "/admin/login/", opener, data=data)
     tally.count(status)
+    return opener
+
+
+def admin_edit(opener, base, path, changes, tally):
+    """Load the admin change form ``path`` on server ``base``, change fields, post it back as a browser
+    would (its version and CSRF token included). True when it saved."""
+    from tests.security.test_concurrency import form_data
+
+    status, body = fetch(base + path, opener)
+    tally.count(status)
+    if status != 200 or "loaded_version" not in body:
+        tally.notes.append(f"the admin form {path} did not load on {base} ({status})")
+        return False
+    data = form_data(body)
+    data.update({key: [value] for key, value in changes.items()})
+    status, body = fetch(base + path, opener, data=urllib.parse.urlencode(data, doseq=True).encode())
+    tally.count(status)
+    if status != 200 or "errornote" in body:
+        tally.notes.append(f"the admin form {path} did not save on {base} ({status})")
+        return False
+    return True
 
 
 def scenario_sqlite(smoke):
@@ -325,7 +427,7 @@ def scenario_sqlite(smoke):
 
 
 SCENARIOS = {"pg": scenario_two_servers, "pg+redis": scenario_two_servers, "pg-faults": scenario_faults,
-             "sqlite": scenario_sqlite}
+             "pg-restart": scenario_restart, "sqlite": scenario_sqlite}
 
 
 # --- the driver ------------------------------------------------------------------------------
@@ -340,6 +442,31 @@ def recreate_pg(url, template=None):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         source = f' TEMPLATE "{urllib.parse.urlsplit(template).path.lstrip("/")}"' if template else ""
         conn.execute(f'CREATE DATABASE "{name}"{source}')
+
+
+def throwaway_cluster():
+    """Start a PostgreSQL cluster of our own on a free port: (url, restart command, stop command), or None
+    when initdb is not installed. The restart scenario restarts this one, never the shared server."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        return None
+    bindir = Path(found[-1]).parent
+    tmp = Path(tempfile.mkdtemp(prefix="newsroom-soak-pg-"))
+    port = free_port()
+    as_root = os.getuid() == 0  # PostgreSQL refuses to run as root: as the postgres user then
+
+    def as_pg(cmd):
+        return ["su", "postgres", "-c", shlex.join(str(c) for c in cmd)] if as_root else [str(c) for c in cmd]
+
+    if as_root:
+        shutil.chown(tmp, "postgres")
+    subprocess.run(as_pg([bindir / "initdb", "-D", tmp / "data", "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                          "--locale=C.UTF-8"]), check=True, stdout=subprocess.DEVNULL)
+    ctl = [bindir / "pg_ctl", "-D", tmp / "data", "-l", tmp / "log", "-w",
+           "-o", f"-p {port} -c listen_addresses=127.0.0.1 -k {tmp}"]
+    subprocess.run(as_pg(ctl + ["start"]), check=True, stdout=subprocess.DEVNULL)
+    url = f"postgres://postgres@127.0.0.1:{port}/newsroom_soak_restart"
+    return url, as_pg(ctl + ["restart", "-m", "fast"]), as_pg(ctl[:3] + ["-m", "immediate", "stop"]), tmp
 
 
 def redis_answers(url):
@@ -392,12 +519,26 @@ def main(argv):
         subprocess.run([PYTHON, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT, env={**base, "DATABASE_URL": url},
                        check=True)
     shutil.copy(sqlite_template, sqlite_dir / "soak.sqlite3")
-    for name, extra in plan:
-        if extra["DATABASE_URL"].startswith("postgres"):
-            recreate_pg(pg_url, template=template_url)
-        if "REDIS_URL" in extra:
-            redis_answers(redis_url)
-        results[name] = run_scenario(name, {**base, **extra}, smoke)
+    cluster = throwaway_cluster()
+    if cluster is None:
+        print("(no initdb: the pg-restart scenario is skipped)")
+    else:
+        plan.insert(-1, ("pg-restart", {"DATABASE_URL": cluster[0], "SOAK_PG_RESTART": json.dumps(cluster[1])}))
+    try:
+        for name, extra in plan:
+            if name == "pg-restart":
+                recreate_pg(extra["DATABASE_URL"])
+                subprocess.run([PYTHON, "manage.py", "migrate", "--verbosity", "0"], cwd=ROOT,
+                               env={**base, **extra}, check=True)
+            elif extra["DATABASE_URL"].startswith("postgres"):
+                recreate_pg(pg_url, template=template_url)
+            if "REDIS_URL" in extra:
+                redis_answers(redis_url)
+            results[name] = run_scenario(name, {**base, **extra}, smoke)
+    finally:
+        if cluster is not None:
+            subprocess.run(cluster[2], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            shutil.rmtree(cluster[3], ignore_errors=True)
     header = f"{'scenario':<10} {'requests':>8} {'errors':>6} {'503s':>5} {'torn':>5} {'stale':>5} " \
              f"{'slowest write shown (s)':>24} {'recovery (s)':>12} {'took (s)':>8}"
     print(header)

@@ -1,5 +1,7 @@
 """The knowledge base in the admin: inline aliases, roles and relations, where an entity is used, and merging."""
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -9,6 +11,7 @@ from django.db.models import Value
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,23 +19,120 @@ from .models import Alias, Entity, Relation, Role
 from .services import entity_merge
 from .usage import provider
 
-class AliasInline(admin.TabularInline):
-    model = Alias
+VERSIONED_TEMPLATE = "admin/versioned_change_form.html"
+# The bidi embedding, override and isolate controls (U+202A-202E, U+2066-2069: Trojan Source).
+BIDI_OVERRIDES_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+class VersionedForm(forms.ModelForm):
+    """A knowledge-base form that carries the version it was loaded at (issue 10, item 2).
+
+    On save the row is locked and compared: a form without a version, or loaded before someone
+    else's save, is refused with who saved and when, and everything typed stays in the form; ticking
+    "save mine anyway" (naming the version shown) overwrites on purpose. An inline row the editor did
+    not touch is not checked (it is not saved either).
+    """
+
+    # Declared (not added in __init__) so that inline rows render them as hidden inputs too.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    overwrite_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # bound too: an inline row is "changed" only by what the editor typed
+            self.initial["loaded_version"] = self.instance.version
+        self.conflict = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk or (self.prefix and not self.has_changed()):
+            return cleaned
+        model = self._meta.model
+        current = model.objects.select_for_update().filter(pk=self.instance.pk).first()
+        what = model._meta.verbose_name
+        if current is None:
+            raise ValidationError(_("This %(what)s was deleted meanwhile; nothing was saved.") % {"what": what},
+                                  code="gone")
+        loaded = cleaned.get("loaded_version")
+        if loaded is None:
+            raise ValidationError(_("Not saved: this form did not say which version of the %(what)s you loaded. "
+                                    "Reload the page and make your change again.") % {"what": what},
+                                  code="no_version")
+        if loaded != current.version and cleaned.get("overwrite_version") != current.version:
+            self.conflict = current
+            who = current.modified_by.get_username() if current.modified_by else _("the importer or a script")
+            raise ValidationError(
+                _("Not saved: this %(what)s was changed by %(who)s at %(when)s (now version %(version)s) after you "
+                  "opened it. What you typed is kept below; tick “Save mine anyway” to replace their changes, or "
+                  "reload the page to start from theirs.") % {
+                    "what": what, "who": who, "when": timezone.localtime(current.modified_at).strftime(
+                        "%Y-%m-%d %H:%M:%S"), "version": current.version},
+                code="stale")
+        self.instance.version = current.version
+        return cleaned
+
+
+class EntityForm(VersionedForm):
+    class Meta:
+        model = Entity
+        fields = "__all__"
+        # The class's own fields are built with this (the admin's formfield_overrides come later).
+        formfield_callback = staticmethod(
+            lambda f, **kw: f.formfield(assume_scheme="https", **kw) if isinstance(f, models.URLField)
+            else f.formfield(**kw))
+
+    def clean_description(self):
+        # Bidi overrides are stripped from names; in a description they may be meant (rarely), so they are
+        # shown to the editor rather than dropped: saved, with a warning (issue 10, item 13).
+        value = self.cleaned_data.get("description") or ""
+        self.bidi_warning = bool(BIDI_OVERRIDES_RE.search(value))
+        return value
+
+
+class VersionedInline(admin.TabularInline):
+    form = VersionedForm
     extra = 1
 
 
-class RoleInline(admin.TabularInline):
+class AliasInline(VersionedInline):
+    model = Alias
+
+
+class RoleInline(VersionedInline):
     model = Role
     fk_name = "person"
-    extra = 1
     autocomplete_fields = ("organization",)
 
 
-class RelationInline(admin.TabularInline):
+class RelationInline(VersionedInline):
     model = Relation
     fk_name = "subject"
-    extra = 1
     autocomplete_fields = ("object",)
+
+
+class VersionedAdmin(admin.ModelAdmin):
+    """Who saved is remembered on the row and on every inline row saved with it."""
+
+    form = VersionedForm
+    change_form_template = VERSIONED_TEMPLATE
+
+    def get_fields(self, request, obj=None):
+        # The change form's template renders the version itself (and the overwrite box on a conflict).
+        return [f for f in super().get_fields(request, obj) if f not in ("loaded_version", "overwrite_version")]
+
+    def save_model(self, request, obj, form, change):
+        obj.modified_by = request.user
+        super().save_model(request, obj, form, change)
+        if getattr(form, "bidi_warning", False):
+            messages.warning(request, _(
+                "The description of %(name)s contains invisible bidirectional control characters (U+202A–202E, "
+                "U+2066–2069), which can make text read differently from how it is stored. Remove them unless "
+                "they are meant.") % {"name": obj.name})
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            inline_form.instance.modified_by = request.user
+        super().save_formset(request, form, formset, change)
 
 
 class MergeForm(forms.Form):
@@ -52,11 +152,12 @@ def entity_usage(entity, user):
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(VersionedAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6 default, said now
     list_display = ("name", "kind", "slug", "wikidata", "n_quotes", "n_mentions")
     list_filter = ("kind",)
     search_fields = ("name", "slug", "aliases__text", "description")
+    form = EntityForm
     prepopulated_fields = {}
     inlines = (AliasInline, RoleInline, RelationInline)
     change_form_template = "admin/entities/entity/change_form.html"
@@ -147,7 +248,7 @@ class EntityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(admin.ModelAdmin):
+class AliasAdmin(VersionedAdmin):
     list_display = ("text", "lang", "entity", "slug")
     list_filter = ("lang",)
     search_fields = ("text", "entity__name")
@@ -156,7 +257,7 @@ class AliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(VersionedAdmin):
     list_display = ("person", "title", "organization", "start", "end")
     search_fields = ("title", "person__name", "organization__name")
     autocomplete_fields = ("person", "organization")
@@ -164,7 +265,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Relation)
-class RelationAdmin(admin.ModelAdmin):
+class RelationAdmin(VersionedAdmin):
     list_display = ("subject", "predicate", "object", "start", "end")
     list_filter = ("predicate",)
     search_fields = ("subject__name", "object__name")

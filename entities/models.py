@@ -4,8 +4,10 @@
 is used come from the provider the articles app registers (``entities.usage``).
 """
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import In
@@ -69,9 +71,12 @@ class EntityQuerySet(models.QuerySet):
         return (alias.entity, True) if alias else (None, False)
 
     def public(self, now=None):
-        """Entities named in content readers may see now (the only ones with a public page)."""
+        """Entities readers may see now (the only ones with a public page): named in a live story that
+        confirms them (see the usage provider), or marked public by an editor."""
         usage = provider()
-        return self.none() if usage is None else self.filter(pk__in=usage.public_entities(now))
+        if usage is None:
+            return self.filter(marked_public=True)
+        return self.filter(Q(pk__in=usage.public_entities(now)) | Q(marked_public=True))
 
     def for_index(self):
         """The entity index: public entities with their public quote and mention counts."""
@@ -84,7 +89,31 @@ class EntityQuerySet(models.QuerySet):
                 .filter(quote_count__gt=0).order_by("-quote_count", "name")[:limit])
 
 
-class Entity(models.Model):
+class VersionedRow(models.Model):
+    """A row editors change in the admin: its version travels with every form (optimistic locking).
+
+    Every full save of an existing row counts up its version in the database (``F() + 1``, so a
+    script or an import that saves a copy read earlier still moves the version past what an open
+    form loaded); a save with ``update_fields`` (derived columns) leaves it alone.
+    """
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    modified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("modified by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, editable=False, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        bump = not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None
+        if bump:
+            self.version = F("version") + 1
+        super().save(*args, **kwargs)
+        if bump:
+            self.version = type(self).objects.filter(pk=self.pk).values_list("version", flat=True).get()
+
+
+class Entity(VersionedRow):
     Kind = Kind
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
@@ -98,6 +127,9 @@ class Entity(models.Model):
         help_text=_("Only when certain; leave empty rather than guess."),
     )
     url = models.URLField(_("URL"), max_length=500, blank=True, default="")
+    marked_public = models.BooleanField(
+        _("public without a story"), default=False,
+        help_text=_("Give this entity a public page even if no published story confirms a quote or mention of it."))
     search_tokens = models.TextField(_("search tokens"), blank=True, default="", editable=False,
                                      help_text=_("Derived: bigram tokens of name, aliases and description."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -138,7 +170,7 @@ class Entity(models.Model):
         return f"https://www.wikidata.org/wiki/{self.wikidata}" if self.wikidata else ""
 
 
-class Alias(models.Model):
+class Alias(VersionedRow):
     entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.CASCADE, related_name="aliases")
     text = models.CharField(_("text"), max_length=200)
     lang = models.CharField(_("language"), max_length=20, blank=True, default="", help_text=_("BCP 47 tag: zh-Hant, zh-Hans, en…"))
@@ -146,6 +178,7 @@ class Alias(models.Model):
         max_length=100, blank=True, default="",
         help_text=_("Optional URL form: /entities/ followed by this slug redirects to the entity."),
     )
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
 
     class Meta:
         verbose_name = _("alias")
@@ -171,7 +204,7 @@ class Alias(models.Model):
         return result
 
 
-class Role(models.Model):
+class Role(VersionedRow):
     person = models.ForeignKey(Entity, verbose_name=_("person"), on_delete=models.CASCADE, related_name="roles")
     title = models.CharField(_("title"), max_length=200, help_text=_("The title as stories print it, e.g. 阿里云CTO."))
     organization = models.ForeignKey(
@@ -179,6 +212,7 @@ class Role(models.Model):
     )
     start = partial_date_field(verbose_name=_("start"))
     end = partial_date_field(verbose_name=_("end (a 時任 'then' title has one)"))
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
 
     class Meta:
         verbose_name = _("role")
@@ -206,7 +240,7 @@ class Role(models.Model):
         return (not self.start or self.start[: len(day)] <= day) and (not self.end or day[: len(self.end)] <= self.end)
 
 
-class Relation(models.Model):
+class Relation(VersionedRow):
     Predicate = Predicate
 
     subject = models.ForeignKey(Entity, verbose_name=_("subject"), on_delete=models.CASCADE, related_name="relations_out")
@@ -214,6 +248,7 @@ class Relation(models.Model):
     object = models.ForeignKey(Entity, verbose_name=_("object"), on_delete=models.CASCADE, related_name="relations_in")
     start = partial_date_field(verbose_name=_("start"))
     end = partial_date_field(verbose_name=_("end"))
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
 
     class Meta:
         verbose_name = _("relation")

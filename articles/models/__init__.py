@@ -30,6 +30,7 @@ from .history import (  # noqa: F401
     SuggestionKind,
     Transition,
 )
+from .redirects import StoryRedirect  # noqa: F401
 from .stories import (  # noqa: F401
     Article,
     ArticleQuerySet,

@@ -8,6 +8,7 @@ from entities.models import Entity
 from entities.services import entities_upsert
 
 from ..diff import content_digest
+from ..importing.hazards import flag_bidi_controls
 from ..importing.story import StoryFormatError, canonical, free_key, summarize_changes, validate_story
 from ..models import Article, Edition, RejectedSuggestion
 from .documents import entity_to_doc, export_story, write_story
@@ -64,7 +65,8 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True, replace=False
     nothing the second time; a newer version updates the story in place and keeps its id. A story
     editors changed since its last import is not overwritten (EditorsChanged) unless ``replace``.
     """
-    doc = check_story_fields(canonical(validate_story(doc)))  # before the transaction: no lock held
+    # Before the transaction: no lock held. Bidi controls in the text get an open flag (importing/hazards.py).
+    doc = check_story_fields(canonical(flag_bidi_controls(validate_story(doc))))
     slug = doc["article"]["slug"]
     try:
         with transaction.atomic():

@@ -12,9 +12,11 @@ from django.db import transaction
 from entities.models import Entity
 from entities.services import entities_upsert
 
+from .. import permissions
 from ..importing.story import canonical
 from ..models import Status
 from .documents import entity_to_doc, export_story
+from .errors import require
 from .revisions import revision_create
 
 # Revisions after which an import's knowledge is in the knowledge base.
@@ -62,7 +64,12 @@ def knowledge_apply(article):
 
 @transaction.atomic
 def story_knowledge_accept(*, article, user=None):
-    """An editor accepts what a draft's import says about known entities, before publishing it."""
+    """An editor accepts what a draft's import says about known entities, before publishing it.
+
+    ``user`` None is a script; a person must be allowed to (``permissions.can_accept_knowledge``)."""
+    if user is not None:
+        require(permissions.can_accept_knowledge(user, article),
+                "Only an editor who may publish and change entities accepts a draft's knowledge.")
     count = knowledge_apply(article)
     if count:
         revision_create(article=article, user=user, action="accept_knowledge", data=export_story(article))

@@ -7,7 +7,7 @@ from newsroom.locale import READER_EDITIONS
 from newsroom.public_pages import generations, read_rows
 
 from ..diff import content_digest
-from ..models import Article, Edition, Status, StoryRender, Transition
+from ..models import Article, Edition, Status, StoryRedirect, StoryRender, Transition
 from ..rendering import render_code, story_page, story_scopes
 from .documents import export_story, write_story
 from .gate import OVERRIDE_PREFIX, blocking_issues
@@ -53,8 +53,10 @@ def sync_live_edition(article):
 def copy_to_live(article, doc=None):
     """Replace the live edition of working copy ``article`` by a copy through the story format."""
     doc = doc or export_story(article)
+    old_slug = Article.objects.live().filter(working_copy=article).values_list("slug", flat=True).first()
     live_edition_delete(article)
     live = write_story(doc, Article(edition=Edition.LIVE, working_copy=article))
+    StoryRedirect.record(article=article, old_slug=old_slug, new_slug=live.slug)  # the old URL answers 301
     live.content_digest = content_digest(doc)
     Article.objects.filter(pk=live.pk).update(content_digest=live.content_digest)
     return live

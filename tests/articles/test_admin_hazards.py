@@ -204,3 +204,87 @@ class ClumsyEditorTests(DeskTestCase):
         raw_import(text="新標題\n一段新的文字。\n", options=RawOptions(title="新標題", slug="published-one"),
                    replace=True)
         assert "一段新的文字。" in set(Block.objects.filter(article=story).values_list("text", flat=True))
+
+
+class RenamedStoryTests(DeskTestCase):
+    """Item 13: renaming a published story's slug keeps its old URL, as a 301 to the new one."""
+
+    def test_the_old_url_redirects_once_the_rename_is_published(self):
+        story = story_with_work(slug="old-name", status="published")
+        self.login("editor")
+        url = reverse("admin:articles_article_change", args=[story.pk])
+        assert self.client.post(url, change_form_data(story, slug="new-name")).status_code == 302
+        self.client.logout()
+        assert self.client.get("/stories/old-name/").status_code == 200  # the live edition still has it
+        article_publish(article=Article.objects.working().get(pk=story.pk))
+        for prefix in ("", "/zh-hans"):
+            response = self.client.get(f"{prefix}/stories/old-name/")
+            assert response.status_code == 301, prefix
+            assert response["Location"].endswith(f"{prefix}/stories/new-name/"), response["Location"]
+            assert self.client.get(f"{prefix}/stories/new-name/").status_code == 200
+
+    def test_renamed_twice_both_old_urls_lead_to_the_story_and_a_new_story_may_take_an_old_slug(self):
+        story = story_with_work(slug="first-name", status="published")
+        for slug in ("second-name", "third-name"):
+            Article.objects.working().filter(pk=story.pk).update(slug=slug)
+            article_publish(article=Article.objects.working().get(pk=story.pk))
+        for old in ("first-name", "second-name"):
+            response = self.client.get(f"/stories/{old}/")
+            assert response.status_code == 301 and response["Location"].endswith("/stories/third-name/"), old
+        story_with_work(slug="first-name", status="published", title="另一篇")
+        assert self.client.get("/stories/first-name/").status_code == 200
+
+    def test_an_unpublished_story_leaves_no_redirect(self):
+        story = story_with_work(slug="gone-name", status="published")
+        Article.objects.working().filter(pk=story.pk).update(slug="later-name")
+        article_publish(article=Article.objects.working().get(pk=story.pk))
+        self.login("editor")
+        self.client.post(reverse("admin:articles_article_transition", args=[story.pk]),
+                         {"action": "unpublish", "version": Article.objects.get(pk=story.pk).version,
+                          "confirm": "yes"})
+        self.client.logout()
+        assert not Article.objects.live().filter(working_copy=story).exists()
+        assert self.client.get("/stories/gone-name/").status_code == 404
+
+
+BIDI = "\u202e"
+
+
+class BidiControlTests(DeskTestCase):
+    """Item 13: bidi controls are stripped from names and titles, and flagged in paragraphs and descriptions."""
+
+    def bidi_doc(self):
+        from tests.factories import story_doc
+
+        doc = story_doc(1, slug="bidi-story")
+        doc["article"]["lede"][0]["text"] = f"前面{BIDI}後面" + doc["article"]["lede"][0]["text"]
+        doc["entities"].append({"id": "bidi-entity", "kind": "organization", "name": "某公司",
+                                "description": f"描述\u2066藏\u2069了。"})
+        return doc
+
+    def test_an_import_flags_them_in_paragraphs_and_descriptions(self):
+        from articles.services import publish_gate, story_import
+
+        article = story_import(doc=self.bidi_doc()).article
+        flags = Annotation.objects.filter(article=article, kind="flag", status="open", key__startswith="bidi-")
+        assert {f.key for f in flags} == {"bidi-p0-2", "bidi-entity-bidi-entity"}
+        p0 = flags.get(key="bidi-p0-2")
+        assert p0.exact == BIDI and "U+202E" in p0.body and not p0.public
+        assert Block.objects.get(article=article, key="p0").text.startswith(f"前面{BIDI}後面")  # kept, not changed
+        assert publish_gate(article).blocking  # an open flag: the publish gate asks about it
+        assert story_import(doc=self.bidi_doc()).action == "unchanged"  # the same file again adds nothing
+
+    def test_the_entity_admin_warns_when_a_description_has_them(self):
+        from tests.security.test_concurrency import form_data
+
+        entity = Entity.objects.create(kind="organization", name="某公司", slug="some-org")
+        self.login("editor")
+        url = reverse("admin:entities_entity_change", args=[entity.pk])
+        data = form_data(self.client.get(url).content.decode())
+        data["description"] = [f"描述{BIDI}反了。"]
+        response = self.client.post(url, data, follow=True)
+        assert "bidirectional control characters" in response.content.decode()
+        data = form_data(self.client.get(url).content.decode())
+        data["description"] = ["乾淨的描述。"]
+        response = self.client.post(url, data, follow=True)
+        assert "bidirectional control characters" not in response.content.decode()

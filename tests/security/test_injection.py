@@ -1,6 +1,8 @@
 """Injection read-back: payloads put into every text field through the importer come back escaped
 from every public URL (the leak crawl's samples) and from the admin and desk pages."""
 
+import json
+
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.urls import reverse
@@ -8,6 +10,7 @@ from django.utils import translation
 
 from articles.models import Article
 from articles.services import story_import
+from entities.models import Entity
 from tests.factories import story_doc
 from tests.security import test_leak_crawl as crawl
 
@@ -107,6 +110,75 @@ class InjectionReadBackTests(TestCase):
             response = self.client.get(url)
             assert response.status_code == 200, url
             self.assert_escaped(url, response)
+
+
+class AdminInjectionReadBackTests(TestCase):
+    """The same payloads typed into the admin's forms (story fields, entity, alias, role, quote, note),
+    published, then read back from every output: every public URL (pages, feeds, JSON-LD, search,
+    sitemap) escaped, and the story-format export carrying them as they were typed."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from entities.models import Relation
+
+        from tests.factories import make_story
+
+        cls.story = make_story(2, slug="admin-payload-story", status="published")
+        cls.editor = get_user_model().objects.create_superuser("boss", password="pw-boss-123")
+        Relation.objects.get_or_create(subject=Entity.objects.get(slug="person-1"), predicate="part_of",
+                                       object=Entity.objects.get(slug="alibaba"))
+
+    def edit(self, admin_name, pk, **fields):
+        from tests.security.test_concurrency import form_data
+
+        url = reverse(f"admin:{admin_name}_change", args=[pk])
+        data = form_data(self.client.get(url).content.decode())
+        for key, value in fields.items():
+            data[key] = [value]
+        response = self.client.post(url, data)
+        assert response.status_code == 302, (admin_name, response.content.decode()[-2000:])
+
+    def test_payloads_typed_in_the_admin_come_back_escaped_everywhere(self):
+        from articles.models import Annotation, Quote
+        from articles.services import article_publish, export_story
+        from entities.models import Alias, Role
+
+        self.client.force_login(self.editor)
+        working = Article.objects.working().get(slug="admin-payload-story")
+        self.edit("articles_article", working.pk, title=f"標題{ALL}", dek=f"導言{ALL}",
+                  bylines=json.dumps([f"記者{ALL}"], ensure_ascii=False), source_name=f"來源{ALL}")
+        alibaba, person = Entity.objects.get(slug="alibaba"), Entity.objects.get(slug="person-1")
+        self.edit("entities_entity", alibaba.pk, name=f"阿里巴巴{PAYLOADS[1]}", description=f"描述{ALL}")
+        self.edit("entities_alias", Alias.objects.filter(entity=alibaba).first().pk, text=f"別名{PAYLOADS[0]}")
+        role = Role.objects.filter(person=person).first()
+        self.edit("entities_role", role.pk, title=f"職稱{PAYLOADS[3]}")
+        quote = Quote.objects.filter(article=working).order_by("pk").first()
+        self.edit("articles_quote", quote.pk, role=f"職稱{PAYLOADS[5]}", note=f"備註{ALL}")
+        note = Annotation.objects.filter(article=working, public=True).order_by("pk").first()
+        self.edit("articles_annotation", note.pk, body=f"註{ALL}")
+        article_publish(article=Article.objects.working().get(pk=working.pk))
+        self.client.logout()
+
+        shown = 0
+        for name, _ in crawl.public_routes():
+            for kwargs, query in crawl.SAMPLES[name]() + ([({}, "?q=描述"), ({}, "?q=阿里巴巴")]
+                                                           if name == "articles:search" else []):
+                for language in ("zh-hant", "zh-hans"):
+                    with translation.override(language):
+                        url = reverse(name, kwargs=kwargs) + query
+                    response = self.client.get(url)
+                    assert response.status_code in (200, 301, 302, 404), (url, response.status_code)
+                    InjectionReadBackTests.assert_escaped(self, url, response)
+                    shown += "alert(" in response.content.decode()
+        assert shown > 10  # the payloads were on the pages, escaped
+        story_page = self.client.get("/stories/admin-payload-story/").content.decode()
+        assert "application/ld+json" in story_page and "\\u003Cscript" in story_page.replace("\\u003c", "\\u003C")
+
+        # The export (the story format) carries what was typed, unchanged: escaping is the output's job.
+        doc = export_story(Article.objects.live().get(slug="admin-payload-story"))
+        assert doc["article"]["title"] == f"標題{ALL}" and doc["article"]["bylines"] == [f"記者{ALL}"]
+        described = next(e for e in doc["entities"] if e["id"] == "alibaba")
+        assert described["description"] == f"描述{ALL}" and described["name"] == f"阿里巴巴{PAYLOADS[1]}"
 
 
 def test_the_checker_would_catch_each_payload_unescaped():

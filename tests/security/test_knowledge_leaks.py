@@ -116,3 +116,72 @@ class KnowledgeLeakTests(TestCase):
         doc["quotes"][-1]["status"] = "verified"
         story_import(doc=doc)
         assert self.client.get("/entities/kbcanary8-suggested/").status_code == 200
+
+
+class EditorPathsTests(TestCase):
+    """The editor's ways into the public knowledge base: accepting a draft's knowledge from the story
+    list, and marking an entity public (issue 10 item 4)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from tests.factories import make_user
+
+        story_import(doc=story_doc(1, slug="public-story", title="公開的報導"))
+        cls.owner = make_user("reporter", username="owner")
+        plant_knowledge_canaries()
+        cls.draft = Article.objects.working().get(slug="kb-draft-story")
+        cls.draft.owner = cls.owner
+        cls.draft.save(update_fields=["owner"])
+        cls.editor = make_user("editor")
+        cls.checker = make_user("fact-checker")
+
+    def accept(self, user):
+        from django.urls import reverse
+
+        self.client.force_login(user)
+        return self.client.post(reverse("admin:articles_article_changelist"),
+                                {"action": "accept_knowledge", "_selected_action": [self.draft.pk]})
+
+    def test_an_editor_accepts_a_drafts_knowledge_from_the_story_list(self):
+        response = self.accept(self.editor)
+        assert response.status_code == 302
+        assert f"描述{KB_CANARY}" in self.client.get("/entities/alibaba/").content.decode()
+        assert self.draft.revisions.filter(action="accept_knowledge").exists()
+        assert self.client.get("/stories/kb-draft-story/").status_code == 404
+
+    def test_the_owner_and_the_fact_checker_cannot_accept_it(self):
+        for user in (self.owner, self.checker):
+            response = self.accept(user)
+            assert response.status_code in (200, 302, 403), response.status_code
+            assert Entity.objects.get(slug="alibaba").description == "中國的科技公司。", user
+            assert not self.draft.revisions.filter(action="accept_knowledge").exists()
+
+    def test_the_service_refuses_a_person_who_may_not(self):
+        from django.core.exceptions import PermissionDenied
+
+        for user in (self.owner, self.checker):
+            try:
+                story_knowledge_accept(article=self.draft, user=user)
+            except PermissionDenied:
+                pass
+            else:
+                raise AssertionError(f"{user} accepted a draft's knowledge")
+        assert Entity.objects.get(slug="alibaba").description == "中國的科技公司。"
+
+    def test_an_entity_no_story_confirms_is_public_once_an_editor_marks_it(self):
+        from django.urls import reverse
+
+        from tests.security.test_concurrency import form_data
+
+        lone = Entity.objects.create(kind="organization", name=f"孤立{KB_CANARY}", slug="kb-lone")
+        assert self.client.get("/entities/kb-lone/").status_code == 404
+        assert "kb-lone" not in self.client.get("/sitemap.xml").content.decode()
+        self.client.force_login(self.editor)
+        url = reverse("admin:entities_entity_change", args=[lone.pk])
+        data = form_data(self.client.get(url).content.decode())
+        data["marked_public"] = ["on"]
+        assert self.client.post(url, data).status_code == 302
+        self.client.logout()
+        assert self.client.get("/entities/kb-lone/").status_code == 200
+        assert "kb-lone" in self.client.get("/sitemap.xml").content.decode()
+        assert Entity.objects.public().filter(slug="kb-lone").exists()
