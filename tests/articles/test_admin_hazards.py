@@ -274,6 +274,24 @@ class BidiControlTests(DeskTestCase):
         assert publish_gate(article).blocking  # an open flag: the publish gate asks about it
         assert story_import(doc=self.bidi_doc()).action == "unchanged"  # the same file again adds nothing
 
+    def test_an_import_flags_them_in_headings_and_figure_text_on_the_nearest_paragraph(self):
+        from articles.services import story_import
+        from tests.factories import story_doc
+
+        doc = story_doc(2, slug="bidi-headings")
+        section = doc["article"]["sections"][1]
+        section["heading"] = f"標題{BIDI}反了"
+        figure = next(b for b in section["blocks"] if b["type"] == "figure")
+        figure["caption"] = f"圖說\u2067藏\u2069"
+        first = next(b for b in section["blocks"] if b["type"] == "paragraph")
+        article = story_import(doc=doc).article
+        flags = Annotation.objects.filter(article=article, kind="flag", status="open", key__startswith="bidi-")
+        assert {f.key for f in flags} == {"bidi-heading-1", f"bidi-{figure['id']}-caption"}
+        assert {f.block.key for f in flags} == {first["id"]}  # the section's own first paragraph
+        assert "section 02" in flags.get(key="bidi-heading-1").body
+        assert "U+2067" in flags.get(key=f"bidi-{figure['id']}-caption").body
+        assert story_import(doc=doc).action == "unchanged"  # fixed keys: the same file adds nothing
+
     def test_the_entity_admin_warns_when_a_description_has_them(self):
         from tests.security.test_concurrency import form_data
 
