@@ -45,13 +45,15 @@ def _touched(instance):
     return _slugs(instance.subject_id, instance.object_id)
 
 
-DERIVED = {"search_tokens"}  # recomputed at each save, shown nowhere
+# Recomputed at each save (search tokens) or the save's own bookkeeping (the optimistic-lock version,
+# which every full save counts up, and who saved): shown on no public page.
+NOT_SHOWN = {"search_tokens", "version", "modified_by_id"}
 
 
 def _compared(model):
-    """The columns whose change shows on a page (not the save's own clock, not search tokens)."""
+    """The columns whose change shows on a page (not the save's own clock or version, not search tokens)."""
     return [f.attname for f in model._meta.concrete_fields
-            if not getattr(f, "auto_now", False) and f.attname not in DERIVED]
+            if not getattr(f, "auto_now", False) and f.attname not in NOT_SHOWN]
 
 
 def _values(instance):
