@@ -17,7 +17,6 @@ from ..permissions import desk_permissions
 from ..services import ACTION_LABELS, DeskError, export_story
 from ..views import story_context
 from .forms import TransitionForm, VersionForm
-from .publishing import readers_summary
 from .serializers import user_name
 
 
@@ -78,7 +77,7 @@ class WorkflowViews:
         context = self.desk_context(
             request, article, issues=issues, action="publish", version=form.data.get("version", ""),
             note=data["note"], publish_at=form.data.get("publish_at") or "", next=data["next"],
-            when=data["publish_at"], live=live, summary=readers_summary(article, live))
+            when=data["publish_at"], live=live, summary=services.readers_changes(article, live))
         return TemplateResponse(request, "admin/articles/article/publish_confirmation.html", context,
                                 status=409 if issues else 200)
 

@@ -34,7 +34,9 @@ from .annotating import (
 from .blocks import block_reanchor, block_save
 from .documents import entity_to_doc, export_story, write_story
 from .errors import ChecksNotConfirmed, DeskError, Gone, StaleVersion, describe_user, require
-from .gate import BLOCKING_CODES, Gate, PublishBlocked, blocking_issues, can_override, gate_check, publish_gate
+from .gate import (
+    BLOCKING_CODES, Gate, PublishBlocked, blocking_issues, can_override, gate_check, publish_gate, readers_changes,
+)
 from .importing import ImportResult, raw_import, story_import
 from .knowledge import story_knowledge_accept
 from .locking import anchored_lock, article_lock
@@ -53,7 +55,7 @@ from .workflow import article_transition
 
 __all__ = [
     "ACTION_LABELS", "ANCHORED_TYPES", "BLOCKING_CODES", "Gate", "PublishBlocked", "blocking_issues", "can_override", "gate_check",
-    "publish_gate", "NOTE_KINDS", "PREVIEW_DAYS", "TRANSITIONS", "VISIBLE_STATUSES",
+    "publish_gate", "readers_changes", "NOTE_KINDS", "PREVIEW_DAYS", "TRANSITIONS", "VISIBLE_STATUSES",
     "ChecksNotConfirmed", "DeskError", "Gone", "ImportResult", "StaleVersion",
     "allowed_actions", "anchored_create", "anchored_delete", "anchored_lock", "anchored_update",
     "annotation_resolve", "article_lock", "block_reanchor", "block_save", "article_publish", "article_transition", "article_unpublish",
