@@ -13,6 +13,7 @@ Ranking is the same on both databases: where the terms occur (a name or a headli
 often, counted in the database over a bounded set of candidates.
 """
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -105,18 +106,22 @@ def _fts_match(terms):
 
 def fts_table(model):
     """The FTS5 table of ``model`` on SQLite (migration 0008), or None where SQLite has no FTS5."""
-    if connection.vendor != "sqlite":
+    if connection.vendor != "sqlite" or not _has_fts5():
         return None
-    name = f"{model._meta.db_table}_fts"
-    known = _FTS_TABLES.setdefault(connection.settings_dict["NAME"], {})
-    if name not in known:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [name])
-            known[name] = cursor.fetchone() is not None
-    return name if known[name] else None
+    return f"{model._meta.db_table}_fts"
 
 
-_FTS_TABLES = {}  # {database name: {table: exists}}: looked up once per process
+@functools.cache
+def _has_fts5():
+    """Whether this SQLite has FTS5 (then migration 0008 made the tables); asked once, of a memory
+    database, so no page pays a query for it."""
+    import sqlite3
+
+    try:
+        sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE probe USING fts5(x)")
+    except sqlite3.Error:
+        return False
+    return True
 
 
 class VectorMatch(Expression):

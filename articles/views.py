@@ -206,7 +206,7 @@ class SearchResults:
         entity_ids = [h.obj.pk for h in hits if h.kind == "entity"]
         aliases = {}
         if entity_ids:
-            for entity_id, text in Alias.objects.filter(entity__in=entity_ids).values_list("entity_id", "text"):
+            for entity_id, text in Alias.objects.filter(entity__in=entity_ids).order_by("id").values_list("entity_id", "text"):
                 aliases.setdefault(entity_id, []).append(text)
         for hit in hits:
             obj = hit.obj

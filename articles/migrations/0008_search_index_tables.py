@@ -10,7 +10,8 @@
   raw SQL writes all update it. Where SQLite has no FTS5 the tables are not made and search falls
   back to LIKE (``articles.search``).
 - Both: an index on the live editions in reading order (the walk above, the home page, entity pages),
-  and (entity, status) on mentions and quotes (is an entity public: ``articles.entity_usage``).
+  (speaker, status) on quotes (is an entity public: ``articles.entity_usage``) and (story, entity,
+  status) on mentions (an entity page's passages).
 
 The column and tables are not model fields: Django never writes them.
 """
@@ -158,9 +159,11 @@ class Migration(migrations.Migration):
             "(published_at DESC, id DESC) WHERE edition = 'live'",
             "DROP INDEX IF EXISTS article_live_reading_order",
         ),
-        # Is an entity public (articles.entity_usage): its confirmed or suggested mentions and quotes.
-        migrations.RunSQL("CREATE INDEX IF NOT EXISTS mention_entity_status ON articles_mention (entity_id, status)",
-                          "DROP INDEX IF EXISTS mention_entity_status"),
+        # Is an entity public (articles.entity_usage): its confirmed or suggested quotes.
+        # An entity page's passages: the mentions of one entity in the twenty stories of the page.
+        migrations.RunSQL("CREATE INDEX IF NOT EXISTS mention_article_entity ON articles_mention "
+                          "(article_id, entity_id, status)",
+                          "DROP INDEX IF EXISTS mention_article_entity"),
         migrations.RunSQL("CREATE INDEX IF NOT EXISTS quote_speaker_status ON articles_quote (speaker_id, status)",
                           "DROP INDEX IF EXISTS quote_speaker_status"),
     ]
