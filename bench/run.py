@@ -89,7 +89,7 @@ def setup(args, work):
     return Article.objects.live().filter(slug__startswith="corpus-").count()
 
 
-PARTS = ("story", "entity", "search", "import", "publish", "admin", "load")
+PARTS = ("story", "entity", "search", "import", "publish", "revision", "admin", "load")
 
 
 def in_process(results, n, want=lambda part: True):
@@ -171,8 +171,23 @@ def in_process(results, n, want=lambda part: True):
             article_publish(article=working)
 
         results["publish_ms"] = median(timed(publish, n(5)))
-        revision = Revision.objects.filter(article=working).order_by("-number").first()
-        results["revision_bytes_per_save"] = len(json.dumps(revision.data, ensure_ascii=False).encode()) if revision else 0
+    if want("revision"):
+        # An editor's saves, each changing one paragraph: the bytes each revision row stores (a
+        # keyframe's whole story, or a delta from it), averaged.
+        from articles.models import Block
+        from articles.services import revision_create
+
+        revision_create(article=working, action="save")
+        block = Block.objects.filter(article=working, kind="paragraph").order_by("position").first()
+        stored = []
+        for i in range(10):
+            block.text = block.text.rstrip("。") + ("。" if i % 2 else "")
+            block.save()
+            revision = revision_create(article=working, action="save")
+            row = Revision.objects.filter(pk=revision.pk).values("snapshot", "delta").get()
+            stored.append(len(json.dumps(row["snapshot"] or row["delta"], ensure_ascii=False).encode()))
+        results["revision_bytes_per_save"] = round(statistics.mean(stored))
+        results["revision_story_bytes"] = len(json.dumps(revision.data, ensure_ascii=False).encode())
 
     if want("admin"):
         user = get_user_model().objects.filter(username="bench").first() or get_user_model().objects.create_superuser(

@@ -41,7 +41,7 @@ def as_stored(doc):
 
 def pending_knowledge(article):
     """The entity items of the last unpublished import of ``article`` not yet applied, or []."""
-    revisions = article.revisions.order_by("-number").only("action", "data")
+    revisions = article.revisions.order_by("-number").only("action", "snapshot", "base", "delta")
     for revision in revisions:
         if revision.action in APPLIED:
             return []
