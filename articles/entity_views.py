@@ -18,7 +18,7 @@ from newsroom.html import highlight
 from newsroom.public_pages import depends_on, public_page
 
 from .entity_usage import StoryUsage, public_among
-from .models import Article, Mention, StoryEntity
+from .models import Article, Mention, Quote, StoryEntity
 
 PASSAGE_WINDOW = 110
 STORIES_PER_PAGE = 20  # an entity named in every story lists them by page, with their quotes and passages
@@ -115,8 +115,13 @@ def related_public(entity, now=None):
 
 @public_page(params=("page",), scopes=())
 def entity_detail(request, slug):
-    entity, is_alias = Entity.objects.by_slug_or_alias(slug)
-    if entity is None or not public_among([entity.pk]):
+    # The entity and whether it is public in one query; an alias (a redirect) is looked up on a miss.
+    entity, is_alias = Entity.objects.filter(
+        pk__in=StoryUsage().public_entities(among=Entity.objects.filter(slug=slug).values("pk"))).first(), False
+    if entity is None:
+        entity, is_alias = Entity.objects.by_slug_or_alias(slug)
+        entity = entity if is_alias and public_among([entity.pk]) else None  # not public by its own slug
+    if entity is None:
         # An entity named only in unpublished stories has no public page.
         raise Http404(_("No such entity."))
     depends_on(request, entity_scope(entity.slug), entity_stories_scope(entity.slug))
@@ -136,12 +141,13 @@ def entity_detail(request, slug):
     stories = list(page.object_list)
     # Quotes and passages of the stories on this page (a fixed number of queries, bounded rows).
     on_page = [story.pk for story in stories]
-    quotes = list(entity.quotes.public().reviewed().for_entity_page().filter(article__in=on_page)
-                  .defer("search_tokens", "article__search_tokens", "speaker__search_tokens", "event__search_tokens"))
+    said = list(Quote.objects.public().reviewed().for_entity_page().filter(article__in=on_page)
+                .filter(Q(speaker=entity) | Q(event=entity))
+                .defer("search_tokens", "article__search_tokens", "speaker__search_tokens", "event__search_tokens"))
+    quotes = [q for q in said if q.speaker_id == entity.pk]
     for quote in quotes:
         quote.role_then = role_held_then(quote, roles)
-    event_quotes = list(entity.event_quotes.public().reviewed().for_entity_page().filter(article__in=on_page)
-                        .defer("search_tokens", "article__search_tokens", "speaker__search_tokens", "event__search_tokens"))
+    event_quotes = [q for q in said if q.event_id == entity.pk]
     # Read through the stories of the page (mention_article_entity), not the entity's index: the
     # hottest entity has a mention in nearly every paragraph (the +0 keeps planners off that index).
     mentions = list(Mention.objects.public().reviewed().for_entity_page().filter(article__in=on_page)
