@@ -5,7 +5,7 @@ in a story readers may see now), how often each is quoted or mentioned, and wher
 for the entity admin, filtered by what the user may read (a reporter sees only their own stories there).
 """
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Exists, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -51,8 +51,13 @@ class StoryUsage:
                      | Q(slug__in=RejectedSuggestion.objects.filter(
                          article__in=Article.objects.public(now).values("working_copy")).values("entity_slug")))
         entities = Entity.objects.all() if among is None else Entity.objects.filter(pk__in=among)
-        return (entities.filter(Exists(StoryEntity.objects.filter(on_story, entity=entity)))
-                .exclude(~confirmed & suggested).values("pk"))  # confirmed first: it is found at once
+        listed = Exists(StoryEntity.objects.filter(on_story, entity=entity))
+        # (listed and confirmed) or (listed and not suggested): "confirmed" first, as it is found at
+        # once for a named entity; and every EXISTS under an OR, which PostgreSQL keeps a correlated
+        # probe per entity, where a top-level EXISTS may become a join over every story's entities.
+        if connection.vendor == "postgresql":
+            return entities.filter((listed & confirmed) | (listed & ~suggested)).values("pk")
+        return entities.filter(listed).exclude(~confirmed & suggested).values("pk")
 
     def public_counts(self):
         return {"quote_count": _count_public(Quote, "speaker"), "mention_count": _count_public(Mention, "entity")}

@@ -110,7 +110,10 @@ def related_public(entity, now=None):
         | Q(pk__in=Role.objects.filter(organization=entity).values("person"))
         | Q(pk__in=Relation.objects.filter(subject=entity).values("object"))
         | Q(pk__in=Relation.objects.filter(object=entity).values("subject"))).values("pk")
-    return Entity.objects.filter(pk__in=StoryUsage().public_entities(now, among=related))
+    # Asked once, as a list: the four queries of entity_knowledge then filter on plain ids (the
+    # publicness test is a large expression; compiling it into each of them cost more than running it).
+    return Entity.objects.filter(pk__in=list(StoryUsage().public_entities(now, among=related)
+                                             .values_list("pk", flat=True)))
 
 
 @public_page(params=("page",), scopes=())

@@ -217,8 +217,8 @@ PAGE_QUERIES = {
     "/?page=2": 8,
     "/stories/one/": 10,
     "/zh-hans/stories/one/": 10,
-    "/entities/alibaba/": 13,  # with the count of its stories (a few pages ahead, paginated)
-    "/entities/person-1/": 13,
+    "/entities/alibaba/": 14,  # with the count of its stories (a few pages ahead, paginated)
+    "/entities/person-1/": 14,
     "/quotes/": 8,
     "/quotes/?speaker=person-1": 9,
     "/entities/": 5,
