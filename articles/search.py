@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, F, FloatField, IntegerField, Subquery, TextField, Value
+from django.db.models import BooleanField, Case, F, FloatField, IntegerField, Subquery, TextField, Value, When
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Cast, Concat, Length, Replace
 
@@ -32,7 +32,7 @@ MAX_QUERY_CHARS = 200      # the rest of a longer query is ignored
 MAX_TERMS = 8
 MAX_TERM_CHARS = 24        # a longer Han run is cut (23 bigrams are specific enough)
 CANDIDATES = 100           # per kind: ranked results beyond these are not looked at (a reader pages 15 deep)
-ENTITY_CANDIDATES = 2000   # matching entities whose publicness is checked
+ENTITY_CANDIDATES = 300    # matching entities whose publicness is checked (likeliest first)
 EARLY_ROWS = 3 * CANDIDATES  # SQLite: the newest matches read from the index (see candidates)
 ORDER_ID = 1_000_000_000   # SQLite: a story's or quote's FTS5 rowid is <publication second> * ORDER_ID + id
 
@@ -239,11 +239,19 @@ def search(query, *, now=None):
         .order_by("-n", "-article__published_at", "article_id", "block__position"))
     # Entities: the matching ones (names, aliases, descriptions), then which of them are public,
     # asked about those pks only (the public set of the whole knowledge base is never built).
-    named = matching(Entity.objects.all(), query).order_by("name", "id").values("pk")[:ENTITY_CANDIDATES]
+    # The likeliest first (a name starting with the first term), so the bound on how many are
+    # checked cuts the descriptions that merely mention it.
+    first = query.terms[0]
+    named = (matching(Entity.objects.all(), query)
+             .annotate(by_name=Case(When(search_tokens__startswith=first.pattern, then=1), default=0))
+             .order_by("-by_name", "name", "id").values("pk")[:ENTITY_CANDIDATES])
     entities = list(
         Entity.objects.filter(pk__in=StoryUsage().public_entities(now, among=Subquery(named)))
-        .annotate(n=Cast(occurrences(query), FloatField())).order_by("-n", "name")
-        .only("id", "slug", "name", "kind", "description")[:CANDIDATES])
+        .only("id", "slug", "name", "kind", "description", "search_tokens"))
+    for entity in entities:  # counted here: at most ENTITY_CANDIDATES short token texts
+        entity.n = sum(entity.search_tokens.count(term.pattern) for term in query.terms)
+    entities.sort(key=lambda e: (-e.n, e.name))
+    entities = entities[:CANDIDATES]
     cut = CANDIDATES in (len(stories), len(quotes), len(entities))
 
     hits = []
