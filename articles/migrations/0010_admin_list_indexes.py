@@ -16,8 +16,11 @@ class Migration(migrations.Migration):
             "(publish_at DESC, id DESC) WHERE edition = 'working'",
             "DROP INDEX IF EXISTS article_working_order",
         ),
+        # Partial, on working copies only: an index on (edition, …) would lure SQLite's planner away
+        # from article_live_reading_order for every query on live editions (search, entity pages).
         migrations.RunSQL(
-            "CREATE INDEX IF NOT EXISTS article_edition_language ON articles_article (edition, language)",
-            "DROP INDEX IF EXISTS article_edition_language",
+            "CREATE INDEX IF NOT EXISTS article_working_language ON articles_article (language) "
+            "WHERE edition = 'working'",
+            "DROP INDEX IF EXISTS article_working_language",
         ),
     ]
