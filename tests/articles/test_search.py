@@ -132,3 +132,33 @@ class SnippetTests(TestCase):
         html = str(snippet(text, ["通义千问"], window=40))
         assert html.startswith("…") and html.endswith("…") and "<mark>通義千問</mark>" in html
         assert "<b>" not in html
+
+
+class AdminStoryListSearchTests(TestCase):
+    """The admin's story list search: Han terms without UPPER(), Latin ones as ever, counted up to a cap."""
+
+    def setUp(self):
+        from django.contrib.auth import get_user_model
+
+        for i in range(3):
+            make_story(1, slug=f"s{i}", title=f"阿里第{i}篇 Qwen")
+        make_story(1, slug="other", title="別的報導")
+        self.client.force_login(get_user_model().objects.create_superuser("boss", "boss@example.org", "x-not-a-secret"))
+
+    def listed(self, q):
+        html = self.client.get("/admin/articles/article/", {"q": q}).content.decode()
+        return {slug for slug in ("s0", "s1", "s2", "other") if f">{slug}<" in html}, html
+
+    def test_han_and_latin_terms_find_the_same_stories(self):
+        assert self.listed("阿里")[0] == {"s0", "s1", "s2"}
+        assert self.listed("qwen")[0] == {"s0", "s1", "s2"}  # case-insensitive for Latin letters
+        assert self.listed("阿里 第1篇")[0] == {"s1"}
+
+    def test_a_search_is_counted_up_to_the_cap(self):
+        from unittest import mock
+
+        from articles.admin import EstimatedCountPaginator
+
+        with mock.patch.object(EstimatedCountPaginator, "SEARCH_COUNT_CAP", 2):
+            _, html = self.listed("阿里")
+        assert "2 results" in html
