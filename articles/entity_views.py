@@ -17,7 +17,7 @@ from entities.views import entity_knowledge
 from newsroom.html import highlight
 from newsroom.public_pages import depends_on, public_page
 
-from .entity_usage import StoryUsage, public_among
+from .entity_usage import StoryUsage
 from .models import Article, Mention, Quote, StoryEntity
 
 PASSAGE_WINDOW = 110
@@ -101,36 +101,34 @@ class AtLeast(int):
         return f"{int(self)}+"
 
 
-def related_public(entity, now=None):
-    """The public entities among those ``entity``'s roles and relations name (never the whole set)."""
+def public_around(entity, now=None):
+    """The pks of the public entities among ``entity`` and those its roles and relations name.
+
+    One query (the publicness test is a large expression: built and compiled once, run on a few
+    entities through their indexes, never on the whole knowledge base).
+    """
     from entities.models import Relation, Role
 
-    related = Entity.objects.filter(
-        Q(pk__in=Role.objects.filter(person=entity).values("organization"))
+    around = Entity.objects.filter(
+        Q(pk=entity.pk)
+        | Q(pk__in=Role.objects.filter(person=entity).values("organization"))
         | Q(pk__in=Role.objects.filter(organization=entity).values("person"))
         | Q(pk__in=Relation.objects.filter(subject=entity).values("object"))
         | Q(pk__in=Relation.objects.filter(object=entity).values("subject"))).values("pk")
-    # Asked once, as a list: the four queries of entity_knowledge then filter on plain ids (the
-    # publicness test is a large expression; compiling it into each of them cost more than running it).
-    return Entity.objects.filter(pk__in=list(StoryUsage().public_entities(now, among=related)
-                                             .values_list("pk", flat=True)))
+    return set(StoryUsage().public_entities(now, among=around).values_list("pk", flat=True))
 
 
 @public_page(params=("page",), scopes=())
 def entity_detail(request, slug):
-    # The entity and whether it is public in one query; an alias (a redirect) is looked up on a miss.
-    entity, is_alias = Entity.objects.filter(
-        pk__in=StoryUsage().public_entities(among=Entity.objects.filter(slug=slug).values("pk"))).first(), False
-    if entity is None:
-        entity, is_alias = Entity.objects.by_slug_or_alias(slug)
-        entity = entity if is_alias and public_among([entity.pk]) else None  # not public by its own slug
-    if entity is None:
+    entity, is_alias = Entity.objects.by_slug_or_alias(slug)
+    public = public_around(entity) if entity is not None else set()
+    if entity is None or entity.pk not in public:
         # An entity named only in unpublished stories has no public page.
         raise Http404(_("No such entity."))
     depends_on(request, entity_scope(entity.slug), entity_stories_scope(entity.slug))
     if is_alias:
         return redirect(entity, permanent=True)
-    roles, members, relations = entity_knowledge(entity, related_public(entity))
+    roles, members, relations = entity_knowledge(entity, Entity.objects.filter(pk__in=public - {entity.pk}))
     number = request.GET.get("page")
     paginator = LookaheadPaginator(entity.stories.public(), STORIES_PER_PAGE, number)
     paginator.count  # noqa: B018 (counted through the entity's index, a few pages ahead at most)
