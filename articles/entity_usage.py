@@ -5,8 +5,8 @@ in a story readers may see now), how often each is quoted or mentioned, and wher
 for the entity admin, filtered by what the user may read (a reporter sees only their own stories there).
 """
 
-from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Count, Exists, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from entities.models import Entity
 
 from . import permissions
 from .models import PUBLIC_QUOTE_STATUSES, Article, Edition, Mention, Quote, RejectedSuggestion, StoryEntity
+from .models.stories import public_q
 
 # Every field of this app that names an entity (what a merge moves).
 ENTITY_FIELDS = ((Quote, "speaker"), (Quote, "event"), (Mention, "entity"), (StoryEntity, "entity"),
@@ -29,22 +30,34 @@ def _count_public(model, field):
 
 
 class StoryUsage:
-    def public_entities(self, now=None):
+    def public_entities(self, now=None, among=None):
         # Named in a story readers may see, unless the entity's only ties to such stories are
         # machine suggestions (pending, or rejected by an editor): a suggested speaker gets no page
         # until an editor confirms a quote or mention of it. Entities a story names as context
         # (a role's organisation, a product, an event) stay public with it.
-        stories = Article.objects.public(now)
-        quotes = Quote.objects.public(now).reviewed()
-        confirmed = (Q(pk__in=Mention.objects.public(now).reviewed().values("entity"))
-                     | Q(pk__in=quotes.values("speaker")) | Q(pk__in=quotes.values("event"))
-                     | Q(pk__in=stories.values("source_entity")))
-        suggested = (Q(pk__in=Mention.objects.public(now).filter(status=Mention.Status.SUGGESTED).values("entity"))
-                     | Q(pk__in=Quote.objects.public(now).filter(status=Quote.Status.SUGGESTED).values("speaker"))
+        # ``among``: only these pks (a page asking about the entities it shows).
+        # One EXISTS per tie, joined to the story (public_q) and correlated on the entity: each
+        # stops at the first row it finds through the entity's index, so asking about a few
+        # entities never lists every public story or every mention of a hot entity.
+        on_story = public_q("article__", now)
+        entity = models.OuterRef("pk")
+        quotes = Quote.objects.filter(on_story).reviewed()
+        mentions = Mention.objects.filter(on_story)
+        confirmed = (Exists(mentions.reviewed().filter(entity=entity))
+                     | Exists(quotes.filter(speaker=entity)) | Exists(quotes.filter(event=entity))
+                     | Exists(Article.objects.public(now).filter(source_entity=entity)))
+        suggested = (Exists(mentions.filter(status=Mention.Status.SUGGESTED, entity=entity))
+                     | Exists(Quote.objects.filter(on_story, status=Quote.Status.SUGGESTED, speaker=entity))
                      | Q(slug__in=RejectedSuggestion.objects.filter(
-                         article__in=stories.values("working_copy")).values("entity_slug")))
-        return (Entity.objects.filter(pk__in=stories.values("entities"))
-                .exclude(suggested & ~confirmed).values("pk"))
+                         article__in=Article.objects.public(now).values("working_copy")).values("entity_slug")))
+        entities = Entity.objects.all() if among is None else Entity.objects.filter(pk__in=among)
+        listed = Exists(StoryEntity.objects.filter(on_story, entity=entity))
+        # (listed and confirmed) or (listed and not suggested): "confirmed" first, as it is found at
+        # once for a named entity; and every EXISTS under an OR, which PostgreSQL keeps a correlated
+        # probe per entity, where a top-level EXISTS may become a join over every story's entities.
+        if connection.vendor == "postgresql":
+            return entities.filter((listed & confirmed) | (listed & ~suggested)).values("pk")
+        return entities.filter(listed).exclude(~confirmed & suggested).values("pk")
 
     def public_counts(self):
         return {"quote_count": _count_public(Quote, "speaker"), "mention_count": _count_public(Mention, "entity")}
@@ -128,3 +141,11 @@ class StoryUsage:
                     model._base_manager.filter(pk=row.pk).delete()
                     dropped[label] = dropped.get(label, 0) + 1
         return moved, dropped
+
+
+def public_among(pks, now=None):
+    """The set of the pks among ``pks`` whose entities are public now (see ``public_entities``)."""
+    pks = list(pks)
+    if not pks:
+        return set()
+    return set(StoryUsage().public_entities(now, among=pks).values_list("pk", flat=True))

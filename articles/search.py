@@ -13,23 +13,28 @@ Ranking is the same on both databases: where the terms occur (a name or a headli
 often, counted in the database over a bounded set of candidates.
 """
 
+import functools
 import math
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import F, FloatField, IntegerField, Subquery, TextField, Value
+from django.db.models import BooleanField, Case, F, FloatField, IntegerField, Subquery, TextField, Value, When
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Cast, Concat, Length, Replace
 
 from entities.models import Entity
 from newsroom.text import TERM_RE, fold_for_search
 
+from .entity_usage import StoryUsage
 from .models import Article, Quote
 
 MAX_QUERY_CHARS = 200      # the rest of a longer query is ignored
 MAX_TERMS = 8
 MAX_TERM_CHARS = 24        # a longer Han run is cut (23 bigrams are specific enough)
-CANDIDATES = 300           # per kind: ranked results beyond these are not looked at
+CANDIDATES = 100           # per kind: ranked results beyond these are not looked at (a reader pages 15 deep)
+ENTITY_CANDIDATES = 300    # matching entities whose publicness is checked (likeliest first)
+EARLY_ROWS = 3 * CANDIDATES  # SQLite: the newest matches read from the index (see candidates)
+ORDER_ID = 1_000_000_000   # SQLite: a story's or quote's FTS5 rowid is <publication second> * ORDER_ID + id
 
 
 @dataclass(frozen=True)
@@ -79,34 +84,100 @@ def parse_query(raw):
 
 
 def _tsquery(terms):
-    """Every token of every term, ANDed: the GIN index answers this exactly, without a recheck.
+    """Each term as a phrase of its tokens (a Latin word as a prefix), ANDed.
 
-    (A phrase query, ``<->``, would make PostgreSQL recompute the tsvector of every candidate row to
-    check positions; the phrase is checked with a LIKE over the token text instead, far cheaper.)
+    Checked against the stored ``search_vector`` (migration 0011): the positions are stored, so a
+    phrase costs no recomputation. (tsvector keeps positions up to 16,383 and 256 per token: a story
+    far longer than any we run could miss a phrase in its tail.)
     """
     parts = []
     for term in terms:
-        for token in term.tokens:
-            parts.append(token + (":*" if term.text.isascii() else ""))
-    return " & ".join(dict.fromkeys(parts))
+        if term.text.isascii():
+            parts.append(term.text + ":*")
+        else:
+            parts.append("(" + " <-> ".join(term.tokens) + ")")
+    return " & ".join(parts)
+
+
+def _fts_match(terms):
+    """The same query in FTS5's syntax: a quoted phrase per term, a Latin word as a prefix."""
+    return " AND ".join('"' + " ".join(t.tokens) + '"' + ("*" if t.text.isascii() else "") for t in terms)
+
+
+def fts_table(model):
+    """The FTS5 table of ``model`` on SQLite (migration 0011), or None where SQLite has no FTS5."""
+    if connection.vendor != "sqlite" or not _has_fts5():
+        return None
+    return f"{model._meta.db_table}_fts"
+
+
+@functools.cache
+def _has_fts5():
+    """Whether this SQLite has FTS5 (then migration 0011 made the tables); asked once, of a memory
+    database, so no page pays a query for it."""
+    import sqlite3
+
+    try:
+        sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE probe USING fts5(x)")
+    except sqlite3.Error:
+        return False
+    return True
+
+
+class VectorMatch(Expression):
+    """``<the model's table>.search_vector @@ to_tsquery('simple', query)`` (PostgreSQL).
+
+    The stored column is no model field (migration 0011): this names it through the alias the
+    query gives the model's table, which changes when the query becomes a subquery.
+    """
+
+    conditional = True
+
+    def __init__(self, tsquery, alias=None):
+        super().__init__(output_field=BooleanField())
+        self.tsquery, self.alias = tsquery, alias
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        clone = self.copy()
+        clone.alias = query.get_initial_alias()
+        return clone
+
+    def relabeled_clone(self, change_map):
+        clone = self.copy()
+        clone.alias = change_map.get(self.alias, self.alias)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        column = f"{compiler.quote_name_unless_alias(self.alias)}.search_vector"
+        return f"{column} @@ to_tsquery('simple', %s)", [self.tsquery]
 
 
 def _padded():
     return Concat(Value(" "), F("search_tokens"), Value(" "), output_field=TextField())
 
 
-def matching(qs, query):
-    """Filter ``qs`` (a model with ``search_tokens``) to rows where every term of ``query`` occurs."""
+def matching(qs, query, *, index=True):
+    """Filter ``qs`` (a model with ``search_tokens``) to rows where every term of ``query`` occurs.
+
+    A term occurs where its tokens are consecutive (a phrase), so it matches exactly where its
+    folded text occurs; a Latin word matches as a prefix. ``index=False`` tests the token text
+    itself (LIKE), for a few rows already chosen. A one-character Han term, which bigrams cannot
+    index, is always a LIKE (narrowed by the other terms when there are any).
+    """
     indexed = [t for t in query.terms if not (len(t.text) == 1 and not t.text.isascii())]
     single = [t for t in query.terms if t not in indexed]
-    if indexed and connection.vendor == "postgresql":
-        qs = qs.annotate(search_vector=SearchVector("search_tokens", config="simple")).filter(
-            search_vector=SearchQuery(_tsquery(indexed), search_type="raw", config="simple"))
-    phrases = [t for t in indexed if len(t.tokens) > 1 or connection.vendor != "postgresql"]
-    if phrases:
+    fts = fts_table(qs.model) if index else None
+    if indexed and index and connection.vendor == "postgresql":
+        qs = qs.filter(VectorMatch(_tsquery(indexed)))
+    elif indexed and fts and qs.model is Entity:
+        qs = qs.filter(pk__in=RawSQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s', [_fts_match(indexed)]))
+    elif indexed and fts:  # keyed in reading order: the newest matches, then stop
+        qs = qs.filter(pk__in=RawSQL(
+            f'SELECT rowid %% {ORDER_ID} FROM "{fts}" WHERE "{fts}" MATCH %s ORDER BY rowid DESC LIMIT {EARLY_ROWS}',
+            [_fts_match(indexed)]))
+    elif indexed:  # a few rows, or SQLite without FTS5
         qs = qs.annotate(padded_tokens=_padded())
-        for term in phrases:
-            # Token boundaries: a Latin word matches as a prefix, a bigram phrase exactly.
+        for term in indexed:
             qs = qs.filter(padded_tokens__contains=" " + term.pattern + ("" if term.text.isascii() else " "))
     for term in single:  # one Han character: any bigram containing it
         qs = qs.filter(search_tokens__contains=term.text)
@@ -114,7 +185,14 @@ def matching(qs, query):
 
 
 def candidates(qs, query, *order):
-    """The newest CANDIDATES rows matching ``query``, ranked then by how often its terms occur."""
+    """The newest CANDIDATES rows matching ``query``, ranked then by how often its terms occur.
+
+    A common term (阿里 is in nine stories in ten) must not cost its whole posting list. PostgreSQL's
+    planner walks the newest rows and tests their stored vectors, or reads the GIN index for a rare
+    term, from the statistics of the stored column. SQLite's FTS5 tables of stories and quotes
+    are keyed in reading order (migration 0011), so the index hands out the newest matches first
+    and stops after a few (EARLY_ROWS; the public filter then applies to them).
+    """
     newest = matching(qs, query).order_by(*order).values("pk")[:CANDIDATES]
     return (qs.model.objects.filter(pk__in=Subquery(newest))
             .annotate(n=Cast(occurrences(query), FloatField())))
@@ -143,19 +221,37 @@ def _contains_all(text, query):
 
 
 def search(query, *, now=None):
-    """Return ranked hits (stories, quotes, entities) for a parsed query, and whether any kind was cut."""
+    """Return ranked hits (stories, quotes, entities) for a parsed query, and whether any kind was cut.
+
+    One query per kind, each over at most CANDIDATES rows, reading only the fields a result shows.
+    """
     if not query:
         return [], False
     stories = list(
         candidates(Article.objects.public(now), query, "-published_at", "-id")
-        .only("id", "slug", "title", "dek", "published_at", "publish_at", "updated_at", "created_at",
-              "working_copy_id", "language")
+        .only("id", "slug", "title", "dek", "published_at", "edition")
         .order_by("-n", "-published_at", "-id"))
     quotes = list(
         candidates(Quote.objects.public(now).reviewed(), query, "-article__published_at", "-id")
-        .select_related("article", "speaker", "block")
+        .select_related("article", "speaker")
+        .only("id", "key", "exact", "role", "article__id", "article__slug", "article__title", "article__edition",
+              "speaker__id", "speaker__slug", "speaker__name")
         .order_by("-n", "-article__published_at", "article_id", "block__position"))
-    entities = list(candidates(Entity.objects.public(now), query, "name", "id").order_by("-n", "name"))
+    # Entities: the matching ones (names, aliases, descriptions), then which of them are public,
+    # asked about those pks only (the public set of the whole knowledge base is never built).
+    # The likeliest first (a name starting with the first term), so the bound on how many are
+    # checked cuts the descriptions that merely mention it.
+    first = query.terms[0]
+    named = (matching(Entity.objects.all(), query)
+             .annotate(by_name=Case(When(search_tokens__startswith=first.pattern, then=1), default=0))
+             .order_by("-by_name", "name", "id").values("pk")[:ENTITY_CANDIDATES])
+    entities = list(
+        Entity.objects.filter(pk__in=StoryUsage().public_entities(now, among=Subquery(named)))
+        .only("id", "slug", "name", "kind", "description", "search_tokens"))
+    for entity in entities:  # counted here: at most ENTITY_CANDIDATES short token texts
+        entity.n = sum(entity.search_tokens.count(term.pattern) for term in query.terms)
+    entities.sort(key=lambda e: (-e.n, e.name))
+    entities = entities[:CANDIDATES]
     cut = CANDIDATES in (len(stories), len(quotes), len(entities))
 
     hits = []

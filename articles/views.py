@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.functional import cached_property
 from django_filters.views import FilterView
 
-from entities.models import Entity
+from entities.models import Alias, Entity
 from newsroom.db import after_snapshot
 from newsroom.public_pages import depends_on, generations, page_rows, public_page, read_rows
 
@@ -117,24 +117,26 @@ class SearchResults:
         story_ids = [h.obj.pk for h in hits if h.kind == "story"]
         blocks = {}
         if story_ids:
-            for block in Block.objects.filter(article_id__in=story_ids, kind=Block.Kind.PARAGRAPH).select_related(
-                    "section").order_by("article_id", "position"):
-                blocks.setdefault(block.article_id, []).append(block)
+            # Plain values, not rows: twenty stories are hundreds of paragraphs, most never shown.
+            for article_id, key, text, number in (
+                    Block.objects.filter(article_id__in=story_ids, kind=Block.Kind.PARAGRAPH)
+                    .order_by("article_id", "position").values_list("article_id", "key", "text", "section__number")):
+                blocks.setdefault(article_id, []).append((key, text, {"number": number} if number else None))
         entity_ids = [h.obj.pk for h in hits if h.kind == "entity"]
         aliases = {}
         if entity_ids:
-            for entity in Entity.objects.filter(pk__in=entity_ids).prefetch_related("aliases"):
-                aliases[entity.pk] = [a.text for a in entity.aliases.all()]
+            for entity_id, text in Alias.objects.filter(entity__in=entity_ids).order_by("id").values_list("entity_id", "text"):
+                aliases.setdefault(entity_id, []).append(text)
         for hit in hits:
             obj = hit.obj
             if hit.kind == "story":
                 hit.title_html = snippet(obj.title, terms, window=None)
                 hit.snippet = None
-                for block in blocks.get(obj.pk, []):
-                    if find_terms(block.text, terms):
-                        hit.snippet = snippet(block.text, terms)
-                        hit.anchor = f"#{block.key}"
-                        hit.section = block.section
+                for key, text, section in blocks.get(obj.pk, []):
+                    if find_terms(text, terms):
+                        hit.snippet = snippet(text, terms)
+                        hit.anchor = f"#{key}"
+                        hit.section = section
                         break
                 if hit.snippet is None:
                     hit.snippet = snippet(obj.dek or obj.title, terms)

@@ -278,7 +278,7 @@ def build(n, seed):
             writer.add(Article, id=live, edition="live", working_copy_id=working, **common)
             if i % 10 == 0:
                 writer.add(Revision, article_id=working, number=1, created_at=published, action="import",
-                           data={"article": {"slug": slug, "title": title, "dek": dek},
+                           snapshot={"article": {"slug": slug, "title": title, "dek": dek},
                                  "paragraphs": texts[2:]})
             if (i + 1) % 10000 == 0:
                 print(f"  {i + 1} stories, {time.perf_counter() - started:.0f} s", flush=True)

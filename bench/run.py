@@ -96,7 +96,10 @@ def setup(args, work):
     return Article.objects.live().filter(slug__startswith="corpus-").count()
 
 
-def in_process(results, n):
+PARTS = ("story", "entity", "search", "import", "publish", "revision", "admin", "load")
+
+
+def in_process(results, n, want=lambda part: True):
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
     from django.db import connection
@@ -108,6 +111,7 @@ def in_process(results, n):
     from articles.importing.story import parse_story
     from articles.models import Article, Revision
     from articles.services import article_publish, raw_import, story_import
+    from articles.services.importing import KnowledgeBase
     from entities.models import Entity
 
     client = Client()
@@ -118,71 +122,101 @@ def in_process(results, n):
         cache.clear()
         assert client.get(url).status_code == 200, url
 
-    from articles.models import StoryRender
+    if want("story"):
+        from articles.models import StoryRender
 
-    # The corpus (and the seed) were written before any render was stored: the first request renders
-    # the page and stores it, as it would for an edition published before renders were stored.
-    def unstored(url):
-        StoryRender.objects.filter(article=seed).delete()
-        uncached(url)
+        # The corpus (and the seed) were written before any render was stored: the first request renders
+        # the page and stores it, as it would for an edition published before renders were stored.
+        def unstored(url):
+            StoryRender.objects.filter(article=seed).delete()
+            uncached(url)
 
-    results["story_page_unstored_render_ms_median"] = median(timed(lambda: unstored(story_url), n(10)))
-    cache.clear()
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(story_url).status_code == 200
-    results["story_page_queries"] = len(ctx.captured_queries)
-    results["story_page_render_ms_median"] = median(timed(lambda: uncached(story_url), n(30)))
-    client.get(story_url)
-    results["story_page_cached_ms_median"] = median(timed(lambda: client.get(story_url), n(100)))
+        results["story_page_unstored_render_ms_median"] = median(timed(lambda: unstored(story_url), n(10)))
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(story_url).status_code == 200
+        results["story_page_queries"] = len(ctx.captured_queries)
+        results["story_page_render_ms_median"] = median(timed(lambda: uncached(story_url), n(30)))
+        client.get(story_url)
+        results["story_page_cached_ms_median"] = median(timed(lambda: client.get(story_url), n(100)))
 
-    hot = Entity.objects.get(slug="alibaba")
-    results["entity_page_hot_p95_ms"] = p95(timed(lambda: uncached(hot.get_absolute_url()), n(20)))
-    rare = Entity.objects.filter(slug__startswith="corpus-").order_by("-id").values_list("name", flat=True).first()
-    terms = {"rare": rare or "周靖人", "common": "阿里", "two_characters": "模型"}
-    for label, term in terms.items():
-        results[f"search_{label}_p95_ms"] = p95(timed(lambda: uncached(f"/search/?q={term}"), n(10)))
-    results["search_p95_ms"] = max(results[f"search_{label}_p95_ms"] for label in terms)
-
-    text = SEED_RAW.read_text(encoding="utf-8")
-    runs = n(3)
-    start = time.perf_counter()
-    for i in range(runs):
-        raw_import(text=text, options=RawOptions(title=f"壓測原稿{i}", slug=f"bench-raw-{time.time_ns()}-{i}",
-                                                 published_on="2023-11-08"))
-    results["import_raw_per_s"] = runs / (time.perf_counter() - start)
-    doc = parse_story(SEED_STORY.read_bytes())
-    runs = n(10)
-    start = time.perf_counter()
-    for i in range(runs):
-        doc["article"]["slug"] = f"bench-story-{time.time_ns()}-{i}"
-        story_import(doc=doc)
-    results["import_story_per_s"] = runs / (time.perf_counter() - start)
-    results["import_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if want("entity"):
+        hot = Entity.objects.get(slug="alibaba")
+        url = hot.get_absolute_url()
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        results["entity_page_queries"] = len(ctx.captured_queries)
+        results["entity_page_hot_p95_ms"] = p95(timed(lambda: uncached(url), n(20)))
+        results["entity_page_hot_page_50_p95_ms"] = p95(timed(lambda: uncached(url + "?page=50"), n(10)))
+    if want("search"):
+        rare = Entity.objects.filter(slug__startswith="corpus-").order_by("-id").values_list("name", flat=True).first()
+        terms = {"rare": rare or "周靖人", "common": "阿里", "two_characters": "模型"}
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/search/?q=阿里").status_code == 200
+        results["search_page_queries"] = len(ctx.captured_queries)
+        for label, term in terms.items():
+            results[f"search_{label}_p95_ms"] = p95(timed(lambda: uncached(f"/search/?q={term}"), n(10)))
+        results["search_p95_ms"] = max(results[f"search_{label}_p95_ms"] for label in terms)
+    if want("import"):
+        text = SEED_RAW.read_text(encoding="utf-8")
+        runs = n(10)
+        start = time.perf_counter()
+        knowledge = KnowledgeBase()  # as `import_story` does: read once per run, in the timing
+        for i in range(runs):
+            raw_import(text=text, options=RawOptions(title=f"壓測原稿{i}", slug=f"bench-raw-{time.time_ns()}-{i}",
+                                                     published_on="2023-11-08"), knowledge=knowledge)
+        results["import_raw_per_s"] = runs / (time.perf_counter() - start)
+        doc = parse_story(SEED_STORY.read_bytes())
+        runs = n(10)
+        start = time.perf_counter()
+        for i in range(runs):
+            doc["article"]["slug"] = f"bench-story-{time.time_ns()}-{i}"
+            story_import(doc=doc)
+        results["import_story_per_s"] = runs / (time.perf_counter() - start)
+        results["import_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     working = seed.working_copy
+    if want("publish"):
+        flip = [0]
 
-    flip = [0]
+        def publish():
+            working.refresh_from_db()
+            flip[0] += 1
+            working.dek = working.dek.rstrip("。") + ("。" if flip[0] % 2 else "")  # a real change to publish
+            working.save()
+            article_publish(article=working)
 
-    def publish():
-        working.refresh_from_db()
-        flip[0] += 1
-        working.dek = working.dek.rstrip("。") + ("。" if flip[0] % 2 else "")  # a real change to publish
-        working.save()
-        article_publish(article=working)
+        results["publish_ms"] = median(timed(publish, n(5)))
+    if want("revision"):
+        # An editor's saves, each changing one paragraph: the bytes each revision row stores (a
+        # keyframe's whole story, or a delta from it), averaged.
+        from articles.models import Block
+        from articles.services import revision_create
 
-    results["publish_ms"] = median(timed(publish, n(5)))
-    revision = Revision.objects.filter(article=working).order_by("-number").first()
-    results["revision_bytes_per_save"] = len(json.dumps(revision.data, ensure_ascii=False).encode()) if revision else 0
+        revision_create(article=working, action="save")
+        block = Block.objects.filter(article=working, kind="paragraph").order_by("position").first()
+        stored = []
+        for i in range(10):
+            block.text = block.text.rstrip("。") + ("。" if i % 2 else "")
+            block.save()
+            revision = revision_create(article=working, action="save")
+            row = Revision.objects.filter(pk=revision.pk).values("snapshot", "delta").get()
+            stored.append(len(json.dumps(row["snapshot"] or row["delta"], ensure_ascii=False).encode()))
+        results["revision_bytes_per_save"] = round(statistics.mean(stored))
+        results["revision_story_bytes"] = len(json.dumps(revision.data, ensure_ascii=False).encode())
 
-    user = get_user_model().objects.filter(username="bench").first() or get_user_model().objects.create_superuser(
-        "bench", "bench@example.org", "bench-not-a-secret")
-    client.force_login(user)
-    for key, url in (("admin_changelist_ms", reverse("admin:articles_article_changelist")),
-                     ("admin_changelist_search_ms", reverse("admin:articles_article_changelist") + "?q=阿里"),
-                     ("admin_change_form_ms", reverse("admin:articles_article_change", args=[working.pk])),
-                     ("desk_page_ms", reverse("admin:articles_article_desk", args=[working.pk]))):
-        results[key] = median(timed(lambda: client.get(url), n(5)))
-    client.logout()
+    if want("admin"):
+        user = get_user_model().objects.filter(username="bench").first() or get_user_model().objects.create_superuser(
+            "bench", "bench@example.org", "bench-not-a-secret")
+        client.force_login(user)
+        for key, url in (("admin_changelist_ms", reverse("admin:articles_article_changelist")),
+                         ("admin_changelist_search_ms", reverse("admin:articles_article_changelist") + "?q=阿里"),
+                         ("admin_change_form_ms", reverse("admin:articles_article_change", args=[working.pk])),
+                         ("desk_page_ms", reverse("admin:articles_article_desk", args=[working.pk]))):
+            results[key] = median(timed(lambda: client.get(url), n(5)))
+        client.logout()
     return story_url
 
 
@@ -313,6 +347,8 @@ def main(argv=None):
     parser.add_argument("--smoke", action="store_true", help="tiny corpus, each step once, no load, no results file")
     parser.add_argument("--quick", action="store_true",
                         help="a tenth of the in-process repetitions (at least one): for slow cases at 100,000 stories")
+    parser.add_argument("--only", type=lambda v: v.split(","), default=None,
+                        help="comma-separated parts to run: " + ",".join(PARTS) + " (results.json is not written)")
     args = parser.parse_args(argv)
     args.stories = args.stories if args.stories is not None else (20 if args.smoke else 10000)
     args.seconds = min(args.seconds, 60)
@@ -324,11 +360,12 @@ def main(argv=None):
         results["database"] = connection.vendor
         n = (lambda k: 1) if args.smoke else (lambda k: max(1, k // 10)) if args.quick else (lambda k: k)
         results["repetitions"] = "smoke" if args.smoke else "quick (a tenth)" if args.quick else "full"
-        story_url = in_process(results, n)
-        if not args.smoke:
+        want = (lambda part: part in args.only) if args.only else (lambda part: True)
+        story_url = in_process(results, n, want)
+        if not args.smoke and want("load"):
             under_load(results, story_url, args, work)
         print(table(results))
-        if not args.smoke:
+        if not args.smoke and not args.only:
             RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
             print(f"written: {RESULTS.relative_to(ROOT)}")
     finally:

@@ -6,7 +6,8 @@ the entity QuerySets and the entity admin ask it. Without a provider no entity i
 usage is shown.
 
 A provider has:
-- ``public_entities(now)``: a queryset of the pks of entities named in content readers may see now;
+- ``public_entities(now, among=None)``: a queryset of the pks of entities named in content readers may
+  see now (only among the pks ``among`` when given: a page asking about a few entities);
 - ``public_counts()``: {name: expression} annotations counting an entity's public uses (per entity);
 - ``admin_counts()``: {name: expression} annotations counting all its uses (the admin's columns);
 - ``admin_usage(entity, user)``: [{"title": str, "rows": [{"text": str, "url": str}]}], only what

@@ -157,6 +157,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # SQLite connections are cheap; persistent ones would pin WAL snapshots.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: a page's queries run in milliseconds, but a plan costed high (EXISTS probes over a big
+    # corpus) made PostgreSQL spend 1.3 s compiling a 30 ms query (bench/, issue 12).
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = (DATABASES["default"]["OPTIONS"].get("options", "")
+                                                  + " -c jit=off").strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

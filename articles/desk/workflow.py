@@ -86,7 +86,7 @@ class WorkflowViews:
     def revisions_view(self, request, object_id):
         article = self.desk_article(request, object_id)
         perms = desk_permissions(request.user, article)
-        revisions = list(article.revisions.select_related("user").defer("data").order_by("-number")[:200])
+        revisions = list(article.revisions.select_related("user").defer("snapshot", "delta").order_by("-number")[:200])
         context = self.desk_context(request, article, revisions=revisions, desk_perms=perms,
                                     transitions=list(article.transitions.select_related("user")[:100]))
         return TemplateResponse(request, "admin/articles/article/revisions.html", context)

@@ -13,11 +13,12 @@ from entities.models import Entity, partial_date_check, partial_date_field, vali
 from newsroom.text import nfc, search_tokens
 
 
-from .stories import PUBLIC_NOTE_KINDS, PUBLIC_QUOTE_STATUSES, Article, Block
+from .stories import PUBLIC_NOTE_KINDS, PUBLIC_QUOTE_STATUSES, Article, Block, public_q
 class AnchoredQuerySet(models.QuerySet):
     def public(self, now=None):
-        """Only what sits in stories readers may see now."""
-        return self.filter(article__in=Article.objects.public(now))
+        """Only what sits in stories readers may see now (a join: the planner may walk the stories
+        in reading order and stop early, where ``article__in=<public stories>`` lists them all)."""
+        return self.filter(public_q("article__", now))
 
     def reviewed(self):
         """Only what an editor confirmed: readers never see a machine suggestion."""

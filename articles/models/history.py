@@ -17,14 +17,26 @@ from .anchored import Quote
 from .stories import Article, Status
 
 class Revision(models.Model):
-    """A snapshot of the whole story in the story format, taken at each save and publish."""
+    """The whole story in the story format, taken at each save and publish (``data``).
+
+    Stored as a full ``snapshot`` (a keyframe) or as a ``delta`` (an RFC 6902 JSON patch) from a
+    keyframe of the same story, ``base``: a save that changes a paragraph stores that paragraph,
+    not the 200 KB story again (``services.revision_create`` chooses). ``data`` is the whole
+    document either way, rebuilt exactly from the keyframe and the patch.
+    """
 
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(_("number"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True)
     action = models.CharField(_("action"), max_length=20, help_text=_("import, save, publish, unpublish, restore…"))
-    data = models.JSONField(_("data"))
+    snapshot = models.JSONField(_("data"), db_column="data", null=True, blank=True, editable=False,
+                                help_text=_("The whole story (a keyframe); empty when the revision is a delta."))
+    base = models.ForeignKey("self", verbose_name=_("base"), on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+", editable=False,
+                             help_text=_("The keyframe the delta applies to."))
+    delta = models.JSONField(_("delta"), null=True, blank=True, editable=False,
+                             help_text=_("JSON patch (RFC 6902) from the base's story to this one."))
 
     class Meta:
         verbose_name = _("revision")
@@ -32,10 +44,36 @@ class Revision(models.Model):
         ordering = ("article", "-number")
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="unique_revision_article_number"),
+            models.CheckConstraint(
+                condition=Q(snapshot__isnull=False, base__isnull=True, delta__isnull=True)
+                | Q(snapshot__isnull=True, base__isnull=False, delta__isnull=False),
+                name="revision_snapshot_or_delta"),
         ]
 
     def __str__(self):
         return f"{self.article} r{self.number} ({self.action})"
+
+    @property
+    def data(self):
+        """The story-format document of this revision (a keyframe's snapshot, or its base patched)."""
+        if "_data" not in self.__dict__:
+            if self.base_id is None:
+                self.__dict__["_data"] = self.snapshot
+            else:
+                import jsonpatch
+
+                self.__dict__["_data"] = jsonpatch.apply_patch(self.base.data, self.delta)
+        return self.__dict__["_data"]
+
+    @data.setter
+    def data(self, value):
+        """Store ``value`` whole (``as_delta`` makes it a delta)."""
+        self.__dict__["_data"] = value
+        self.snapshot, self.base, self.delta = value, None, None
+
+    def as_delta(self, base, patch):
+        """Store this revision as ``patch`` from keyframe ``base`` (``data`` stays as it is)."""
+        self.snapshot, self.base, self.delta = None, base, patch
 
 
 class SuggestionKind(models.TextChoices):

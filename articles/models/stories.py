@@ -46,6 +46,18 @@ PUBLIC_QUOTE_STATUSES = ("confirmed", "verified")
 PUBLIC_NOTE_KINDS = ("context", "sic", "correction")
 
 
+def public_q(prefix="", now=None):
+    """The condition of ``ArticleQuerySet.public()`` on the article ``prefix`` names ("article__"):
+    a join, where ``article__in=Article.objects.public()`` would list every public story first."""
+    now = now or timezone.now()
+
+    def q(**lookups):
+        return Q(**{prefix + name: value for name, value in lookups.items()})
+
+    due = q(publish_at__isnull=True) | q(publish_at__lte=now)
+    return q(edition=Edition.LIVE) & ((q(status=Status.PUBLISHED) & due) | q(status=Status.SCHEDULED, publish_at__lte=now))
+
+
 class ArticleQuerySet(models.QuerySet):
     def working(self):
         """Working copies: what editors see and change."""
@@ -57,11 +69,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def public(self, now=None):
         """Live editions readers may see: published (or scheduled) and past their publish_at."""
-        now = now or timezone.now()
-        due = Q(publish_at__isnull=True) | Q(publish_at__lte=now)
-        return self.live().filter(
-            (Q(status=Status.PUBLISHED) & due) | Q(status=Status.SCHEDULED, publish_at__lte=now)
-        )
+        return self.filter(public_q(now=now))
 
     def for_desk(self):
         """Everything the annotation view shows: all quotes, mentions and annotations, not only public ones.

@@ -1,11 +1,13 @@
 """Importing story-format documents and raw text into working copies."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from entities.models import Entity
+from entities.models import Alias, Entity
 from entities.services import entities_upsert
+from newsroom.text import fold_chars
 
 from ..diff import content_digest
 from ..importing.hazards import flag_bidi_controls
@@ -114,7 +116,7 @@ def _same_story(old, new):
     return bool(ours) and len(theirs & ours) * 3 >= len(ours)
 
 
-def raw_import(*, text, options, user=None, dry_run=False, publish=False, replace=False):
+def raw_import(*, text, options, user=None, dry_run=False, publish=False, replace=False, knowledge=None):
     """Import raw scraped text as a draft story (or an update that keeps the editors' work).
 
     Two hazards a clumsy import must not cause (issue 10, item 13): a different text whose headline
@@ -122,12 +124,14 @@ def raw_import(*, text, options, user=None, dry_run=False, publish=False, replac
     different text given ``--slug`` of a published story rewrites its working copy only with
     ``replace``. A new version of the same text (a third of its paragraphs unchanged) updates the
     story and keeps the editors' work, as before.
+
+    ``knowledge``: a ``KnowledgeBase`` shared by the imports of one command run (read once, not
+    once per file); it learns the entities each import writes.
     """
     from ..importing.raw import merge_editor_work, raw_to_doc  # the importer's heavy modules, loaded on use
 
-    kb = list(Entity.objects.prefetch_related("aliases", "roles__organization", "relations_out__object"))
-    slugs = {e.slug for e in kb}
-    known = {e.slug: canonical(entity_to_doc(e, slugs)) for e in kb}
+    known = knowledge if knowledge is not None else KnowledgeBase()
+    known.prime(text)
     slug_hint = options.slug
     rejected = set()
     doc = raw_to_doc(text, options=options, known_entities=known)
@@ -160,5 +164,75 @@ def raw_import(*, text, options, user=None, dry_run=False, publish=False, replac
         if dry_run:
             transaction.set_rollback(True)
             result.dry_run = True
+    if not dry_run:
+        known.forget([e["id"] for e in doc["entities"]])  # read again when a later file names them
     return result
+
+
+class KnowledgeBase(Mapping):
+    """{slug: story-format entity item} of the whole knowledge base, as the raw importer reads it.
+
+    The importer matches every entity's names and aliases against the text but needs the full
+    item (description, roles, relations) only of those it finds. So the names are read once (two
+    queries, however many files a run imports) and full items on demand, those named in a text
+    in one batch (``prime``). ``forget`` drops what an import may have changed.
+    """
+
+    def __init__(self):
+        self._light = {}
+        for pk, slug, kind, name in Entity.objects.order_by("pk").values_list("pk", "slug", "kind", "name"):
+            self._light[slug] = {"id": slug, "kind": kind, "name": name, "aliases": [], "_pk": pk}
+        by_pk = {d["_pk"]: d for d in self._light.values()}
+        for entity_id, alias, lang in Alias.objects.order_by("entity_id", "id").values_list("entity_id", "text", "lang"):
+            if entity_id in by_pk:
+                by_pk[entity_id]["aliases"].append({"text": alias, "lang": lang})
+        self._full = {}
+
+    def __iter__(self):
+        return iter(self._light)
+
+    def __len__(self):
+        return len(self._light)
+
+    def __contains__(self, slug):
+        return slug in self._light
+
+    def __getitem__(self, slug):
+        if slug not in self._full:
+            if slug not in self._light:
+                raise KeyError(slug)
+            self._load([slug])
+        return self._full[slug]
+
+    def items(self):
+        """(slug, item) with the kind, name and aliases of every entity (what matching needs)."""
+        return ((slug, self._full.get(slug, light)) for slug, light in self._light.items())
+
+    def prime(self, text):
+        """Read in one batch the full items of the entities whose names occur in ``text``."""
+        folded = fold_chars(text)
+        named = []
+        for slug, d in self._light.items():
+            if "_folded" not in d:
+                d["_folded"] = [fold_chars(n.strip()) for n in (d["name"], *(a["text"] for a in d["aliases"]))]
+            if slug not in self._full and any(n and n in folded for n in d["_folded"]):
+                named.append(slug)
+        self._load(named)
+
+    def _load(self, slugs):
+        slugs = list(slugs)
+        for i in range(0, len(slugs), 500):
+            for e in Entity.objects.filter(slug__in=slugs[i:i + 500]).prefetch_related(
+                    "aliases", "roles__organization", "relations_out__object"):
+                self._full[e.slug] = canonical(entity_to_doc(e, self._light))
+
+    def forget(self, slugs):
+        """Read ``slugs`` again when next asked (an import created or changed them)."""
+        slugs = set(slugs)
+        for slug in slugs:
+            self._full.pop(slug, None)
+        for pk, slug, kind, name in Entity.objects.filter(slug__in=slugs).values_list("pk", "slug", "kind", "name"):
+            self._light[slug] = {"id": slug, "kind": kind, "name": name, "_pk": pk,
+                                 "aliases": [{"text": t, "lang": lang} for t, lang in
+                                             Alias.objects.filter(entity_id=pk).order_by("id").values_list("text", "lang")]}
 

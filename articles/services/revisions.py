@@ -1,9 +1,10 @@
 """Revisions: a snapshot of the story in the story format at each save, and restoring one."""
 
 import copy
+import json
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
 from entities.models import Alias, Entity
@@ -17,11 +18,35 @@ from .errors import Gone
 from .locking import article_lock, bump
 
 
+# A revision is stored as a patch from the story's last keyframe while the patch is smaller than
+# this share of the whole story; past it (the story has drifted far) it becomes a keyframe itself.
+DELTA_SHARE = 0.25
+
+
 def revision_create(*, article, user=None, action, data=None):
-    """Store a snapshot of the working copy ``article`` in the story format (and its content digest)."""
+    """Store the working copy ``article`` in the story format (and its content digest).
+
+    As a delta from the story's last keyframe when that is small (one paragraph edited: a few
+    hundred bytes, not the whole story again); restoring rebuilds the document exactly, which is
+    checked here before a delta is stored.
+    """
+    import jsonpatch
+
     data = data if data is not None else export_story(article)
-    number = (article.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
-    revision = Revision.objects.create(article=article, number=number, user=user, action=action, data=data)
+    # The last keyframe, with the last revision's number (one query; a story's first revision is
+    # always a keyframe, so no keyframe means no revision yet).
+    newest = Revision.objects.filter(article=article).order_by("-number").values("number")[:1]
+    keyframe = (article.revisions.filter(base__isnull=True).annotate(last=Subquery(newest))
+                .order_by("-number").first())
+    revision = Revision(article=article, number=(keyframe.last if keyframe else 0) + 1, user=user, action=action,
+                        data=data)
+    if keyframe is not None:
+        patch = jsonpatch.make_patch(keyframe.snapshot, data).patch
+        whole = len(json.dumps(data, ensure_ascii=False))
+        if len(json.dumps(patch, ensure_ascii=False)) < DELTA_SHARE * whole and \
+                jsonpatch.apply_patch(keyframe.snapshot, patch) == data:
+            revision.as_delta(keyframe, patch)
+    revision.save()
     if article.edition == Edition.WORKING:
         article.content_digest = content_digest(data)
         Article.objects.filter(pk=article.pk).update(content_digest=article.content_digest)

@@ -251,3 +251,38 @@ def test_names_get_no_script_suggestion_but_running_text_does():
     doc = raw_to_doc("標題\n阿里云的工程師說，這个產品很好。", options=RawOptions(slug="s"), known_entities=known)
     notes = [a["anchor"]["exact"] for a in doc["annotations"] if a["id"].startswith("script-")]
     assert "个" in "".join(notes) and not any("云" in n for n in notes)
+
+
+class KnowledgeBaseOncePerRunTests(TestCase):
+    """The raw importer reads the knowledge base once per command run, not once per file."""
+
+    TEXT = "周靖人說：「我們會繼續開源。」阿里雲也表示支持。\n\n第二段提到釘釘。"
+
+    def whole_table_reads(self, knowledge, n):
+        """The queries of one import that read every entity (or alias) rather than some."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            raw_import(text=self.TEXT, options=RawOptions(title=f"短稿{n}", slug=f"short-{n}"), knowledge=knowledge)
+        return [q["sql"] for q in ctx.captured_queries
+                if re.search(r'FROM "entities_(entity|alias)"', q["sql"]) and " WHERE " not in q["sql"]]
+
+    def test_files_after_the_first_do_not_read_the_whole_knowledge_base(self):
+        from articles.services.importing import KnowledgeBase
+
+        Entity.objects.bulk_create([Entity(kind="person", name=f"路人{i}", slug=f"passer-{i}") for i in range(50)])
+        knowledge = KnowledgeBase()  # the command's run: names and aliases of every entity, once
+        for n in range(3):
+            assert self.whole_table_reads(knowledge, n) == []
+
+    def test_a_later_file_of_the_run_knows_the_entities_an_earlier_one_made(self):
+        from articles.services.importing import KnowledgeBase
+
+        knowledge = KnowledgeBase()
+        first = raw_import(text=self.TEXT, options=RawOptions(title="短稿", slug="short"), knowledge=knowledge)
+        made = {e["id"] for e in export_story(first.article)["entities"]}
+        assert made and made <= set(knowledge)
+        second = raw_import(text=self.TEXT + "\n\n再一段。", options=RawOptions(title="另一篇", slug="other"),
+                            knowledge=knowledge)
+        assert {e["id"] for e in export_story(second.article)["entities"]} == made  # the same, not new ones

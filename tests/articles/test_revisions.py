@@ -188,3 +188,48 @@ class RestoreTests(TestCase):
         Entity.objects.get(slug="gone-person").delete()
         revision_restore(article=article, revision=revision)
         assert Quote.objects.get(article=article, key="q1").speaker.slug == "gone-person"
+
+
+class RevisionDeltaTests(TestCase):
+    """A save stores what changed (a patch from the story's last keyframe), and reads back exactly."""
+
+    def setUp(self):
+        self.story = story_with_work()
+
+    def stored_bytes(self, revision):
+        row = Revision.objects.filter(pk=revision.pk).values("snapshot", "delta").get()
+        return len(json.dumps(row["snapshot"] or row["delta"], ensure_ascii=False).encode())
+
+    def test_a_small_edit_is_stored_as_a_small_delta_and_reads_back_exactly(self):
+        first = Revision.objects.get(article=self.story, number=1)
+        assert first.base_id is None and first.delta is None  # the import is a keyframe
+        whole = self.stored_bytes(first)
+        block = Block.objects.get(article=self.story, key="p1")
+        for i in range(3):
+            block.text += f"又一句{i}。"
+            block.save()
+            revision = revision_create(article=self.story, action="save")
+            assert revision.base_id == first.pk and revision.snapshot is None
+            assert self.stored_bytes(revision) < whole / 10
+            fresh = Revision.objects.get(pk=revision.pk)  # from the database, not the object we built
+            assert fresh.data == export_story(Article.objects.get(pk=self.story.pk))
+
+    def test_restoring_a_delta_revision_gives_back_that_story_exactly(self):
+        block = Block.objects.get(article=self.story, key="p1")
+        block.text += "改過的一句。"
+        block.save()
+        edited = revision_create(article=self.story, action="save")
+        assert edited.delta is not None
+        wanted = export_story(Article.objects.get(pk=self.story.pk))
+        block.text = "完全不同的段落。"
+        block.save()
+        revision_create(article=self.story, action="save")
+        revision_restore(article=self.story, revision=Revision.objects.get(pk=edited.pk))
+        assert export_story(Article.objects.get(pk=self.story.pk)) == wanted
+
+    def test_a_story_rewritten_wholesale_becomes_a_keyframe(self):
+        for block in Block.objects.filter(article=self.story, kind="paragraph"):
+            block.text = "全新的內容。" * 400
+            block.save()
+        revision = revision_create(article=self.story, action="save")
+        assert revision.base_id is None and revision.snapshot == revision.data

@@ -220,13 +220,13 @@ PAGE_QUERIES = {
     "/?page=2": 8,
     "/stories/one/": 4,
     "/zh-hans/stories/one/": 4,
-    "/entities/alibaba/": 15,  # with the count of its stories (paginated)
-    "/entities/person-1/": 15,
+    "/entities/alibaba/": 14,  # with the count of its stories (a few pages ahead, paginated)
+    "/entities/person-1/": 14,
     "/quotes/": 8,
     "/quotes/?speaker=person-1": 8,
     "/entities/": 5,
     "/entities/?kind=person": 5,
-    "/search/?q=阿里": 9,
+    "/search/?q=阿里": 8,  # one query per kind of result, the paragraphs and aliases of the page
     "/search/?q=GPT": 6,  # no hit: no snippet queries
     "/feeds/stories.rss": 4,
     "/feeds/stories.atom": 4,

@@ -162,3 +162,17 @@ class EntityPagePaginationTests(TestCase):
         second = self.client.get("/entities/alibaba/?page=2").content.decode()
         assert second.count('class="mentioning-story"') == 5 and 'rel="prev"' in second
         assert "第0篇" in second and 'class="mention-mark"' in second
+
+    def test_an_entity_in_more_stories_than_counted_shows_pages_from_below_and_walks_them_in_order(self):
+        from unittest import mock
+
+        from articles.entity_views import LookaheadPaginator
+
+        for i in range(45):
+            make_story(1, slug=f"s{i:02d}", title=f"第{i}篇")
+        with mock.patch.object(LookaheadPaginator, "LOOKAHEAD", 1):  # counts at most two pages ahead
+            first = self.client.get("/entities/alibaba/").content.decode()
+            assert "第 1 頁，共 2+ 頁" in first and 'rel="next"' in first
+            assert first.count('class="mentioning-story"') == 20 and "第44篇" in first and "第24篇" not in first
+            third = self.client.get("/entities/alibaba/?page=3").content.decode()
+            assert "第 3 頁，共 3 頁" in third and third.count('class="mentioning-story"') == 5 and "第0篇" in third

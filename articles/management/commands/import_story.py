@@ -16,6 +16,7 @@ from django.db import DatabaseError, transaction
 
 from articles.importing.story import StoryFormatError, decode_utf8, parse_story
 from articles.services import PublishBlocked, article_publish, gate_check, raw_import, story_import
+from articles.services.importing import KnowledgeBase
 
 
 def collect_files(paths):
@@ -58,6 +59,8 @@ class Command(BaseCommand):
                          help="The source's date; resolves relative dates such as 今年4月 and 上周.")
         raw.add_argument("--keep-punctuation", action="store_true",
                          help="Do not turn ASCII punctuation between Chinese characters into full width.")
+
+    knowledge = None
 
     def handle(self, *args, paths, **options):
         files = collect_files(paths)
@@ -123,8 +126,10 @@ class Command(BaseCommand):
             source_url=options["source_url"], published_on=options["published_on"],
             restore_punctuation=not options["keep_punctuation"],
         )
+        if self.knowledge is None:  # read once per run: every raw file is matched against all of it
+            self.knowledge = KnowledgeBase()
         return raw_import(text=text, options=raw_options, dry_run=options["dry_run"], publish=options["publish"],
-                          replace=options["replace"])
+                          replace=options["replace"], knowledge=self.knowledge)
 
     def progress(self, files, verbosity):
         if len(files) > 1 and verbosity >= 1:
