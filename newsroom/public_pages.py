@@ -230,14 +230,16 @@ def _wait_for_copy(key, stale):
     return None
 
 
-def public_page(view=None, *, params=(), scopes=(SITE,)):
+def public_page(view=None, *, params=(), scopes=(SITE,), snapshot=True):
     """Serve a public view from one snapshot, with ETag/Last-Modified, 304s, a page cache and zh-hans.
 
     ``params``: the query parameters the view reads (the others are dropped before it runs);
-    ``scopes``: what every response of the view shows (more are named with ``depends_on``).
+    ``scopes``: what every response of the view shows (more are named with ``depends_on``);
+    ``snapshot=False``: the view opens its read snapshot itself (``newsroom.db.snapshot``), only when
+    it renders (a stored page it checks against the page state it hands back with ``page_rows`` needs none).
     """
     if view is None:
-        return functools.partial(public_page, params=params, scopes=scopes)
+        return functools.partial(public_page, params=params, scopes=scopes, snapshot=snapshot)
 
     @functools.wraps(view)
     def serve(request, *args, **kwargs):
@@ -270,7 +272,7 @@ def public_page(view=None, *, params=(), scopes=(SITE,)):
             if locked:
                 cache.delete(f"public-page-lock:{key}")
 
-    wrapper = read_snapshot(serve)
+    wrapper = read_snapshot(serve, lazy=not snapshot)
     wrapper.public_page_params = tuple(params)  # read by PageCacheMiddleware
     return wrapper
 
