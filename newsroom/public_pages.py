@@ -25,6 +25,9 @@
 import functools
 import hashlib
 import json
+import logging
+import os
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +35,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
@@ -42,6 +45,8 @@ from django.utils.http import http_date
 from newsroom.db import read_snapshot
 from newsroom.locale import request_language
 from newsroom.simplified import convert_response
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60 * 60 * 24
 SITE = "site"            # what lists show: home, feeds, sitemap, search, the indexes
@@ -69,6 +74,7 @@ def bump(*scopes, now=None):
             f"INSERT INTO {table} (scope, generation, modified_at, due) VALUES (%s, 1, %s, '[]') "
             f"ON CONFLICT (scope) DO UPDATE SET generation = {table}.generation + 1, modified_at = %s",
             [(scope, stamp, stamp) for scope in scopes])
+    changed()
 
 
 def schedule(when, *, now=None):
@@ -82,6 +88,93 @@ def schedule(when, *, now=None):
     # Keep the latest passed time (it is part of every page's state) and the coming ones.
     row.due = passed[-1:] + [t for t in times if datetime.fromisoformat(t) > now]
     row.save(update_fields=["due"])
+    changed()
+
+
+# -- validations remembered: a cached hit without a query ---------------------------------------------------
+#
+# A process remembers, per page, the state it last read and the "change mark" it read just before:
+# 16 bytes in a file shared by every process of the host (all gunicorn workers), rewritten by every
+# ``bump``/``schedule`` in the writing transaction and again when it commits (a reader that read the
+# mark and then the not yet committed state sees the mark change again). While the mark is the one
+# remembered, no coming publication time has passed and RECHECK_SECONDS have not, the remembered
+# state is the current one: a cached page is served with no query. The database stays the truth:
+# a write the mark missed (another host, a process that cannot write the file, a crash between
+# commit and mark) is seen within RECHECK_SECONDS (setting PAGE_STATE_RECHECK_SECONDS).
+
+_validated = {}        # page key -> (mark, until (epoch seconds), state, last_modified)
+_MAX_REMEMBERED = 20_000
+_mark_files = {}
+
+
+def _database():
+    db = connection.settings_dict
+    return f"{connection.vendor} {db.get('NAME')} {db.get('HOST')} {db.get('PORT')}"
+
+
+def mark_path():
+    """The change mark's file: setting PAGE_STATE_MARK_FILE, or one per database in the temp folder."""
+    return getattr(settings, "PAGE_STATE_MARK_FILE", None) or Path(tempfile.gettempdir()) / (
+        "newsroom-page-state-" + hashlib.sha256(_database().encode()).hexdigest()[:16])
+
+
+def _mark_fd():
+    """The file descriptor of this database's change mark (opened once per process)."""
+    ident = _database()
+    fd = _mark_files.get(ident)
+    if fd is None:
+        path = mark_path()
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as error:
+            logger.warning("page state mark %s unusable (%s): cached pages are checked by query", path, error)
+            fd = -1
+        _mark_files[ident] = fd
+    return fd
+
+
+def mark():
+    """The current change mark (b"" when there is none: nothing is remembered then)."""
+    fd = _mark_fd()
+    return os.pread(fd, 16, 0) or b"\0" if fd >= 0 else b""
+
+
+def _new_mark():
+    fd = _mark_fd()
+    if fd >= 0:
+        try:
+            os.pwrite(fd, os.urandom(16), 0)
+        except OSError as error:
+            logger.warning("page state mark not written (%s): other processes see the change within %s s",
+                           error, recheck_seconds())
+
+
+def changed():
+    """Tell every process of this host that the page state changes (now, and again at commit)."""
+    _new_mark()
+    transaction.on_commit(_new_mark)
+
+
+def recheck_seconds():
+    return float(getattr(settings, "PAGE_STATE_RECHECK_SECONDS", 1.0))
+
+
+def forget_validations():
+    _validated.clear()
+
+
+def _remember(key, seen, rows, state, last_modified):
+    if not seen:
+        return
+    now = time.time()
+    until = now + recheck_seconds()
+    for due in rows.get(SCHEDULE, (0, None, []))[2]:
+        at = datetime.fromisoformat(due).timestamp()
+        if at > now:
+            until = min(until, at)  # a publication coming due changes the state without a write
+    if len(_validated) >= _MAX_REMEMBERED:
+        _validated.clear()
+    _validated[key] = (seen, until, state, last_modified)
 
 
 def depends_on(request, *scopes):
@@ -196,10 +289,21 @@ def maybe_editor(request):
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
-def _fresh(stored, rows=None):
-    """(fresh, rows, state, last_modified) of a cached page against the current state."""
-    rows = read_rows(stored["scopes"]) if rows is None else rows
+def _fresh(key, stored, rows=None):
+    """(fresh, rows, state, last_modified) of a cached page against the current state: remembered
+    (no query, ``rows`` None) or read."""
+    if rows is None:
+        remembered = _validated.get(key)
+        if remembered is not None and remembered[2] == stored["state"] and remembered[0] == mark() \
+                and time.time() < remembered[1]:
+            return True, None, remembered[2], remembered[3]
+        seen = mark()  # before the read: a change committed after it changes the mark again
+        rows = read_rows(stored["scopes"])
+    else:
+        seen = None
     state, last_modified = read_state(stored["scopes"], rows=rows)
+    if seen is not None:
+        _remember(key, seen, rows, state, last_modified)
     return state == stored["state"], rows, state, last_modified
 
 
@@ -256,14 +360,14 @@ def public_page(view=None, *, params=(), scopes=(SITE,), snapshot=True):
             stored = cache.get(f"public-page:{key}") if use_cache else None
             rows = None
             if stored is not None:
-                fresh, rows, state, last_modified = _fresh(stored)
+                fresh, rows, state, last_modified = _fresh(key, stored)
                 if fresh:
                     return _from_cache(request, key, stored, state, last_modified)
         locked = use_cache and cache.add(f"public-page-lock:{key}", 1, RENDER_LOCK_SECONDS)
         if use_cache and not locked:
             copy = _wait_for_copy(key, stored)
             if copy is not None:
-                fresh, _, state, last_modified = _fresh(copy)
+                fresh, _, state, last_modified = _fresh(key, copy)
                 if fresh:
                     return _from_cache(request, key, copy, state, last_modified)
         try:
@@ -356,7 +460,7 @@ class PageCacheMiddleware:
         stored = cache.get(f"public-page:{key}")
         if stored is None or "outer_headers" not in stored:
             return key
-        fresh, rows, state, last_modified = _fresh(stored)
+        fresh, rows, state, last_modified = _fresh(key, stored)
         if not fresh:
             request.page_cache_probe = (key, stored, rows)  # public_page renders it without reading these again
             return key
