@@ -37,7 +37,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse, QueryDict
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -161,6 +161,8 @@ def recheck_seconds():
 
 def forget_validations():
     _validated.clear()
+    _etags.clear()
+    _resolved.clear()
 
 
 def _remember(key, seen, rows, state, last_modified):
@@ -448,11 +450,7 @@ class PageCacheMiddleware:
             return None
         translation.activate(request_language(request))
         request.LANGUAGE_CODE = translation.get_language()
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return None
-        params = getattr(match.func, "public_page_params", None)
+        params = _public_params(request.path_info)
         if params is None:
             return None
         normalise_query(request, params)
@@ -476,8 +474,37 @@ class PageCacheMiddleware:
         return _validators(response, etag, last_ts)
 
 
+_etags = {}  # page key -> (state, ETag): a cached hit does not hash its state again
+
+
 def _etag(key, state):
-    return '"' + hashlib.sha256(json.dumps([key, state]).encode()).hexdigest()[:32] + '"'
+    known = _etags.get(key)
+    if known is not None and known[0] == state:
+        return known[1]
+    etag = '"' + hashlib.sha256(json.dumps([key, state]).encode()).hexdigest()[:32] + '"'
+    if len(_etags) >= _MAX_REMEMBERED:
+        _etags.clear()
+    _etags[key] = (state, etag)
+    return etag
+
+
+_resolved = {}  # (urlconf, language, path) -> the public_page params of its view, or None
+
+
+def _public_params(path):
+    """The query parameters the public page at ``path`` reads; None if it is no public page.
+    Remembered per path: resolving walks the nested URL patterns at every request otherwise."""
+    ident = (get_urlconf(), translation.get_language(), path)
+    if ident in _resolved:
+        return _resolved[ident]
+    try:
+        params = getattr(resolve(path).func, "public_page_params", None)
+    except Resolver404:
+        params = None
+    if len(_resolved) >= _MAX_REMEMBERED:
+        _resolved.clear()
+    _resolved[ident] = params
+    return params
 
 
 def _timestamp(when):
