@@ -51,13 +51,15 @@ def sync_live_edition(article):
 
 
 def copy_to_live(article, doc=None):
-    """Replace the live edition of working copy ``article`` by a copy through the story format."""
+    """Make the live edition of working copy ``article`` a copy of it through the story format.
+
+    An existing live edition keeps its row and has its content replaced (``write_story`` replaces a
+    story's rows wholesale): cheaper than deleting it with everything that cascades from it."""
     doc = doc or export_story(article)
-    live_edition_delete(article)
-    live = write_story(doc, Article(edition=Edition.LIVE, working_copy=article))
+    live = Article.objects.live().filter(working_copy=article).first() or Article(
+        edition=Edition.LIVE, working_copy=article)
     live.content_digest = content_digest(doc)
-    Article.objects.filter(pk=live.pk).update(content_digest=live.content_digest)
-    return live
+    return write_story(doc, live)
 
 
 def story_renders_store(live):

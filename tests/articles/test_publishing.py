@@ -35,6 +35,25 @@ class PublishingTests(TestCase):
         after = strip_tags(self.client.get("/stories/test-story/").content.decode())
         assert "改過的標題" in after and "某公司" in after
 
+    def test_republishing_replaces_the_live_editions_content_in_its_row(self):
+        from articles.models import Mention, Quote, Section, StoryRender
+
+        article = make_story(3, status="draft")
+        first = article_publish(article=article)
+        blocks_before = Block.objects.filter(article=first).count()
+        Block.objects.filter(article=article, section__number=3).delete()
+        Section.objects.filter(article=article, number=3).delete()
+        article.title = "第二版"
+        article.save()
+        live = article_publish(article=article)
+        assert live.pk == first.pk and Article.objects.live().count() == 1  # the row kept, nothing deleted with it
+        assert export_story(live) == export_story(article)  # no row of the first copy left
+        assert 0 < Block.objects.filter(article=live).count() < blocks_before
+        for model in (Block, Section, Quote, Mention):
+            assert model.objects.filter(article=live).count() == model.objects.filter(article=article).count(), model
+        assert StoryRender.objects.filter(article=live).count() == 2
+        assert "第二版" in self.client.get("/stories/test-story/").content.decode()
+
     def test_unpublish_removes_the_live_edition(self):
         article = make_story(1)
         assert self.client.get("/stories/test-story/").status_code == 200
