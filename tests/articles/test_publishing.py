@@ -41,8 +41,9 @@ class PublishingTests(TestCase):
         article = make_story(3, status="draft")
         first = article_publish(article=article)
         blocks_before = Block.objects.filter(article=first).count()
-        Block.objects.filter(article=article, section__number=3).delete()
-        Section.objects.filter(article=article, number=3).delete()
+        last = Section.objects.filter(article=article).order_by("-position").first()
+        Block.objects.filter(section=last).delete()  # with its quotes and mentions
+        last.delete()
         article.title = "第二版"
         article.save()
         live = article_publish(article=article)
