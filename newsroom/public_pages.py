@@ -11,15 +11,21 @@
 3. a cached page is served while its scopes' generations are unchanged: one query over a few
    primary-key rows (``newsroom.models.PageScope``) in the database, so every process sees an
    invalidation at once, with or without a shared cache. Scheduled stories coming due change the
-   row "schedule" without a write: its latest passed time is part of every page's state;
+   row "schedule" without a write: its latest passed time is part of every page's state. Each
+   process remembers the state it read per page behind a per-host change mark that every write
+   rewrites (see "validations remembered" below): a hit on an unchanged page runs no query at all;
 4. the state makes the ETag; a conditional GET that matches answers 304 without rendering;
    otherwise the view renders, the simplified edition is converted (``newsroom.simplified``) and
    the page is cached with its scopes and their state;
 5. one request per cache renders a stale or missing page (a lock in the cache); the others wait for
    its copy (thundering herd after a publish);
 6. ``PageCacheMiddleware`` serves a fresh cached page to an anonymous reader right after whitenoise:
-   one cache read and the validator query, no session, locale, auth or axes middleware, no view and
-   no snapshot. Requests with a session (maybe an editor) never use the page cache.
+   one cache read and the validator query (none while the state is remembered), no session, locale,
+   auth or axes middleware, no view and no snapshot. Requests with a session (maybe an editor) never
+   use the page cache.
+
+A view that checks a stored render against the state itself (the story page) asks for no snapshot
+(``snapshot=False``) and opens one only when it renders: a story page is then two statements.
 """
 
 import functools
