@@ -42,11 +42,20 @@ def read_snapshot(view, *, lazy=False):
 def snapshot():
     """One read transaction (REPEATABLE READ on PostgreSQL, a DEFERRED WAL snapshot on SQLite)."""
     outermost = not connection.in_atomic_block
-    with _read_transaction(outermost):
-        if outermost and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        yield
+    connection.read_snapshots = getattr(connection, "read_snapshots", 0) + 1
+    try:
+        with _read_transaction(outermost):
+            if outermost and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+    finally:
+        connection.read_snapshots -= 1
+
+
+def in_snapshot():
+    """Whether the queries run now read a snapshot that may be older than the latest commit."""
+    return getattr(connection, "read_snapshots", 0) > 0
 
 
 def after_snapshot(request, write):

@@ -48,7 +48,7 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from newsroom.db import read_snapshot
+from newsroom.db import in_snapshot, read_snapshot
 from newsroom.locale import request_language
 from newsroom.simplified import convert_response
 
@@ -305,7 +305,9 @@ def _fresh(key, stored, rows=None):
         if remembered is not None and remembered[2] == stored["state"] and remembered[0] == mark() \
                 and time.time() < remembered[1]:
             return True, None, remembered[2], remembered[3]
-        seen = mark()  # before the read: a change committed after it changes the mark again
+        # Read before the state: a change committed after it changes the mark again. Not in a read
+        # snapshot: its rows may be older than the mark.
+        seen = None if in_snapshot() else mark()
         rows = read_rows(stored["scopes"])
     else:
         seen = None
