@@ -56,8 +56,11 @@ def copy_to_live(article, doc=None):
     An existing live edition keeps its row and has its content replaced (``write_story`` replaces a
     story's rows wholesale): cheaper than deleting it with everything that cascades from it."""
     doc = doc or export_story(article)
-    live = Article.objects.live().filter(working_copy=article).first() or Article(
-        edition=Edition.LIVE, working_copy=article)
+    live = Article.objects.live().filter(working_copy=article).first()
+    if live is not None and live.slug != doc["article"]["slug"]:
+        live_edition_delete(article)  # a new URL: the old one's pages go with the old edition
+        live = None
+    live = live or Article(edition=Edition.LIVE, working_copy=article)
     live.content_digest = content_digest(doc)
     return write_story(doc, live)
 

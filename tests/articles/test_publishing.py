@@ -55,6 +55,17 @@ class PublishingTests(TestCase):
         assert StoryRender.objects.filter(article=live).count() == 2
         assert "第二版" in self.client.get("/stories/test-story/").content.decode()
 
+    def test_republishing_under_a_new_slug_takes_the_old_url_down(self):
+        article = make_story(2, status="draft")
+        article_publish(article=article)
+        for _ in range(2):
+            assert self.client.get("/stories/test-story/").status_code == 200  # cached, its state remembered
+        article.slug = "renamed-story"
+        article.save()
+        article_publish(article=article)
+        assert self.client.get("/stories/test-story/").status_code == 404
+        assert self.client.get("/stories/renamed-story/").status_code == 200
+
     def test_unpublish_removes_the_live_edition(self):
         article = make_story(1)
         assert self.client.get("/stories/test-story/").status_code == 200
