@@ -108,7 +108,7 @@ def schedule(when, *, now=None):
 # a write the mark missed (another host, a process that cannot write the file, a crash between
 # commit and mark) is seen within RECHECK_SECONDS (setting PAGE_STATE_RECHECK_SECONDS).
 
-_validated = {}        # page key -> (mark, until (epoch seconds), state, last_modified)
+_validated = {}        # page key -> (mark, until (epoch seconds), ETag of the state, last_modified)
 _MAX_REMEMBERED = 20_000
 _mark_files = {}
 
@@ -126,26 +126,38 @@ def mark_path():
 
 def _mark_fd():
     """The file descriptor of this database's change mark (opened once per process)."""
-    ident = _database()
-    fd = _mark_files.get(ident)
+    path = mark_path()
+    fd = _mark_files.get(path)
     if fd is None:
-        path = mark_path()
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as error:
             logger.warning("page state mark %s unusable (%s): cached pages are checked by query", path, error)
             fd = -1
-        _mark_files[ident] = fd
+        _mark_files[path] = fd
     return fd
+
+
+_private_mark = [0]  # an in-memory SQLite database (tests) is this process's alone: no file
+
+
+def _private():
+    return (connection.vendor == "sqlite" and connection.is_in_memory_db()
+            and not getattr(settings, "PAGE_STATE_MARK_FILE", None))
 
 
 def mark():
     """The current change mark (b"" when there is none: nothing is remembered then)."""
+    if _private():
+        return str(_private_mark[0]).encode()
     fd = _mark_fd()
     return os.pread(fd, 16, 0) or b"\0" if fd >= 0 else b""
 
 
 def _new_mark():
+    if _private():
+        _private_mark[0] += 1
+        return
     fd = _mark_fd()
     if fd >= 0:
         try:
@@ -167,11 +179,10 @@ def recheck_seconds():
 
 def forget_validations():
     _validated.clear()
-    _etags.clear()
     _resolved.clear()
 
 
-def _remember(key, seen, rows, state, last_modified):
+def _remember(key, seen, rows, etag, last_modified):
     if not seen:
         return
     now = time.time()
@@ -182,7 +193,7 @@ def _remember(key, seen, rows, state, last_modified):
             until = min(until, at)  # a publication coming due changes the state without a write
     if len(_validated) >= _MAX_REMEMBERED:
         _validated.clear()
-    _validated[key] = (seen, until, state, last_modified)
+    _validated[key] = (seen, until, etag, last_modified)
 
 
 def depends_on(request, *scopes):
@@ -302,9 +313,9 @@ def _fresh(key, stored, rows=None):
     (no query, ``rows`` None) or read."""
     if rows is None:
         remembered = _validated.get(key)
-        if remembered is not None and remembered[2] == stored["state"] and remembered[0] == mark() \
+        if remembered is not None and remembered[2] == stored.get("etag") and remembered[0] == mark() \
                 and time.time() < remembered[1]:
-            return True, None, remembered[2], remembered[3]
+            return True, None, stored["state"], remembered[3]
         # Read before the state: a change committed after it changes the mark again. Not in a read
         # snapshot: its rows may be older than the mark.
         seen = None if in_snapshot() else mark()
@@ -313,12 +324,12 @@ def _fresh(key, stored, rows=None):
         seen = None
     state, last_modified = read_state(stored["scopes"], rows=rows)
     if seen is not None:
-        _remember(key, seen, rows, state, last_modified)
+        _remember(key, seen, rows, _etag(key, state), last_modified)
     return state == stored["state"], rows, state, last_modified
 
 
 def _from_cache(request, key, stored, state, last_modified):
-    etag, last_ts = _etag(key, state), _timestamp(last_modified)
+    etag, last_ts = stored.get("etag") or _etag(key, state), _timestamp(last_modified)
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
     if not_modified is not None:
         return _validators(not_modified, etag, last_ts)
@@ -412,7 +423,7 @@ def _render(request, view, args, kwargs, key, language, scopes, stored, rows, us
     convert_response(response, language)  # the edition's script and quotation marks
     if use_cache:
         entry = {"content": response.content, "status": response.status_code, "scopes": page_scopes,
-                 "state": state, "headers": {h: response[h] for h in CACHED_HEADERS if h in response}}
+                 "state": state, "etag": etag, "headers": {h: response[h] for h in CACHED_HEADERS if h in response}}
         cache.set(f"public-page:{key}", entry, CACHE_SECONDS)
         response.page_cache_entry = (key, entry)  # PageCacheMiddleware adds the outer headers
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
@@ -470,7 +481,7 @@ class PageCacheMiddleware:
         if not fresh:
             request.page_cache_probe = (key, stored, rows)  # public_page renders it without reading these again
             return key
-        etag, last_ts = _etag(key, state), _timestamp(last_modified)
+        etag, last_ts = stored.get("etag") or _etag(key, state), _timestamp(last_modified)  # fresh: its state
         response = get_conditional_response(request, etag=etag, last_modified=last_ts)
         if response is None:
             response = HttpResponse(stored["content"], status=stored["status"])
@@ -482,18 +493,8 @@ class PageCacheMiddleware:
         return _validators(response, etag, last_ts)
 
 
-_etags = {}  # page key -> (state, ETag): a cached hit does not hash its state again
-
-
 def _etag(key, state):
-    known = _etags.get(key)
-    if known is not None and known[0] == state:
-        return known[1]
-    etag = '"' + hashlib.sha256(json.dumps([key, state]).encode()).hexdigest()[:32] + '"'
-    if len(_etags) >= _MAX_REMEMBERED:
-        _etags.clear()
-    _etags[key] = (state, etag)
-    return etag
+    return '"' + hashlib.sha256(json.dumps([key, state]).encode()).hexdigest()[:32] + '"'
 
 
 _resolved = {}  # (urlconf, language, path) -> the public_page params of its view, or None

@@ -305,13 +305,16 @@ class RememberedStateTests(TestCase):
         assert self.hit() == 0
 
     def test_a_change_by_another_process_is_seen_at_the_next_request(self):
-        assert [self.hit(), self.hit()] == [1, 0]
-        # Another worker publishes: its rows and its change mark (no signal, no cache in common here).
-        PageScope.objects.filter(scope="story:test-story").update(generation=99)
-        with open(mark_path(), "r+b") as other_process:
-            other_process.write(b"another worker..")
-        response, queries = count(self.client, self.URL)
-        assert queries > 1 and not getattr(response, "from_page_cache", False)  # read, found stale, rendered
+        import tempfile
+
+        with tempfile.NamedTemporaryFile() as shared, self.settings(PAGE_STATE_MARK_FILE=shared.name):
+            assert [self.hit(), self.hit()] == [1, 0]
+            # Another worker publishes: its rows and its change mark (no signal, no cache in common here).
+            PageScope.objects.filter(scope="story:test-story").update(generation=99)
+            with open(mark_path(), "r+b") as other_process:
+                other_process.write(b"another worker..")
+            response, queries = count(self.client, self.URL)
+            assert queries > 1 and not getattr(response, "from_page_cache", False)  # read, found stale, rendered
 
     def test_a_write_the_mark_missed_is_seen_within_the_recheck_time(self):
         with self.settings(PAGE_STATE_RECHECK_SECONDS=0.2):
