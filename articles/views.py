@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django_filters.views import FilterView
 
 from entities.models import Alias, Entity
-from newsroom.db import after_snapshot
+from newsroom.db import after_snapshot, snapshot
 from newsroom.public_pages import depends_on, generations, page_rows, public_page, read_rows
 
 from . import search as reader_search
@@ -42,13 +42,17 @@ def home(request):
     })
 
 
-@public_page(scopes=())
+@public_page(scopes=(), snapshot=False)
 def story_detail(request, slug):
-    """The story page: its stored render (two queries with the state), or rendered now and stored.
+    """The story page: its stored render (two queries, no transaction), or rendered now and stored.
 
     A render is stored at publish (``services.article_publish``); one missing (an edition published
     before renders were stored, or imported as published) or stale (an entity it shows was edited
-    since, or the code changed) is rendered here and stored after the response's snapshot.
+    since, or the code changed) is rendered here, in one read snapshot, and stored after it.
+
+    The stored render needs no snapshot: it is served only if the page state read after it still
+    has the generations it was rendered from (generations only grow: nothing it shows changed since,
+    and an unpublication bumps the story's scope), and the response carries that state.
     """
     language = translation.get_language()
     stored = StoryRender.objects.for_page(slug, language)
@@ -56,16 +60,17 @@ def story_detail(request, slug):
         rows = read_rows(stored.scopes)
         if stored.code == render_code() and generations(stored.scopes, rows) == stored.state:
             return stored_page(request, stored.html, stored.scopes, rows)
-    try:
-        article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
-    except Http404:  # a renamed story keeps its old URL (models/redirects.py)
-        moved = StoryRedirect.objects.live_story_for(slug)
-        if moved is None:
-            raise
-        depends_on(request, story_scope(slug), story_scope(moved.slug))
-        return redirect(moved, permanent=True)
-    html, scopes = story_page(article, language), story_scopes(article)
-    rows = read_rows(scopes)
+    with snapshot():
+        try:
+            article = get_object_or_404(Article.objects.public().for_story_page(), slug=slug)
+        except Http404:  # a renamed story keeps its old URL (models/redirects.py)
+            moved = StoryRedirect.objects.live_story_for(slug)
+            if moved is None:
+                raise
+            depends_on(request, story_scope(slug), story_scope(moved.slug))
+            return redirect(moved, permanent=True)
+        html, scopes = story_page(article, language), story_scopes(article)
+        rows = read_rows(scopes)
     state, code = generations(scopes, rows), render_code()
     after_snapshot(request, lambda: StoryRender.objects.store(article, language, html, scopes, state, code))
     return stored_page(request, html, scopes, rows)

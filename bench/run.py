@@ -136,6 +136,12 @@ def in_process(results, n, want=lambda part: True):
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(story_url).status_code == 200
         results["story_page_queries"] = len(ctx.captured_queries)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(story_url).status_code == 200  # from the page cache: the page state read
+        results["story_page_cached_first_queries"] = len(ctx.captured_queries)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(story_url).status_code == 200  # the state remembered: no query
+        results["story_page_cached_queries"] = len(ctx.captured_queries)
         results["story_page_render_ms_median"] = median(timed(lambda: uncached(story_url), n(30)))
         client.get(story_url)
         results["story_page_cached_ms_median"] = median(timed(lambda: client.get(story_url), n(100)))

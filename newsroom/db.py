@@ -9,30 +9,53 @@ from django.db import DatabaseError, connection, transaction
 logger = logging.getLogger(__name__)
 
 
-def read_snapshot(view):
+def read_snapshot(view, *, lazy=False):
     """Run a view in one transaction, so a page built from several queries never mixes two versions.
 
     On PostgreSQL the transaction is REPEATABLE READ (READ COMMITTED would let each query see a
     different commit). SQLite transactions are serialisable already; a read takes a DEFERRED
     transaction (a WAL snapshot) rather than the IMMEDIATE write lock writers use, so readers
     neither wait for each other nor for a writer.
+
+    ``lazy``: the view opens the snapshot itself (``snapshot()``) when it reads more than what one
+    query checks (a stored page checked against the current page state needs none: on PostgreSQL
+    that saves the BEGIN, SET TRANSACTION and COMMIT round trips).
     """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        outermost = not connection.in_atomic_block
-        with _read_transaction(outermost):
-            if outermost and connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        if lazy:
             response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                response.render()
+        else:
+            with snapshot():
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                    response.render()
         for write in request.__dict__.pop("_after_snapshot", []):
             best_effort_write(write)
         return response
 
     return wrapper
+
+
+@contextlib.contextmanager
+def snapshot():
+    """One read transaction (REPEATABLE READ on PostgreSQL, a DEFERRED WAL snapshot on SQLite)."""
+    outermost = not connection.in_atomic_block
+    connection.read_snapshots = getattr(connection, "read_snapshots", 0) + 1
+    try:
+        with _read_transaction(outermost):
+            if outermost and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield
+    finally:
+        connection.read_snapshots -= 1
+
+
+def in_snapshot():
+    """Whether the queries run now read a snapshot that may be older than the latest commit."""
+    return getattr(connection, "read_snapshots", 0) > 0
 
 
 def after_snapshot(request, write):

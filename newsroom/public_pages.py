@@ -11,20 +11,29 @@
 3. a cached page is served while its scopes' generations are unchanged: one query over a few
    primary-key rows (``newsroom.models.PageScope``) in the database, so every process sees an
    invalidation at once, with or without a shared cache. Scheduled stories coming due change the
-   row "schedule" without a write: its latest passed time is part of every page's state;
+   row "schedule" without a write: its latest passed time is part of every page's state. Each
+   process remembers the state it read per page behind a per-host change mark that every write
+   rewrites (see "validations remembered" below): a hit on an unchanged page runs no query at all;
 4. the state makes the ETag; a conditional GET that matches answers 304 without rendering;
    otherwise the view renders, the simplified edition is converted (``newsroom.simplified``) and
    the page is cached with its scopes and their state;
 5. one request per cache renders a stale or missing page (a lock in the cache); the others wait for
    its copy (thundering herd after a publish);
 6. ``PageCacheMiddleware`` serves a fresh cached page to an anonymous reader right after whitenoise:
-   one cache read and the validator query, no session, locale, auth or axes middleware, no view and
-   no snapshot. Requests with a session (maybe an editor) never use the page cache.
+   one cache read and the validator query (none while the state is remembered), no session, locale,
+   auth or axes middleware, no view and no snapshot. Requests with a session (maybe an editor) never
+   use the page cache.
+
+A view that checks a stored render against the state itself (the story page) asks for no snapshot
+(``snapshot=False``) and opens one only when it renders: a story page is then two statements.
 """
 
 import functools
 import hashlib
 import json
+import logging
+import os
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -32,16 +41,18 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse, QueryDict
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from newsroom.db import read_snapshot
+from newsroom.db import in_snapshot, read_snapshot
 from newsroom.locale import request_language
 from newsroom.simplified import convert_response
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60 * 60 * 24
 SITE = "site"            # what lists show: home, feeds, sitemap, search, the indexes
@@ -69,6 +80,7 @@ def bump(*scopes, now=None):
             f"INSERT INTO {table} (scope, generation, modified_at, due) VALUES (%s, 1, %s, '[]') "
             f"ON CONFLICT (scope) DO UPDATE SET generation = {table}.generation + 1, modified_at = %s",
             [(scope, stamp, stamp) for scope in scopes])
+    changed()
 
 
 def schedule(when, *, now=None):
@@ -82,6 +94,106 @@ def schedule(when, *, now=None):
     # Keep the latest passed time (it is part of every page's state) and the coming ones.
     row.due = passed[-1:] + [t for t in times if datetime.fromisoformat(t) > now]
     row.save(update_fields=["due"])
+    changed()
+
+
+# -- validations remembered: a cached hit without a query ---------------------------------------------------
+#
+# A process remembers, per page, the state it last read and the "change mark" it read just before:
+# 16 bytes in a file shared by every process of the host (all gunicorn workers), rewritten by every
+# ``bump``/``schedule`` in the writing transaction and again when it commits (a reader that read the
+# mark and then the not yet committed state sees the mark change again). While the mark is the one
+# remembered, no coming publication time has passed and RECHECK_SECONDS have not, the remembered
+# state is the current one: a cached page is served with no query. The database stays the truth:
+# a write the mark missed (another host, a process that cannot write the file, a crash between
+# commit and mark) is seen within RECHECK_SECONDS (setting PAGE_STATE_RECHECK_SECONDS).
+
+_validated = {}        # page key -> (mark, until (epoch seconds), ETag of the state, last_modified)
+_MAX_REMEMBERED = 20_000
+_mark_files = {}
+
+
+def _database():
+    db = connection.settings_dict
+    return f"{connection.vendor} {db.get('NAME')} {db.get('HOST')} {db.get('PORT')}"
+
+
+def mark_path():
+    """The change mark's file: setting PAGE_STATE_MARK_FILE, or one per database in the temp folder."""
+    return getattr(settings, "PAGE_STATE_MARK_FILE", None) or Path(tempfile.gettempdir()) / (
+        "newsroom-page-state-" + hashlib.sha256(_database().encode()).hexdigest()[:16])
+
+
+def _mark_fd():
+    """The file descriptor of this database's change mark (opened once per process)."""
+    path = mark_path()
+    fd = _mark_files.get(path)
+    if fd is None:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as error:
+            logger.warning("page state mark %s unusable (%s): cached pages are checked by query", path, error)
+            fd = -1
+        _mark_files[path] = fd
+    return fd
+
+
+_private_mark = [0]  # an in-memory SQLite database (tests) is this process's alone: no file
+
+
+def _private():
+    return (connection.vendor == "sqlite" and connection.is_in_memory_db()
+            and not getattr(settings, "PAGE_STATE_MARK_FILE", None))
+
+
+def mark():
+    """The current change mark (b"" when there is none: nothing is remembered then)."""
+    if _private():
+        return str(_private_mark[0]).encode()
+    fd = _mark_fd()
+    return os.pread(fd, 16, 0) or b"\0" if fd >= 0 else b""
+
+
+def _new_mark():
+    if _private():
+        _private_mark[0] += 1
+        return
+    fd = _mark_fd()
+    if fd >= 0:
+        try:
+            os.pwrite(fd, os.urandom(16), 0)
+        except OSError as error:
+            logger.warning("page state mark not written (%s): other processes see the change within %s s",
+                           error, recheck_seconds())
+
+
+def changed():
+    """Tell every process of this host that the page state changes (now, and again at commit)."""
+    _new_mark()
+    transaction.on_commit(_new_mark)
+
+
+def recheck_seconds():
+    return float(getattr(settings, "PAGE_STATE_RECHECK_SECONDS", 1.0))
+
+
+def forget_validations():
+    _validated.clear()
+    _resolved.clear()
+
+
+def _remember(key, seen, rows, etag, last_modified):
+    if not seen:
+        return
+    now = time.time()
+    until = now + recheck_seconds()
+    for due in rows.get(SCHEDULE, (0, None, []))[2]:
+        at = datetime.fromisoformat(due).timestamp()
+        if at > now:
+            until = min(until, at)  # a publication coming due changes the state without a write
+    if len(_validated) >= _MAX_REMEMBERED:
+        _validated.clear()
+    _validated[key] = (seen, until, etag, last_modified)
 
 
 def depends_on(request, *scopes):
@@ -196,15 +308,28 @@ def maybe_editor(request):
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
-def _fresh(stored, rows=None):
-    """(fresh, rows, state, last_modified) of a cached page against the current state."""
-    rows = read_rows(stored["scopes"]) if rows is None else rows
+def _fresh(key, stored, rows=None):
+    """(fresh, rows, state, last_modified) of a cached page against the current state: remembered
+    (no query, ``rows`` None) or read."""
+    if rows is None:
+        remembered = _validated.get(key)
+        if remembered is not None and remembered[2] == stored.get("etag") and remembered[0] == mark() \
+                and time.time() < remembered[1]:
+            return True, None, stored["state"], remembered[3]
+        # Read before the state: a change committed after it changes the mark again. Not in a read
+        # snapshot: its rows may be older than the mark.
+        seen = None if in_snapshot() else mark()
+        rows = read_rows(stored["scopes"])
+    else:
+        seen = None
     state, last_modified = read_state(stored["scopes"], rows=rows)
+    if seen is not None:
+        _remember(key, seen, rows, _etag(key, state), last_modified)
     return state == stored["state"], rows, state, last_modified
 
 
 def _from_cache(request, key, stored, state, last_modified):
-    etag, last_ts = _etag(key, state), _timestamp(last_modified)
+    etag, last_ts = stored.get("etag") or _etag(key, state), _timestamp(last_modified)
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
     if not_modified is not None:
         return _validators(not_modified, etag, last_ts)
@@ -230,14 +355,16 @@ def _wait_for_copy(key, stale):
     return None
 
 
-def public_page(view=None, *, params=(), scopes=(SITE,)):
+def public_page(view=None, *, params=(), scopes=(SITE,), snapshot=True):
     """Serve a public view from one snapshot, with ETag/Last-Modified, 304s, a page cache and zh-hans.
 
     ``params``: the query parameters the view reads (the others are dropped before it runs);
-    ``scopes``: what every response of the view shows (more are named with ``depends_on``).
+    ``scopes``: what every response of the view shows (more are named with ``depends_on``);
+    ``snapshot=False``: the view opens its read snapshot itself (``newsroom.db.snapshot``), only when
+    it renders (a stored page it checks against the page state it hands back with ``page_rows`` needs none).
     """
     if view is None:
-        return functools.partial(public_page, params=params, scopes=scopes)
+        return functools.partial(public_page, params=params, scopes=scopes, snapshot=snapshot)
 
     @functools.wraps(view)
     def serve(request, *args, **kwargs):
@@ -254,14 +381,14 @@ def public_page(view=None, *, params=(), scopes=(SITE,)):
             stored = cache.get(f"public-page:{key}") if use_cache else None
             rows = None
             if stored is not None:
-                fresh, rows, state, last_modified = _fresh(stored)
+                fresh, rows, state, last_modified = _fresh(key, stored)
                 if fresh:
                     return _from_cache(request, key, stored, state, last_modified)
         locked = use_cache and cache.add(f"public-page-lock:{key}", 1, RENDER_LOCK_SECONDS)
         if use_cache and not locked:
             copy = _wait_for_copy(key, stored)
             if copy is not None:
-                fresh, _, state, last_modified = _fresh(copy)
+                fresh, _, state, last_modified = _fresh(key, copy)
                 if fresh:
                     return _from_cache(request, key, copy, state, last_modified)
         try:
@@ -270,7 +397,7 @@ def public_page(view=None, *, params=(), scopes=(SITE,)):
             if locked:
                 cache.delete(f"public-page-lock:{key}")
 
-    wrapper = read_snapshot(serve)
+    wrapper = read_snapshot(serve, lazy=not snapshot)
     wrapper.public_page_params = tuple(params)  # read by PageCacheMiddleware
     return wrapper
 
@@ -296,7 +423,7 @@ def _render(request, view, args, kwargs, key, language, scopes, stored, rows, us
     convert_response(response, language)  # the edition's script and quotation marks
     if use_cache:
         entry = {"content": response.content, "status": response.status_code, "scopes": page_scopes,
-                 "state": state, "headers": {h: response[h] for h in CACHED_HEADERS if h in response}}
+                 "state": state, "etag": etag, "headers": {h: response[h] for h in CACHED_HEADERS if h in response}}
         cache.set(f"public-page:{key}", entry, CACHE_SECONDS)
         response.page_cache_entry = (key, entry)  # PageCacheMiddleware adds the outer headers
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
@@ -342,11 +469,7 @@ class PageCacheMiddleware:
             return None
         translation.activate(request_language(request))
         request.LANGUAGE_CODE = translation.get_language()
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return None
-        params = getattr(match.func, "public_page_params", None)
+        params = _public_params(request.path_info)
         if params is None:
             return None
         normalise_query(request, params)
@@ -354,11 +477,11 @@ class PageCacheMiddleware:
         stored = cache.get(f"public-page:{key}")
         if stored is None or "outer_headers" not in stored:
             return key
-        fresh, rows, state, last_modified = _fresh(stored)
+        fresh, rows, state, last_modified = _fresh(key, stored)
         if not fresh:
             request.page_cache_probe = (key, stored, rows)  # public_page renders it without reading these again
             return key
-        etag, last_ts = _etag(key, state), _timestamp(last_modified)
+        etag, last_ts = stored.get("etag") or _etag(key, state), _timestamp(last_modified)  # fresh: its state
         response = get_conditional_response(request, etag=etag, last_modified=last_ts)
         if response is None:
             response = HttpResponse(stored["content"], status=stored["status"])
@@ -372,6 +495,25 @@ class PageCacheMiddleware:
 
 def _etag(key, state):
     return '"' + hashlib.sha256(json.dumps([key, state]).encode()).hexdigest()[:32] + '"'
+
+
+_resolved = {}  # (urlconf, language, path) -> the public_page params of its view, or None
+
+
+def _public_params(path):
+    """The query parameters the public page at ``path`` reads; None if it is no public page.
+    Remembered per path: resolving walks the nested URL patterns at every request otherwise."""
+    ident = (get_urlconf(), translation.get_language(), path)
+    if ident in _resolved:
+        return _resolved[ident]
+    try:
+        params = getattr(resolve(path).func, "public_page_params", None)
+    except Resolver404:
+        params = None
+    if len(_resolved) >= _MAX_REMEMBERED:
+        _resolved.clear()
+    _resolved[ident] = params
+    return params
 
 
 def _timestamp(when):

@@ -212,6 +212,12 @@ if env("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Cached public pages skip the page-state query while nothing was written (newsroom.public_pages):
+# writers on this host touch a change-mark file (default: one per database in the temp folder);
+# writes from other hosts are seen within PAGE_STATE_RECHECK_SECONDS.
+PAGE_STATE_RECHECK_SECONDS = float(env("PAGE_STATE_RECHECK_SECONDS", "1"))
+PAGE_STATE_MARK_FILE = env("PAGE_STATE_MARK_FILE") or None
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12  # an editor's working day
 X_FRAME_OPTIONS = "DENY"

@@ -51,14 +51,20 @@ def sync_live_edition(article):
 
 
 def copy_to_live(article, doc=None):
-    """Replace the live edition of working copy ``article`` by a copy through the story format."""
+    """Make the live edition of working copy ``article`` a copy of it through the story format.
+
+    An existing live edition keeps its row and has its content replaced (``write_story`` replaces a
+    story's rows wholesale): cheaper than deleting it with everything that cascades from it."""
     doc = doc or export_story(article)
-    old_slug = Article.objects.live().filter(working_copy=article).values_list("slug", flat=True).first()
-    live_edition_delete(article)
-    live = write_story(doc, Article(edition=Edition.LIVE, working_copy=article))
-    StoryRedirect.record(article=article, old_slug=old_slug, new_slug=live.slug)  # the old URL answers 301
+    live = Article.objects.live().filter(working_copy=article).first()
+    old_slug = live.slug if live is not None else None
+    if live is not None and live.slug != doc["article"]["slug"]:
+        live_edition_delete(article)  # a new URL: the old one's pages go with the old edition
+        live = None
+    live = live or Article(edition=Edition.LIVE, working_copy=article)
     live.content_digest = content_digest(doc)
-    Article.objects.filter(pk=live.pk).update(content_digest=live.content_digest)
+    live = write_story(doc, live)
+    StoryRedirect.record(article=article, old_slug=old_slug, new_slug=live.slug)  # the old URL answers 301
     return live
 
 

@@ -35,6 +35,38 @@ class PublishingTests(TestCase):
         after = strip_tags(self.client.get("/stories/test-story/").content.decode())
         assert "改過的標題" in after and "某公司" in after
 
+    def test_republishing_replaces_the_live_editions_content_in_its_row(self):
+        from articles.models import Mention, Quote, Section, StoryRender
+
+        article = make_story(3, status="draft")
+        first = article_publish(article=article)
+        blocks_before = Block.objects.filter(article=first).count()
+        last = Section.objects.filter(article=article).order_by("-position").first()
+        Block.objects.filter(section=last).delete()  # with its quotes and mentions
+        last.delete()
+        article.title = "第二版"
+        article.save()
+        live = article_publish(article=article)
+        assert live.pk == first.pk and Article.objects.live().count() == 1  # the row kept, nothing deleted with it
+        assert export_story(live) == export_story(article)  # no row of the first copy left
+        assert 0 < Block.objects.filter(article=live).count() < blocks_before
+        for model in (Block, Section, Quote, Mention):
+            assert model.objects.filter(article=live).count() == model.objects.filter(article=article).count(), model
+        assert StoryRender.objects.filter(article=live).count() == 2
+        assert "第二版" in self.client.get("/stories/test-story/").content.decode()
+
+    def test_republishing_under_a_new_slug_moves_the_old_url(self):
+        article = make_story(2, status="draft")
+        article_publish(article=article)
+        for _ in range(2):
+            assert self.client.get("/stories/test-story/").status_code == 200  # cached, its state remembered
+        article.slug = "renamed-story"
+        article.save()
+        article_publish(article=article)
+        old = self.client.get("/stories/test-story/")  # not the cached page: a redirect (StoryRedirect)
+        assert old.status_code == 301 and old["Location"].endswith("/stories/renamed-story/")
+        assert self.client.get("/stories/renamed-story/").status_code == 200
+
     def test_unpublish_removes_the_live_edition(self):
         article = make_story(1)
         assert self.client.get("/stories/test-story/").status_code == 200
