@@ -59,6 +59,17 @@ def timeline(entity, roles, relations, quotes, stories):
     return [{"date": d, "kind": k, "label": label, "target": t} for d, k, label, t in items]
 
 
+def passage_html(url, text, key, section, spans):
+    """One passage of a story naming the entity: a link to its paragraph, the mentions marked.
+
+    Built here, not by an included template: a page of the hottest entity lists hundreds.
+    """
+    where = _("Section %(number)s") % {"number": section} if section is not None else _("Lede")
+    return format_html('<li><a class="passage" href="{}#{}"><span class="where">{}</span><span class="passage-text">{}</span>'
+                       "</a></li>\n", url, key, where,
+                       highlight(text, spans, window=PASSAGE_WINDOW, mark_class="mention-mark"))
+
+
 def _short(text, n):
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -115,7 +126,10 @@ def public_around(entity, now=None):
         | Q(pk__in=Role.objects.filter(organization=entity).values("person"))
         | Q(pk__in=Relation.objects.filter(subject=entity).values("object"))
         | Q(pk__in=Relation.objects.filter(object=entity).values("subject"))).values("pk")
-    return set(StoryUsage().public_entities(now, among=around).values_list("pk", flat=True))
+    # Or marked public by an editor (Entity.objects.public()).
+    named = StoryUsage().public_entities(now, among=around)
+    return set(Entity.objects.filter(pk__in=around).filter(Q(marked_public=True) | Q(pk__in=named))
+               .values_list("pk", flat=True))
 
 
 @public_page(params=("page",), scopes=())
@@ -128,7 +142,7 @@ def entity_detail(request, slug):
     depends_on(request, entity_scope(entity.slug), entity_stories_scope(entity.slug))
     if is_alias:
         return redirect(entity, permanent=True)
-    roles, members, relations = entity_knowledge(entity, Entity.objects.filter(pk__in=public - {entity.pk}))
+    roles, members, relations = entity_knowledge(entity, public)
     number = request.GET.get("page")
     paginator = LookaheadPaginator(entity.stories.public(), STORIES_PER_PAGE, number)
     paginator.count  # noqa: B018 (counted through the entity's index, a few pages ahead at most)
@@ -151,21 +165,22 @@ def entity_detail(request, slug):
     event_quotes = [q for q in said if q.event_id == entity.pk]
     # Read through the stories of the page (mention_article_entity), not the entity's index: the
     # hottest entity has a mention in nearly every paragraph (the +0 keeps planners off that index).
-    mentions = list(Mention.objects.public().reviewed().for_entity_page().filter(article__in=on_page)
-                    .alias(named=F("entity_id") + 0).filter(named=entity.pk)
-                    .defer("article__search_tokens", "entity__search_tokens"))
+    # Plain rows, not model instances: a page of the hottest entity has hundreds of passages.
+    mentions = (Mention.objects.public().reviewed().filter(article__in=on_page)
+                .alias(named=F("entity_id") + 0).filter(named=entity.pk)
+                .order_by("article_id", "block__position", "start")
+                .values_list("article_id", "block_id", "start", "end", "block__text", "block__key",
+                             "block__section__number"))
     passages = {}
-    for mention in mentions:
-        key = (mention.article_id, mention.block_id)
-        passages.setdefault(key, {"article": mention.article, "block": mention.block, "spans": []})
-        passages[key]["spans"].append((mention.start, mention.end))
+    for article_id, block_id, start, end, text, key, section in mentions:
+        passage = passages.setdefault((article_id, block_id), (text, key, section, []))
+        passage[3].append((start, end))
     by_story = {}
-    for passage in passages.values():
-        passage["html"] = highlight(passage["block"].text, passage["spans"], window=PASSAGE_WINDOW,
-                                    mark_class="mention-mark")
-        by_story.setdefault(passage["article"].pk, []).append(passage)
+    for (article_id, _block), passage in passages.items():
+        by_story.setdefault(article_id, []).append(passage)
     for story in stories:
-        story.passages = by_story.get(story.pk, [])
+        url = story.get_absolute_url()
+        story.passages = [passage_html(url, *passage) for passage in by_story.get(story.pk, [])]
     # Stories listed here change this entity's scope when they are published; other entities shown
     # (roles, members, relations, speakers) have their own.
     shown = [r.organization for r in roles] + [m.person for m in members] + [other for _, other, _ in relations]
@@ -180,7 +195,6 @@ def entity_detail(request, slug):
         "quotes": quotes,
         "event_quotes": event_quotes,
         "stories": stories,
-        "mentions": mentions,
         "page_obj": page,
         "timeline": timeline(entity, roles, relations, quotes, stories),
     })

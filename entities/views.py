@@ -10,7 +10,7 @@ from django_filters.views import FilterView
 from newsroom.public_pages import public_page
 
 from .filters import INITIALS, EntityFilter
-from .models import Entity, Kind
+from .models import Entity, Kind, Relation, Role
 
 # How a relation reads from either end: (label on the subject's page, label on the object's page).
 PREDICATE_LABELS = {
@@ -29,18 +29,25 @@ PREDICATE_LABELS = {
 
 
 def entity_knowledge(entity, public):
-    """(roles, members, relations) of ``entity`` with only the entities in ``public`` on the other end.
+    """(roles, members, relations) of ``entity`` with only the entities in ``public`` (pks) on the other end.
 
-    ``relations`` are (label as read from this entity's page, the other entity, the relation).
+    ``relations`` are (label as read from this entity's page, the other entity, the relation). Two
+    queries: the roles at either end, the relations at either end (split and ordered here).
     """
-    roles = list(entity.roles.filter(Q(organization__isnull=True) | Q(organization__in=public))
-                 .select_related("organization"))
-    members = list(entity.member_roles.filter(person__in=public).select_related("person")
-                   .order_by("start", "person__name", "id"))
+    public = set(public) - {entity.pk}
+    both = list(Role.objects.filter(Q(person=entity, organization__isnull=True) | Q(person=entity, organization__in=public)
+                                    | Q(organization=entity, person__in=public)).select_related("person", "organization"))
+    roles = sorted((r for r in both if r.person_id == entity.pk and (r.organization_id is None or r.organization_id in public)),
+                   key=lambda r: (r.start, r.pk))
+    members = sorted((r for r in both if r.organization_id == entity.pk and r.person_id in public),
+                     key=lambda r: (r.start, r.person.name, r.pk))
+    linked = list(Relation.objects.filter(Q(subject=entity, object__in=public) | Q(object=entity, subject__in=public))
+                  .select_related("subject", "object").order_by("id"))
     relations = [(PREDICATE_LABELS.get(r.predicate, (r.predicate, r.predicate))[0], r.object, r)
-                 for r in entity.relations_out.filter(object__in=public).select_related("object")]
+                 for r in linked if r.subject_id == entity.pk and r.object_id in public]
     relations += [(PREDICATE_LABELS.get(r.predicate, (r.predicate, r.predicate))[1], r.subject, r)
-                  for r in entity.relations_in.filter(subject__in=public).select_related("subject")]
+                  for r in sorted(linked, key=lambda r: (r.subject.name, r.pk))  # Relation.Meta: subject (by name), id
+                  if r.object_id == entity.pk and r.subject_id in public]
     return roles, members, relations
 
 
