@@ -182,11 +182,14 @@ class KnowledgeBase(Mapping):
         self._light = {}
         for pk, slug, kind, name in Entity.objects.order_by("pk").values_list("pk", "slug", "kind", "name"):
             self._light[slug] = {"id": slug, "kind": kind, "name": name, "aliases": [], "_pk": pk}
+        self._names = None
         by_pk = {d["_pk"]: d for d in self._light.values()}
         for entity_id, alias, lang in Alias.objects.order_by("entity_id", "id").values_list("entity_id", "text", "lang"):
             if entity_id in by_pk:
                 by_pk[entity_id]["aliases"].append({"text": alias, "lang": lang})
         self._full = {}
+        for d in self._light.values():
+            d["_folded"] = _folded_names(d)
 
     def __iter__(self):
         return iter(self._light)
@@ -211,13 +214,28 @@ class KnowledgeBase(Mapping):
     def prime(self, text):
         """Read in one batch the full items of the entities whose names occur in ``text``."""
         folded = fold_chars(text)
-        named = []
-        for slug, d in self._light.items():
-            if "_folded" not in d:
-                d["_folded"] = [fold_chars(n.strip()) for n in (d["name"], *(a["text"] for a in d["aliases"]))]
-            if slug not in self._full and any(n and n in folded for n in d["_folded"]):
-                named.append(slug)
-        self._load(named)
+        named = {slug for _end, slugs in self._automaton().iter(folded) for slug in slugs}
+        self._load(slug for slug in self._light if slug in named and slug not in self._full)
+
+    def _automaton(self):
+        """Every folded name and alias of the knowledge base in one Aho–Corasick automaton: a text is
+        read once, not searched for each of 20,000 entities' names. Built on first use and again only
+        when ``forget`` brought a new name."""
+        if self._names is None:
+            import ahocorasick
+
+            automaton = ahocorasick.Automaton()
+            by_name = {}
+            for slug, d in self._light.items():
+                for n in d["_folded"]:
+                    if n:
+                        by_name.setdefault(n, []).append(slug)
+            for n, slugs in by_name.items():
+                automaton.add_word(n, slugs)
+            if by_name:
+                automaton.make_automaton()
+            self._names = automaton if by_name else _NoNames()
+        return self._names
 
     def _load(self, slugs):
         slugs = list(slugs)
@@ -232,7 +250,20 @@ class KnowledgeBase(Mapping):
         for slug in slugs:
             self._full.pop(slug, None)
         for pk, slug, kind, name in Entity.objects.filter(slug__in=slugs).values_list("pk", "slug", "kind", "name"):
-            self._light[slug] = {"id": slug, "kind": kind, "name": name, "_pk": pk,
-                                 "aliases": [{"text": t, "lang": lang} for t, lang in
-                                             Alias.objects.filter(entity_id=pk).order_by("id").values_list("text", "lang")]}
+            before = self._light.get(slug, {}).get("_folded")
+            self._light[slug] = d = {"id": slug, "kind": kind, "name": name, "_pk": pk,
+                                     "aliases": [{"text": t, "lang": lang} for t, lang in
+                                                 Alias.objects.filter(entity_id=pk).order_by("id").values_list("text", "lang")]}
+            d["_folded"] = _folded_names(d)
+            if d["_folded"] != before:
+                self._names = None  # a new entity, name or alias: the automaton is built again
+
+
+def _folded_names(d):
+    return [fold_chars(n.strip()) for n in (d["name"], *(a["text"] for a in d["aliases"]))]
+
+
+class _NoNames:
+    def iter(self, text):
+        return iter(())
 

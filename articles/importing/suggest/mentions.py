@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from newsroom.text import fold_chars
 
-from .names import _on_word_boundary
+from .names import _on_word_boundary, folded_name
 from .results import Anchor, KnownEntity, MentionSuggestion
 
 
@@ -14,7 +14,7 @@ def suggest_mentions(paragraphs: list[str], known: list[KnownEntity]) -> list[Me
     seen = set()
     for entity in known:
         for name in entity.names:
-            folded = fold_chars(name.strip())
+            folded = folded_name(name)
             if folded and (folded, entity.key) not in seen:
                 seen.add((folded, entity.key))
                 by_first.setdefault(folded[0], []).append((folded, entity.key))
