@@ -5,6 +5,8 @@ import copy
 import json
 from pathlib import Path
 
+import pytest
+
 from articles.importing.story import StoryFormatError, fast_schema_check, schema_validator, validate_story
 
 SEED = Path(__file__).resolve().parents[2] / "articles" / "data" / "alibaba-ai-2023.story.json"
@@ -73,3 +75,15 @@ def test_a_refused_document_still_gets_jsonschemas_message_and_path():
         assert "article.title" in str(error) and "5 is not of type 'string'" in str(error)
     else:
         raise AssertionError("a title that is a number was accepted")
+
+
+@pytest.mark.django_db
+def test_an_imported_published_story_has_a_live_edition_equal_to_its_working_copy():
+    # The live edition is written from the document in memory, not from the working copy read back.
+    from articles.services import export_story, story_import
+
+    doc = json.loads(SEED.read_text(encoding="utf-8"))
+    result = story_import(doc=doc)
+    assert result.action == "created" and "live edition created" in result.changes
+    assert export_story(result.article.live_edition) == export_story(result.article)
+    assert story_import(doc=json.loads(SEED.read_text(encoding="utf-8"))).action == "unchanged"
