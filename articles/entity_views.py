@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from entities.models import Entity
 from entities.page_state import entity_scope, entity_stories_scope
-from entities.views import entity_knowledge
+from entities.views import entity_knowledge, entity_links
 from newsroom.html import highlight
 from newsroom.public_pages import depends_on, public_page
 
@@ -117,68 +117,66 @@ class AtLeast(int):
         return f"{int(self)}+"
 
 
-def public_around(entity, now=None):
-    """The pks of the public entities among ``entity`` and those its roles and relations name.
+def public_of(pks, now=None):
+    """The public entities among ``pks`` (those an entity page shows: itself and what its roles and
+    relations name): named in a public story (``StoryUsage.public_entities``) or marked public.
 
-    One query (the publicness test is a large expression: run on a few entities through their
-    indexes, never on the whole knowledge base). Its SQL is built by the ORM once per process and
-    database (~10 ms of Python per build) and run with this entity and time as parameters.
+    One query, through the entities' indexes. Its SQL is a large expression that takes the ORM ~10 ms
+    of Python to build, so it is built once per process, database and number of pks, and run with
+    these pks and this time as parameters.
     """
+    pks = sorted(set(pks))
+    if not pks:
+        return set()
     now = now or timezone.now()
-    sql, slots = _around_sql()
+    sql, slots = _public_sql(len(pks))
     prepared = models.DateTimeField().get_db_prep_value(now, connection)
-    params = [entity.pk if slot is _PK else prepared if slot is _NOW else slot for slot in slots]
+    params = [pks[slot] if isinstance(slot, _Pk) else prepared if slot is _NOW else slot for slot in slots]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {pk for (pk,) in cursor.fetchall()}
 
 
-_PK, _NOW = object(), object()
-_SENTINEL_PK = -918273645
+class _Pk(int):
+    """The place of the n-th pk among the parameters."""
+
+
+_NOW = object()
+_SENTINEL_PK = -918273645  # pks -918273645, -918273646, … stand for the real ones while building
 _SENTINEL_NOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt_timezone.utc)
+_PUBLIC_SQL = {}
 
 
-def _around_queryset(pk, now):
-    from entities.models import Relation, Role
-
-    around = Entity.objects.filter(
-        Q(pk=pk)
-        | Q(pk__in=Role.objects.filter(person=pk).values("organization"))
-        | Q(pk__in=Role.objects.filter(organization=pk).values("person"))
-        | Q(pk__in=Relation.objects.filter(subject=pk).values("object"))
-        | Q(pk__in=Relation.objects.filter(object=pk).values("subject"))).values("pk")
-    # Or marked public by an editor (Entity.objects.public()).
-    named = StoryUsage().public_entities(now, among=around)
-    return Entity.objects.filter(pk__in=around).filter(Q(marked_public=True) | Q(pk__in=named)).values_list("pk")
-
-
-def _around_sql():
-    """(sql, slots) of ``_around_queryset``: each parameter is a constant, or _PK / _NOW to fill in.
-    Built with sentinel values and cached by database alias."""
-    key = connection.alias
-    if key not in _AROUND_SQL:
-        sql, params = _around_queryset(_SENTINEL_PK, _SENTINEL_NOW).query.sql_with_params()
+def _public_sql(n):
+    """(sql, slots) of the query of ``public_of`` for ``n`` pks: each parameter is a constant, a _Pk
+    (which pk) or _NOW. Built with sentinel values."""
+    key = (connection.alias, n)
+    if key not in _PUBLIC_SQL:
+        sentinels = [_SENTINEL_PK - i for i in range(n)]
+        named = StoryUsage().public_entities(_SENTINEL_NOW, among=sentinels)
+        queryset = Entity.objects.filter(pk__in=sentinels).filter(Q(marked_public=True) | Q(pk__in=named))
+        sql, params = queryset.values_list("pk").order_by().query.sql_with_params()
         now = models.DateTimeField().get_db_prep_value(_SENTINEL_NOW, connection)
-        slots = [_PK if p == _SENTINEL_PK else _NOW if p in (now, _SENTINEL_NOW) else p for p in params]
-        assert _PK in slots and _NOW in slots, "the entity page's publicness query lost a parameter"
-        _AROUND_SQL[key] = sql, slots
-    return _AROUND_SQL[key]
-
-
-_AROUND_SQL = {}
+        slots = [_Pk(sentinels.index(p)) if isinstance(p, int) and not isinstance(p, bool) and p in sentinels
+                 else _NOW if p in (now, _SENTINEL_NOW) else p for p in params]
+        assert {int(s) for s in slots if isinstance(s, _Pk)} == set(range(n)) and _NOW in slots, \
+            "the entity page's publicness query lost a parameter"
+        _PUBLIC_SQL[key] = sql, slots
+    return _PUBLIC_SQL[key]
 
 
 @public_page(params=("page",), scopes=())
 def entity_detail(request, slug):
     entity, is_alias = Entity.objects.by_slug_or_alias(slug)
-    public = public_around(entity) if entity is not None else set()
+    links = entity_links(entity) if entity is not None else None
+    public = public_of(links.named) if entity is not None else set()
     if entity is None or entity.pk not in public:
         # An entity named only in unpublished stories has no public page.
         raise Http404(_("No such entity."))
     depends_on(request, entity_scope(entity.slug), entity_stories_scope(entity.slug))
     if is_alias:
         return redirect(entity, permanent=True)
-    roles, members, relations = entity_knowledge(entity, public)
+    roles, members, relations = entity_knowledge(entity, public, links)
     number = request.GET.get("page")
     paginator = LookaheadPaginator(entity.stories.public(), STORIES_PER_PAGE, number)
     paginator.count  # noqa: B018 (counted through the entity's index, a few pages ahead at most)

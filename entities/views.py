@@ -4,6 +4,8 @@
 an entity, is ``articles.entity_views``; both are routed by ``articles.entity_urls``.
 """
 
+from typing import NamedTuple
+
 from django.db.models import Q
 from django_filters.views import FilterView
 
@@ -28,21 +30,35 @@ PREDICATE_LABELS = {
 }
 
 
-def entity_knowledge(entity, public):
+class Links(NamedTuple):
+    roles: list  # every role of the entity or at it (person or organization)
+    relations: list  # every relation from or to it
+    named: set  # the pks of the entity and of every entity these name
+
+
+def entity_links(entity):
+    """Every role and relation at either end of ``entity``, and the entities they name (two queries;
+    an entity page asks which of those are public, then shows only them)."""
+    roles = list(Role.objects.filter(Q(person=entity) | Q(organization=entity)).select_related("person", "organization"))
+    relations = list(Relation.objects.filter(Q(subject=entity) | Q(object=entity))
+                     .select_related("subject", "object").order_by("id"))
+    named = {entity.pk, *(r.person_id for r in roles), *(r.organization_id for r in roles if r.organization_id),
+             *(r.subject_id for r in relations), *(r.object_id for r in relations)}
+    return Links(roles, relations, named)
+
+
+def entity_knowledge(entity, public, links=None):
     """(roles, members, relations) of ``entity`` with only the entities in ``public`` (pks) on the other end.
 
-    ``relations`` are (label as read from this entity's page, the other entity, the relation). Two
-    queries: the roles at either end, the relations at either end (split and ordered here).
+    ``relations`` are (label as read from this entity's page, the other entity, the relation).
+    ``links``: ``entity_links(entity)`` when the caller has read them already.
     """
     public = set(public) - {entity.pk}
-    both = list(Role.objects.filter(Q(person=entity, organization__isnull=True) | Q(person=entity, organization__in=public)
-                                    | Q(organization=entity, person__in=public)).select_related("person", "organization"))
+    both, linked, _named = links or entity_links(entity)
     roles = sorted((r for r in both if r.person_id == entity.pk and (r.organization_id is None or r.organization_id in public)),
                    key=lambda r: (r.start, r.pk))
     members = sorted((r for r in both if r.organization_id == entity.pk and r.person_id in public),
                      key=lambda r: (r.start, r.person.name, r.pk))
-    linked = list(Relation.objects.filter(Q(subject=entity, object__in=public) | Q(object=entity, subject__in=public))
-                  .select_related("subject", "object").order_by("id"))
     relations = [(PREDICATE_LABELS.get(r.predicate, (r.predicate, r.predicate))[0], r.object, r)
                  for r in linked if r.subject_id == entity.pk and r.object_id in public]
     relations += [(PREDICATE_LABELS.get(r.predicate, (r.predicate, r.predicate))[1], r.subject, r)
