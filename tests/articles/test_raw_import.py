@@ -345,3 +345,45 @@ class NameIndexTests(TestCase):
         found = names.persons_in(text)
         assert found == persons_in(text)
         assert {n.folded for _, _, n in found} >= {fold_chars(n) for n in ("張勇明", "蔡崇信", "Joe Tsai", "張勇", "勇明")}
+
+    def test_mentions_by_automaton_match_a_walk_over_every_position(self):
+        import random
+
+        from articles.importing.suggest.mentions import suggest_mentions
+        from articles.importing.suggest.names import _on_word_boundary, folded_name
+        from articles.importing.suggest.results import KnownEntity
+        from newsroom.text import fold_chars
+
+        def walk(paragraphs, known):  # the search the automaton replaces
+            by_first, seen, out = {}, set(), []
+            for entity in known:
+                for name in entity.names:
+                    folded = folded_name(name)
+                    if folded and (folded, entity.key) not in seen:
+                        seen.add((folded, entity.key))
+                        by_first.setdefault(folded[0], []).append((folded, entity.key))
+            for names in by_first.values():
+                names.sort(key=lambda item: len(item[0]), reverse=True)
+            for block, text in enumerate(paragraphs):
+                folded, candidates = fold_chars(text), []
+                for start, char in enumerate(folded):
+                    for name, key in by_first.get(char, ()):
+                        end = start + len(name)
+                        if folded.startswith(name, start) and _on_word_boundary(folded, start, end):
+                            candidates.append((start, end, key))
+                candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+                taken = [False] * len(folded)
+                for start, end, key in candidates:
+                    if not any(taken[start:end]):
+                        taken[start:end] = [True] * (end - start)
+                        out.append((block, start, end, key))
+            return sorted(out)
+
+        rnd = random.Random(5)
+        paragraphs = [p for p in seed_text().split("\n") if p.strip()][:40]
+        names = sorted({p[i:i + rnd.randint(1, 5)] for p in paragraphs for i in rnd.sample(range(len(p)), min(4, len(p)))})
+        known = [KnownEntity(f"k{i}", "person", (n, names[(i * 7) % len(names)])) for i, n in enumerate(names)]
+        known += [KnownEntity("a", "organization", ("阿里巴巴", "阿里")), KnownEntity("b", "organization", ("阿里巴巴",)),
+                  KnownEntity("c", "product", ("AI", "Tongyi"))]
+        found = [(m.anchor.block, m.anchor.start, m.anchor.end, m.entity_key) for m in suggest_mentions(paragraphs, known)]
+        assert len(found) > 100 and found == walk(paragraphs, known)
