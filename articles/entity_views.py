@@ -3,17 +3,22 @@ passages that name it. It lives here, not in ``entities``, because ``entities`` 
 entity-only parts (roles, members, relations, the index) come from ``entities.views``.
 """
 
+from datetime import datetime
+from datetime import timezone as dt_timezone
+
 from django.core.paginator import Paginator
+from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from entities.models import Entity
 from entities.page_state import entity_scope, entity_stories_scope
-from entities.views import entity_knowledge
+from entities.views import entity_knowledge, entity_links
 from newsroom.html import highlight
 from newsroom.public_pages import depends_on, public_page
 
@@ -59,6 +64,17 @@ def timeline(entity, roles, relations, quotes, stories):
     return [{"date": d, "kind": k, "label": label, "target": t} for d, k, label, t in items]
 
 
+def passage_html(url, text, key, section, spans):
+    """One passage of a story naming the entity: a link to its paragraph, the mentions marked.
+
+    Built here, not by an included template: a page of the hottest entity lists hundreds.
+    """
+    where = _("Section %(number)s") % {"number": section} if section is not None else _("Lede")
+    return format_html('<li><a class="passage" href="{}#{}"><span class="where">{}</span><span class="passage-text">{}</span>'
+                       "</a></li>\n", url, key, where,
+                       highlight(text, spans, window=PASSAGE_WINDOW, mark_class="mention-mark"))
+
+
 def _short(text, n):
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -101,34 +117,66 @@ class AtLeast(int):
         return f"{int(self)}+"
 
 
-def public_around(entity, now=None):
-    """The pks of the public entities among ``entity`` and those its roles and relations name.
+def public_of(pks, now=None):
+    """The public entities among ``pks`` (those an entity page shows: itself and what its roles and
+    relations name): named in a public story (``StoryUsage.public_entities``) or marked public.
 
-    One query (the publicness test is a large expression: built and compiled once, run on a few
-    entities through their indexes, never on the whole knowledge base).
+    One query, through the entities' indexes. Its SQL is a large expression that takes the ORM ~10 ms
+    of Python to build, so it is built once per process, database and number of pks, and run with
+    these pks and this time as parameters.
     """
-    from entities.models import Relation, Role
+    pks = sorted(set(pks))
+    if not pks:
+        return set()
+    now = now or timezone.now()
+    sql, slots = _public_sql(len(pks))
+    prepared = models.DateTimeField().get_db_prep_value(now, connection)
+    params = [pks[slot] if isinstance(slot, _Pk) else prepared if slot is _NOW else slot for slot in slots]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pk for (pk,) in cursor.fetchall()}
 
-    around = Entity.objects.filter(
-        Q(pk=entity.pk)
-        | Q(pk__in=Role.objects.filter(person=entity).values("organization"))
-        | Q(pk__in=Role.objects.filter(organization=entity).values("person"))
-        | Q(pk__in=Relation.objects.filter(subject=entity).values("object"))
-        | Q(pk__in=Relation.objects.filter(object=entity).values("subject"))).values("pk")
-    return set(StoryUsage().public_entities(now, among=around).values_list("pk", flat=True))
+
+class _Pk(int):
+    """The place of the n-th pk among the parameters."""
+
+
+_NOW = object()
+_SENTINEL_PK = -918273645  # pks -918273645, -918273646, … stand for the real ones while building
+_SENTINEL_NOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt_timezone.utc)
+_PUBLIC_SQL = {}
+
+
+def _public_sql(n):
+    """(sql, slots) of the query of ``public_of`` for ``n`` pks: each parameter is a constant, a _Pk
+    (which pk) or _NOW. Built with sentinel values."""
+    key = (connection.alias, n)
+    if key not in _PUBLIC_SQL:
+        sentinels = [_SENTINEL_PK - i for i in range(n)]
+        named = StoryUsage().public_entities(_SENTINEL_NOW, among=sentinels)
+        queryset = Entity.objects.filter(pk__in=sentinels).filter(Q(marked_public=True) | Q(pk__in=named))
+        sql, params = queryset.values_list("pk").order_by().query.sql_with_params()
+        now = models.DateTimeField().get_db_prep_value(_SENTINEL_NOW, connection)
+        slots = [_Pk(sentinels.index(p)) if isinstance(p, int) and not isinstance(p, bool) and p in sentinels
+                 else _NOW if p in (now, _SENTINEL_NOW) else p for p in params]
+        assert {int(s) for s in slots if isinstance(s, _Pk)} == set(range(n)) and _NOW in slots, \
+            "the entity page's publicness query lost a parameter"
+        _PUBLIC_SQL[key] = sql, slots
+    return _PUBLIC_SQL[key]
 
 
 @public_page(params=("page",), scopes=())
 def entity_detail(request, slug):
     entity, is_alias = Entity.objects.by_slug_or_alias(slug)
-    public = public_around(entity) if entity is not None else set()
+    links = entity_links(entity) if entity is not None else None
+    public = public_of(links.named) if entity is not None else set()
     if entity is None or entity.pk not in public:
         # An entity named only in unpublished stories has no public page.
         raise Http404(_("No such entity."))
     depends_on(request, entity_scope(entity.slug), entity_stories_scope(entity.slug))
     if is_alias:
         return redirect(entity, permanent=True)
-    roles, members, relations = entity_knowledge(entity, Entity.objects.filter(pk__in=public - {entity.pk}))
+    roles, members, relations = entity_knowledge(entity, public, links)
     number = request.GET.get("page")
     paginator = LookaheadPaginator(entity.stories.public(), STORIES_PER_PAGE, number)
     paginator.count  # noqa: B018 (counted through the entity's index, a few pages ahead at most)
@@ -151,21 +199,22 @@ def entity_detail(request, slug):
     event_quotes = [q for q in said if q.event_id == entity.pk]
     # Read through the stories of the page (mention_article_entity), not the entity's index: the
     # hottest entity has a mention in nearly every paragraph (the +0 keeps planners off that index).
-    mentions = list(Mention.objects.public().reviewed().for_entity_page().filter(article__in=on_page)
-                    .alias(named=F("entity_id") + 0).filter(named=entity.pk)
-                    .defer("article__search_tokens", "entity__search_tokens"))
+    # Plain rows, not model instances: a page of the hottest entity has hundreds of passages.
+    mentions = (Mention.objects.public().reviewed().filter(article__in=on_page)
+                .alias(named=F("entity_id") + 0).filter(named=entity.pk)
+                .order_by("article_id", "block__position", "start")
+                .values_list("article_id", "block_id", "start", "end", "block__text", "block__key",
+                             "block__section__number"))
     passages = {}
-    for mention in mentions:
-        key = (mention.article_id, mention.block_id)
-        passages.setdefault(key, {"article": mention.article, "block": mention.block, "spans": []})
-        passages[key]["spans"].append((mention.start, mention.end))
+    for article_id, block_id, start, end, text, key, section in mentions:
+        passage = passages.setdefault((article_id, block_id), (text, key, section, []))
+        passage[3].append((start, end))
     by_story = {}
-    for passage in passages.values():
-        passage["html"] = highlight(passage["block"].text, passage["spans"], window=PASSAGE_WINDOW,
-                                    mark_class="mention-mark")
-        by_story.setdefault(passage["article"].pk, []).append(passage)
+    for (article_id, _block), passage in passages.items():
+        by_story.setdefault(article_id, []).append(passage)
     for story in stories:
-        story.passages = by_story.get(story.pk, [])
+        url = story.get_absolute_url()
+        story.passages = [passage_html(url, *passage) for passage in by_story.get(story.pk, [])]
     # Stories listed here change this entity's scope when they are published; other entities shown
     # (roles, members, relations, speakers) have their own.
     shown = [r.organization for r in roles] + [m.person for m in members] + [other for _, other, _ in relations]
@@ -180,7 +229,6 @@ def entity_detail(request, slug):
         "quotes": quotes,
         "event_quotes": event_quotes,
         "stories": stories,
-        "mentions": mentions,
         "page_obj": page,
         "timeline": timeline(entity, roles, relations, quotes, stories),
     })

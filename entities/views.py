@@ -4,13 +4,15 @@
 an entity, is ``articles.entity_views``; both are routed by ``articles.entity_urls``.
 """
 
+from typing import NamedTuple
+
 from django.db.models import Q
 from django_filters.views import FilterView
 
 from newsroom.public_pages import public_page
 
 from .filters import INITIALS, EntityFilter
-from .models import Entity, Kind
+from .models import Entity, Kind, Relation, Role
 
 # How a relation reads from either end: (label on the subject's page, label on the object's page).
 PREDICATE_LABELS = {
@@ -28,19 +30,40 @@ PREDICATE_LABELS = {
 }
 
 
-def entity_knowledge(entity, public):
-    """(roles, members, relations) of ``entity`` with only the entities in ``public`` on the other end.
+class Links(NamedTuple):
+    roles: list  # every role of the entity or at it (person or organization)
+    relations: list  # every relation from or to it
+    named: set  # the pks of the entity and of every entity these name
+
+
+def entity_links(entity):
+    """Every role and relation at either end of ``entity``, and the entities they name (two queries;
+    an entity page asks which of those are public, then shows only them)."""
+    roles = list(Role.objects.filter(Q(person=entity) | Q(organization=entity)).select_related("person", "organization"))
+    relations = list(Relation.objects.filter(Q(subject=entity) | Q(object=entity))
+                     .select_related("subject", "object").order_by("id"))
+    named = {entity.pk, *(r.person_id for r in roles), *(r.organization_id for r in roles if r.organization_id),
+             *(r.subject_id for r in relations), *(r.object_id for r in relations)}
+    return Links(roles, relations, named)
+
+
+def entity_knowledge(entity, public, links=None):
+    """(roles, members, relations) of ``entity`` with only the entities in ``public`` (pks) on the other end.
 
     ``relations`` are (label as read from this entity's page, the other entity, the relation).
+    ``links``: ``entity_links(entity)`` when the caller has read them already.
     """
-    roles = list(entity.roles.filter(Q(organization__isnull=True) | Q(organization__in=public))
-                 .select_related("organization"))
-    members = list(entity.member_roles.filter(person__in=public).select_related("person")
-                   .order_by("start", "person__name", "id"))
+    public = set(public) - {entity.pk}
+    both, linked, _named = links or entity_links(entity)
+    roles = sorted((r for r in both if r.person_id == entity.pk and (r.organization_id is None or r.organization_id in public)),
+                   key=lambda r: (r.start, r.pk))
+    members = sorted((r for r in both if r.organization_id == entity.pk and r.person_id in public),
+                     key=lambda r: (r.start, r.person.name, r.pk))
     relations = [(PREDICATE_LABELS.get(r.predicate, (r.predicate, r.predicate))[0], r.object, r)
-                 for r in entity.relations_out.filter(object__in=public).select_related("object")]
+                 for r in linked if r.subject_id == entity.pk and r.object_id in public]
     relations += [(PREDICATE_LABELS.get(r.predicate, (r.predicate, r.predicate))[1], r.subject, r)
-                  for r in entity.relations_in.filter(subject__in=public).select_related("subject")]
+                  for r in sorted(linked, key=lambda r: (r.subject.name, r.pk))  # Relation.Meta: subject (by name), id
+                  if r.object_id == entity.pk and r.subject_id in public]
     return roles, members, relations
 
 

@@ -9,6 +9,7 @@ editor as ``suggested``. On re-import, ``merge_editor_work`` keeps what editors 
 
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 from newsroom.text import ascii_slug, clean_name, fold_chars
 
@@ -185,6 +186,9 @@ def mention_confidence(exact, names, holders):
     return round(score, 2)
 
 
+_folded = lru_cache(maxsize=1 << 17)(fold_chars)  # every known name, at every file of a run
+
+
 def _suggestions(paragraphs, keys, options, known_entities, rejected):
     """Suggested quotes and mentions with the entities they name. Each carries a ``confidence``: a
     quote the quote suggester's own, a mention ``mention_confidence`` (the scale above)."""
@@ -234,7 +238,7 @@ def _suggestions(paragraphs, keys, options, known_entities, rejected):
     holders = {}  # folded name -> the entities that have it
     for k in known:
         for name in k.names:
-            holders.setdefault(fold_chars(name), set()).add(k.key)
+            holders.setdefault(_folded(name), set()).add(k.key)
     mentions = []
     for m in suggest.suggest_mentions(paragraphs, known):
         if ("mention", m.anchor.exact, m.entity_key) in rejected:

@@ -39,6 +39,30 @@ def schema_validator():
     return jsonschema.Draft202012Validator(schema)
 
 
+@cache
+def fast_schema_check():
+    """The schema compiled to Python (fastjsonschema): ~50x faster than walking it with jsonschema.
+
+    Only says yes or no; a document it refuses is walked again by ``schema_validator`` for the
+    message and path of the best error, so messages are jsonschema's. Formats are not checked, as
+    jsonschema checks none without a format checker; defaults are not written into the document.
+    """
+    import fastjsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema.pop("$id", None)  # its relative id would send fastjsonschema's "#/$defs/…" refs to the network
+    check = fastjsonschema.compile(schema, use_default=False, use_formats=False)
+
+    def valid(doc):
+        try:
+            check(doc)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    return valid
+
+
 def json_path(parts):
     """Render a jsonschema path deque as ``quotes[3].anchor.exact``."""
     out = ""
@@ -112,11 +136,12 @@ def validate_story(doc):
         raise StoryFormatError("a story file holds one JSON object")
     if doc.get("format") != FORMAT:
         raise StoryFormatError(f"expected {FORMAT!r}, got {doc.get('format')!r}", "format")
-    import jsonschema
+    if not fast_schema_check()(doc):
+        import jsonschema
 
-    error = jsonschema.exceptions.best_match(schema_validator().iter_errors(doc))
-    if error is not None:
-        raise StoryFormatError(error.message, json_path(error.absolute_path) or "(document)")
+        error = jsonschema.exceptions.best_match(schema_validator().iter_errors(doc))
+        if error is not None:
+            raise StoryFormatError(error.message, json_path(error.absolute_path) or "(document)")
     doc = _nfc_strings(doc)
     _check_references(doc)
     return doc

@@ -286,3 +286,104 @@ class KnowledgeBaseOncePerRunTests(TestCase):
         second = raw_import(text=self.TEXT + "\n\n再一段。", options=RawOptions(title="另一篇", slug="other"),
                             knowledge=knowledge)
         assert {e["id"] for e in export_story(second.article)["entities"]} == made  # the same, not new ones
+
+
+class NameIndexTests(TestCase):
+    """The name indexes (an Aho–Corasick automaton over the knowledge base, the speaker names in
+    buckets) find exactly what a search for each name would."""
+
+    def test_prime_reads_the_entities_a_text_names_and_learns_a_new_alias(self):
+        from entities.models import Alias
+        from articles.services.importing import KnowledgeBase
+
+        people = Entity.objects.bulk_create([Entity(kind="person", name=f"路人{i}號", slug=f"passer-{i}")
+                                             for i in range(30)])
+        knowledge = KnowledgeBase()
+        knowledge.prime("路人3號與路人12號見面，路人99號缺席。")
+        assert set(knowledge._full) == {"passer-3", "passer-12"}
+        Alias.objects.create(entity=people[7], text="老七")
+        knowledge.forget(["passer-7"])
+        knowledge.prime("老七也來了。")
+        assert "passer-7" in knowledge._full
+
+    def test_speaker_names_by_bucket_match_a_walk_over_every_name(self):
+        from articles.importing.suggest.names import _is_word_char, _Names, _on_word_boundary
+        from newsroom.text import fold_chars
+        from articles.importing.suggest.results import KnownEntity
+
+        known = [KnownEntity(f"p{i}", "person", (name,)) for i, name in
+                 enumerate(["張勇", "張勇明", "蔡崇信", "吳泳銘", "Joe Tsai", "勇明", "Tsai"])]
+        known.append(KnownEntity("o1", "organization", ("阿里巴巴", "阿里")))
+        names = _Names(known, extra_persons=["Daniel Zhang"])
+
+        def ending(region):  # the walk the buckets replace
+            for folded in names.longest_first:
+                if region.endswith(folded):
+                    before = region[-len(folded) - 1] if len(region) > len(folded) else ""
+                    if _is_word_char(folded[0]) and before and _is_word_char(before):
+                        continue
+                    return names.by_folded[folded]
+            return None
+
+        for region in ["董事長張勇明", "張勇", "前任CEO張勇", "據阿里", "Joe Tsai", "JoeTsai", "Zhang", "無名", "x"]:
+            assert names.ending(region) == ending(region), region
+        def persons_in(folded):  # the walk the buckets replace
+            found, taken = [], [False] * len(folded)
+            for name in names.longest_first:
+                if names.by_folded[name].kind != "person":
+                    continue
+                start = folded.find(name)
+                while start != -1:
+                    end = start + len(name)
+                    if not any(taken[start:end]) and _on_word_boundary(folded, start, end):
+                        found.append((start, end, names.by_folded[name]))
+                        taken[start:end] = [True] * (end - start)
+                    start = folded.find(name, start + 1)
+            return sorted(found, key=lambda item: item[0])
+
+        text = fold_chars("張勇明與蔡崇信、吳泳銘和Joe Tsai見面，Daniel Zhang說Zhang不在，張勇也在，勇明沒來。")
+        found = names.persons_in(text)
+        assert found == persons_in(text)
+        assert {n.folded for _, _, n in found} >= {fold_chars(n) for n in ("張勇明", "蔡崇信", "Joe Tsai", "張勇", "勇明")}
+
+    def test_mentions_by_automaton_match_a_walk_over_every_position(self):
+        import random
+
+        from articles.importing.suggest.mentions import suggest_mentions
+        from articles.importing.suggest.names import _on_word_boundary, folded_name
+        from articles.importing.suggest.results import KnownEntity
+        from newsroom.text import fold_chars
+
+        def walk(paragraphs, known):  # the search the automaton replaces
+            by_first, seen, out = {}, set(), []
+            for entity in known:
+                for name in entity.names:
+                    folded = folded_name(name)
+                    if folded and (folded, entity.key) not in seen:
+                        seen.add((folded, entity.key))
+                        by_first.setdefault(folded[0], []).append((folded, entity.key))
+            for names in by_first.values():
+                names.sort(key=lambda item: len(item[0]), reverse=True)
+            for block, text in enumerate(paragraphs):
+                folded, candidates = fold_chars(text), []
+                for start, char in enumerate(folded):
+                    for name, key in by_first.get(char, ()):
+                        end = start + len(name)
+                        if folded.startswith(name, start) and _on_word_boundary(folded, start, end):
+                            candidates.append((start, end, key))
+                candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
+                taken = [False] * len(folded)
+                for start, end, key in candidates:
+                    if not any(taken[start:end]):
+                        taken[start:end] = [True] * (end - start)
+                        out.append((block, start, end, key))
+            return sorted(out)
+
+        rnd = random.Random(5)
+        paragraphs = [p for p in seed_text().split("\n") if p.strip()][:40]
+        names = sorted({p[i:i + rnd.randint(1, 5)] for p in paragraphs for i in rnd.sample(range(len(p)), min(4, len(p)))})
+        known = [KnownEntity(f"k{i}", "person", (n, names[(i * 7) % len(names)])) for i, n in enumerate(names)]
+        known += [KnownEntity("a", "organization", ("阿里巴巴", "阿里")), KnownEntity("b", "organization", ("阿里巴巴",)),
+                  KnownEntity("c", "product", ("AI", "Tongyi"))]
+        found = [(m.anchor.block, m.anchor.start, m.anchor.end, m.entity_key) for m in suggest_mentions(paragraphs, known)]
+        assert len(found) > 100 and found == walk(paragraphs, known)

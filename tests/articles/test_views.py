@@ -221,8 +221,8 @@ PAGE_QUERIES = {
     "/?page=2": 8,
     "/stories/one/": 2,
     "/zh-hans/stories/one/": 2,
-    "/entities/alibaba/": 14,  # with the count of its stories (a few pages ahead, paginated)
-    "/entities/person-1/": 14,
+    "/entities/alibaba/": 12,  # with the count of its stories (a few pages ahead, paginated); roles at either end in one query, relations in one
+    "/entities/person-1/": 12,
     "/quotes/": 8,
     "/quotes/?speaker=person-1": 8,
     "/entities/": 5,

@@ -4,32 +4,43 @@ from __future__ import annotations
 
 from newsroom.text import fold_chars
 
-from .names import _on_word_boundary
+from .names import _on_word_boundary, folded_name
 from .results import Anchor, KnownEntity, MentionSuggestion
 
 
 def suggest_mentions(paragraphs: list[str], known: list[KnownEntity]) -> list[MentionSuggestion]:
-    """Every name or alias of a known entity, longest first, without overlaps."""
-    by_first: dict[str, list[tuple[str, str]]] = {}
+    """Every name or alias of a known entity, longest first, without overlaps.
+
+    The names are found by one Aho–Corasick automaton (pyahocorasick) per call: every occurrence of
+    every name in one pass over each paragraph, where asking each position for the names starting
+    with its character cost seconds a file with 20,000 known entities. Candidates are ordered as
+    before: longest first, then by position, then by the order the names were known.
+    """
+    import ahocorasick
+
+    keys_of: dict[str, list[str]] = {}
     seen = set()
     for entity in known:
         for name in entity.names:
-            folded = fold_chars(name.strip())
+            folded = folded_name(name)
             if folded and (folded, entity.key) not in seen:
                 seen.add((folded, entity.key))
-                by_first.setdefault(folded[0], []).append((folded, entity.key))
-    for names in by_first.values():
-        names.sort(key=lambda item: len(item[0]), reverse=True)
+                keys_of.setdefault(folded, []).append(entity.key)
+    automaton = ahocorasick.Automaton()
+    for name, keys in keys_of.items():
+        automaton.add_word(name, (len(name), keys))
+    if keys_of:
+        automaton.make_automaton()
 
     mentions: list[MentionSuggestion] = []
     for block, text in enumerate(paragraphs):
         folded = fold_chars(text)
         candidates = []
-        for start, char in enumerate(folded):
-            for name, key in by_first.get(char, ()):
-                end = start + len(name)
-                if folded.startswith(name, start) and _on_word_boundary(folded, start, end):
-                    candidates.append((start, end, key))
+        if keys_of:
+            for last, (length, keys) in automaton.iter(folded):
+                start, end = last - length + 1, last + 1
+                if _on_word_boundary(folded, start, end):
+                    candidates.extend((start, end, key) for key in keys)
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
         taken = [False] * len(folded)
         for start, end, key in candidates:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from newsroom.text import HAN_CLASS, fold_chars, is_han
 
@@ -34,6 +35,12 @@ class _Speaker:
     via: str = "name"  # "name" | "pronoun" | "guess"
 
 
+@lru_cache(maxsize=1 << 17)
+def folded_name(name: str) -> str:
+    """A known entity's name as matched (folded, stripped): asked for every name at every file."""
+    return fold_chars(name.strip())
+
+
 class _Names:
     """Speaker names: known persons and organizations, plus names found on the way."""
 
@@ -43,7 +50,7 @@ class _Names:
             if entity.kind not in ("person", "organization"):
                 continue
             for name in entity.names:
-                folded = fold_chars(name.strip())
+                folded = folded_name(name)
                 if len(folded) >= 2 and folded not in self.by_folded:
                     self.by_folded[folded] = _Name(folded, entity.key, entity.kind)
         for name in extra_persons:
@@ -54,10 +61,21 @@ class _Names:
                 last = re.split(r"[ ·.]", folded)[-1]
                 self.by_folded.setdefault(last, _Name(last, None, "person"))
         self.longest_first = sorted(self.by_folded, key=len, reverse=True)
+        # The same order in buckets by last and by first character: a knowledge base of 20,000
+        # entities is not walked name by name at every question (a name that could match a text
+        # ends with its last character and contains its first).
+        self.rank = {name: i for i, name in enumerate(self.longest_first)}
+        self.by_last: dict[str, list[str]] = {}
+        self.persons_by_first: dict[str, list[str]] = {}
+        for name in self.longest_first:
+            self.by_last.setdefault(name[-1:], []).append(name)
+            if self.by_folded[name].kind == "person":
+                self.persons_by_first.setdefault(name[:1], []).append(name)
 
     def ending(self, region: str) -> _Name | None:
         """The longest known name that ends ``region`` on a word boundary."""
-        for folded in self.longest_first:
+        candidates = self.by_last.get(region[-1:], []) + (self.by_last.get("", []) if region else [])
+        for folded in candidates:
             if region.endswith(folded):
                 before = region[-len(folded) - 1] if len(region) > len(folded) else ""
                 if _is_word_char(folded[0]) and before and _is_word_char(before):
@@ -69,10 +87,9 @@ class _Names:
         """Non-overlapping occurrences of person names, in text order."""
         found = []
         taken = [False] * len(folded)
-        for name in self.longest_first:
+        candidates = {name for char in {*folded, ""} for name in self.persons_by_first.get(char, ()) if name in folded}
+        for name in sorted(candidates, key=self.rank.__getitem__):
             entry = self.by_folded[name]
-            if entry.kind != "person":
-                continue
             start = folded.find(name)
             while start != -1:
                 end = start + len(name)
