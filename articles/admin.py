@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from entities.validators import validate_calendar_date, validate_public_url
+from newsroom.forms import https_formfield
 
 from . import permissions, services
 from .desk import ArticleDeskMixin
@@ -97,12 +98,7 @@ class ArticleForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
-        # Not dead code (issue 9 thought so): the ModelForm metaclass builds this class's own fields
-        # with it, and the change form and its tests build forms from those; without it source_url
-        # assumes http and Django warns (RemovedInDjango60Warning). formfield_overrides covers the rest.
-        formfield_callback = staticmethod(
-            lambda f, **kw: f.formfield(assume_scheme="https", **kw) if isinstance(f, models.URLField)
-            else f.formfield(**kw))
+        formfield_callback = staticmethod(https_formfield)  # not dead code: see newsroom.forms
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

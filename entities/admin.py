@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from newsroom.forms import https_formfield
+
 from .models import Alias, Entity, Relation, Role
 from .services import entity_merge
 from .usage import provider
@@ -76,10 +78,7 @@ class EntityForm(VersionedForm):
     class Meta:
         model = Entity
         fields = "__all__"
-        # The class's own fields are built with this (the admin's formfield_overrides come later).
-        formfield_callback = staticmethod(
-            lambda f, **kw: f.formfield(assume_scheme="https", **kw) if isinstance(f, models.URLField)
-            else f.formfield(**kw))
+        formfield_callback = staticmethod(https_formfield)  # not dead code: see newsroom.forms
 
     def clean_description(self):
         # Bidi overrides are stripped from names; in a description they may be meant (rarely), so they are
