@@ -69,8 +69,8 @@ class VersionedFormMixin:
         if loaded is None:
             # Every form this admin renders carries the version it was loaded at; a write without one
             # could silently overwrite someone's later save, so it is refused (issue 10, item 2).
-            raise ValidationError("Not saved: this form did not say which version you loaded. Reload the page "
-                                  "and make your change again.", code="no_version")
+            raise ValidationError(_("Not saved: this form did not say which version you loaded. Reload the page "
+                                    "and make your change again."), code="no_version")
         if loaded != current.version:
             if cleaned.get("overwrite_version") == current.version:
                 self.overwrote = current
@@ -447,9 +447,10 @@ class AnchoredForm(VersionedFormMixin, forms.ModelForm):
         old = getattr(self.locked, "status", None) if self.instance.pk else model._meta.get_field("status").default
         new = cleaned["status"]
         if not status_change_allowed(desk_permissions(self.user, article), kind, old, new, self.instance):
+            reason = _("an editor confirms suggestions") if new == "confirmed" else _("that is not your step")
             self.add_error("status", ValidationError(
-                f"You may not change this {model._meta.verbose_name} from {old} to {new}: "
-                f"{'an editor confirms suggestions' if new == 'confirmed' else 'that is not your step'}.",
+                _("You may not change this %(thing)s from %(old)s to %(new)s: %(reason)s.") % {
+                    "thing": model._meta.verbose_name, "old": old, "new": new, "reason": reason},
                 code="transition"))
 
 
