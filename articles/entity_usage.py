@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from entities.models import Entity
+from newsroom.db import CountUpTo
 
 from . import permissions
 from .models import PUBLIC_QUOTE_STATUSES, Article, Edition, Mention, Quote, RejectedSuggestion, StoryEntity
@@ -58,6 +59,13 @@ class StoryUsage:
         if connection.vendor == "postgresql":
             return entities.filter((listed & confirmed) | (listed & ~suggested)).values("pk")
         return entities.filter(listed).exclude(~confirmed & suggested).values("pk")
+
+    def stories_counted(self, now=None, up_to=None):
+        """An expression counting the public stories that list the entity (OuterRef "pk"), at most ``up_to``
+        (through the entity's index: a page of an entity named in every story needs only to know
+        whether there are more than a few pages)."""
+        listed = StoryEntity.objects.filter(public_q("article__", now), entity=models.OuterRef("pk"))
+        return CountUpTo(listed.order_by().values("pk"), up_to)
 
     def public_counts(self):
         return {"quote_count": _count_public(Quote, "speaker"), "mention_count": _count_public(Mention, "entity")}

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from entities.models import Entity
 from entities.page_state import entity_scope, entity_stories_scope
-from entities.views import entity_knowledge, entity_links
+from entities.views import entity_knowledge, entity_page_knowledge
 from newsroom.html import highlight
 from newsroom.public_pages import depends_on, public_page
 
@@ -89,18 +89,28 @@ class LookaheadPaginator(Paginator):
 
     LOOKAHEAD = 5
 
-    def __init__(self, object_list, per_page, number):
+    def __init__(self, object_list, per_page, number, counted=None):
+        """``counted``: the stories already counted up to ``limit(number, per_page) + 1`` (the entity
+        page counts them in its knowledge query); None: count them here (one query)."""
         super().__init__(object_list, per_page)
         self.requested = number
+        self.counted = counted
+
+    @classmethod
+    def limit(cls, number, per_page):
+        """How many rows the count of page ``number`` looks at (one more says there are more)."""
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            number = 1
+        return (number + cls.LOOKAHEAD) * per_page
 
     @cached_property
     def count(self):
-        try:
-            number = max(1, int(self.requested))
-        except (TypeError, ValueError):
-            number = 1
-        limit = (number + self.LOOKAHEAD) * self.per_page
-        counted = self.object_list.order_by()[:limit + 1].count()
+        limit = self.limit(self.requested, self.per_page)
+        counted = self.counted
+        if counted is None:
+            counted = self.object_list.order_by()[:limit + 1].count()
         self.more = counted > limit
         return min(counted, limit)
 
@@ -117,69 +127,22 @@ class AtLeast(int):
         return f"{int(self)}+"
 
 
-def public_of(pks, now=None):
-    """The public entities among ``pks`` (those an entity page shows: itself and what its roles and
-    relations name): named in a public story (``StoryUsage.public_entities``) or marked public.
-
-    One query, through the entities' indexes. Its SQL is a large expression that takes the ORM ~10 ms
-    of Python to build, so it is built once per process, database and number of pks, and run with
-    these pks and this time as parameters.
-    """
-    pks = sorted(set(pks))
-    if not pks:
-        return set()
-    now = now or timezone.now()
-    sql, slots = _public_sql(len(pks))
-    prepared = models.DateTimeField().get_db_prep_value(now, connection)
-    params = [pks[slot] if isinstance(slot, _Pk) else prepared if slot is _NOW else slot for slot in slots]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {pk for (pk,) in cursor.fetchall()}
-
-
-class _Pk(int):
-    """The place of the n-th pk among the parameters."""
-
-
-_NOW = object()
-_SENTINEL_PK = -918273645  # pks -918273645, -918273646, … stand for the real ones while building
-_SENTINEL_NOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt_timezone.utc)
-_PUBLIC_SQL = {}
-
-
-def _public_sql(n):
-    """(sql, slots) of the query of ``public_of`` for ``n`` pks: each parameter is a constant, a _Pk
-    (which pk) or _NOW. Built with sentinel values."""
-    key = (connection.alias, n)
-    if key not in _PUBLIC_SQL:
-        sentinels = [_SENTINEL_PK - i for i in range(n)]
-        named = StoryUsage().public_entities(_SENTINEL_NOW, among=sentinels)
-        queryset = Entity.objects.filter(pk__in=sentinels).filter(Q(marked_public=True) | Q(pk__in=named))
-        sql, params = queryset.values_list("pk").order_by().query.sql_with_params()
-        now = models.DateTimeField().get_db_prep_value(_SENTINEL_NOW, connection)
-        slots = [_Pk(sentinels.index(p)) if isinstance(p, int) and not isinstance(p, bool) and p in sentinels
-                 else _NOW if p in (now, _SENTINEL_NOW) else p for p in params]
-        assert {int(s) for s in slots if isinstance(s, _Pk)} == set(range(n)) and _NOW in slots, \
-            "the entity page's publicness query lost a parameter"
-        _PUBLIC_SQL[key] = sql, slots
-    return _PUBLIC_SQL[key]
-
-
 @public_page(params=("page",), scopes=())
 def entity_detail(request, slug):
-    entity, is_alias = Entity.objects.by_slug_or_alias(slug)
-    links = entity_links(entity) if entity is not None else None
-    public = public_of(links.named) if entity is not None else set()
-    if entity is None or entity.pk not in public:
+    number = request.GET.get("page")
+    # One query: the entity (by slug or alias), its aliases, roles and relations, which of the
+    # entities they name are public, and its public stories counted a few pages ahead.
+    known = entity_page_knowledge(slug, stories_up_to=LookaheadPaginator.limit(number, STORIES_PER_PAGE) + 1)
+    if known is None or known.entity.pk not in known.public:
         # An entity named only in unpublished stories has no public page.
         raise Http404(_("No such entity."))
+    entity = known.entity
     depends_on(request, entity_scope(entity.slug), entity_stories_scope(entity.slug))
-    if is_alias:
+    if known.is_alias:
         return redirect(entity, permanent=True)
-    roles, members, relations = entity_knowledge(entity, public, links)
-    number = request.GET.get("page")
-    paginator = LookaheadPaginator(entity.stories.public(), STORIES_PER_PAGE, number)
-    paginator.count  # noqa: B018 (counted through the entity's index, a few pages ahead at most)
+    roles, members, relations = entity_knowledge(entity, known.public, known.links)
+    paginator = LookaheadPaginator(entity.stories.public(), STORIES_PER_PAGE, number, counted=known.stories_counted)
+    paginator.count  # noqa: B018 (counted in the knowledge query: no query here)
     if paginator.more:
         # Named in more stories than the count looked at: walk the newest stories and test each
         # (the unique story-entity index) until the page is full, rather than sort all of them.
@@ -222,7 +185,7 @@ def entity_detail(request, slug):
     depends_on(request, *(entity_scope(e.slug) for e in shown if e is not None))
     return render(request, "entities/entity_detail.html", {
         "entity": entity,
-        "aliases": list(entity.aliases.all()),
+        "aliases": known.aliases,
         "roles": roles,
         "members": members,
         "relations": relations,

@@ -7,13 +7,13 @@ is used come from the provider the articles app registers (``entities.usage``).
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F
-from django.db.models import Q
-from django.db.models.functions import Length
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.db import JSONMap, JSONRows
 from newsroom.text import nfc, search_tokens, slug_for
 
 from .usage import provider
@@ -78,6 +78,42 @@ class EntityQuerySet(models.QuerySet):
             return self.filter(marked_public=True)
         return self.filter(Q(pk__in=usage.public_entities(now)) | Q(marked_public=True))
 
+    def for_entity_page(self, slug, now=None, stories_up_to=None):
+        """The entity page's knowledge in one row: the entity of a canonical or alias ``slug``, whether it
+        is public (``is_public``, marked_public aside), its aliases, its roles and relations at either
+        end with the entity at the other end and whether that one is public (JSON rows, see
+        ``ENTITY_CARD``), and its public stories counted up to ``stories_up_to``."""
+        usage = provider()
+
+        def public(ref):
+            if usage is None:
+                return Value(False)
+            return Exists(usage.public_entities(now).filter(pk=ref))
+
+        def card(prefix, ref):
+            return JSONMap(**{name: F(prefix + name) for name in ENTITY_CARD}, public=public(ref))
+
+        at_either_end = OuterRef("pk")
+        aliases = Alias.objects.filter(entity=at_either_end).order_by().values(
+            j=JSONMap(id="id", text="text", lang="lang", slug="slug"))
+        roles = (Role.objects.filter(Q(person=at_either_end) | Q(organization=at_either_end)).order_by()
+                 .values(j=JSONMap(id="id", title="title", start="start", end="end", person_id="person_id",
+                                      organization_id="organization_id",
+                                      person=card("person__", OuterRef("person_id")),
+                                      organization=card("organization__", OuterRef("organization_id")))))
+        relations = (Relation.objects.filter(Q(subject=at_either_end) | Q(object=at_either_end)).order_by()
+                     .values(j=JSONMap(id="id", predicate="predicate", start="start", end="end",
+                                          subject_id="subject_id", object_id="object_id",
+                                          subject=card("subject__", OuterRef("subject_id")),
+                                          object=card("object__", OuterRef("object_id")))))
+        named = Coalesce(Subquery(Entity.objects.filter(slug=slug).order_by().values("pk")[:1]),
+                         Subquery(Alias.objects.filter(slug=slug).order_by().values("entity_id")[:1]))
+        annotations = {"is_public": public(OuterRef("pk")), "alias_rows": JSONRows(aliases),
+                       "role_rows": JSONRows(roles), "relation_rows": JSONRows(relations)}
+        if stories_up_to is not None and usage is not None:
+            annotations["stories_counted"] = usage.stories_counted(now, stories_up_to)
+        return self.filter(pk=named).order_by().annotate(**annotations).values(*ENTITY_PAGE_FIELDS, *annotations)
+
     def for_index(self):
         """The entity index: public entities with their public quote and mention counts."""
         return self.public().annotate(**provider().public_counts()).order_by("name", "pk")
@@ -87,6 +123,11 @@ class EntityQuerySet(models.QuerySet):
         return (self.public().filter(kind__in=[Kind.PERSON, Kind.ORGANIZATION])
                 .annotate(quote_count=provider().public_counts()["quote_count"])
                 .filter(quote_count__gt=0).order_by("-quote_count", "name")[:limit])
+
+
+# What an entity page reads of the entity itself, and of an entity at the other end of a role or relation.
+ENTITY_PAGE_FIELDS = ("id", "kind", "name", "slug", "description", "wikidata", "url", "marked_public")
+ENTITY_CARD = ("id", "kind", "name", "slug", "wikidata", "url", "marked_public")
 
 
 class VersionedRow(models.Model):

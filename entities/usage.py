@@ -8,6 +8,8 @@ usage is shown.
 A provider has:
 - ``public_entities(now, among=None)``: a queryset of the pks of entities named in content readers may
   see now (only among the pks ``among`` when given: a page asking about a few entities);
+- ``stories_counted(now, up_to)``: an expression counting, up to ``up_to``, the public stories that list
+  the entity (``OuterRef("pk")``): an entity page's number of pages;
 - ``public_counts()``: {name: expression} annotations counting an entity's public uses (per entity);
 - ``admin_counts()``: {name: expression} annotations counting all its uses (the admin's columns);
 - ``admin_usage(entity, user)``: [{"title": str, "rows": [{"text": str, "url": str}]}], only what

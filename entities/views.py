@@ -4,15 +4,20 @@
 an entity, is ``articles.entity_views``; both are routed by ``articles.entity_urls``.
 """
 
+import json
+from datetime import datetime
+from datetime import timezone as dt_timezone
 from typing import NamedTuple
 
-from django.db.models import Q
+from django.db import connection
+from django.utils import timezone
 from django_filters.views import FilterView
 
+from newsroom.db import Prepared
 from newsroom.public_pages import public_page
 
 from .filters import INITIALS, EntityFilter
-from .models import Entity, Kind, Relation, Role
+from .models import ENTITY_CARD, ENTITY_PAGE_FIELDS, Alias, Entity, Kind, Relation, Role
 
 # How a relation reads from either end: (label on the subject's page, label on the object's page).
 PREDICATE_LABELS = {
@@ -36,25 +41,81 @@ class Links(NamedTuple):
     named: set  # the pks of the entity and of every entity these name
 
 
-def entity_links(entity):
-    """Every role and relation at either end of ``entity``, and the entities they name (two queries;
-    an entity page asks which of those are public, then shows only them)."""
-    roles = list(Role.objects.filter(Q(person=entity) | Q(organization=entity)).select_related("person", "organization"))
-    relations = list(Relation.objects.filter(Q(subject=entity) | Q(object=entity))
-                     .select_related("subject", "object").order_by("id"))
-    named = {entity.pk, *(r.person_id for r in roles), *(r.organization_id for r in roles if r.organization_id),
-             *(r.subject_id for r in relations), *(r.object_id for r in relations)}
-    return Links(roles, relations, named)
+class Knowledge(NamedTuple):
+    entity: Entity
+    is_alias: bool  # reached by an alias slug (the page redirects)
+    aliases: list
+    links: Links
+    public: set  # the pks of the public ones among ``links.named``
+    stories_counted: int | None  # its public stories, counted up to the number asked for
 
 
-def entity_knowledge(entity, public, links=None):
+_STANDIN_SLUG = "\x00entity-page-slug\x00"
+_STANDIN_NOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt_timezone.utc)
+_STANDIN_UP_TO = 918273645
+_KNOWLEDGE = Prepared(lambda slug, now, up_to: Entity.objects.for_entity_page(slug, now=now, stories_up_to=up_to),
+                      slug=_STANDIN_SLUG, now=_STANDIN_NOW, up_to=_STANDIN_UP_TO)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _card(data):
+    """An entity at the other end of a role or relation (its ``ENTITY_CARD`` fields; the rest deferred)."""
+    values = {**data, "marked_public": bool(data["marked_public"])}
+    return Entity.from_db(connection.alias, ENTITY_CARD, [values[name] for name in ENTITY_CARD])
+
+
+def entity_page_knowledge(slug, stories_up_to, now=None):
+    """What an entity page shows of the knowledge base, for a canonical or alias ``slug``: one query
+    (``EntityQuerySet.for_entity_page``, built once per process). None when no entity has that slug."""
+    rows = _KNOWLEDGE.run(slug=slug, now=now or timezone.now(), up_to=stories_up_to)
+    if not rows:
+        return None
+    row = rows[0]
+    entity = Entity.from_db(connection.alias, ENTITY_PAGE_FIELDS,
+                            [bool(row[name]) if name == "marked_public" else row[name] for name in ENTITY_PAGE_FIELDS])
+    aliases = [Alias.from_db(connection.alias, ("id", "entity_id", "text", "lang", "slug"),
+                             (a["id"], entity.pk, a["text"], a["lang"], a["slug"]))
+               for a in sorted(_json(row["alias_rows"]), key=lambda a: a["id"])]
+    public = {entity.pk} if row["is_public"] or entity.marked_public else set()
+    cards = {}
+
+    def other(data):
+        if data is None or data["id"] is None:
+            return None
+        if data["id"] == entity.pk:
+            return entity
+        if data["public"] or data["marked_public"]:
+            public.add(data["id"])
+        return cards.setdefault(data["id"], _card(data))
+
+    roles = []
+    for r in sorted(_json(row["role_rows"]), key=lambda r: r["id"]):
+        role = Role.from_db(connection.alias, ("id", "person_id", "title", "organization_id", "start", "end"),
+                            (r["id"], r["person_id"], r["title"], r["organization_id"], r["start"], r["end"]))
+        role.person, role.organization = other(r["person"]), other(r["organization"])
+        roles.append(role)
+    relations = []
+    for r in sorted(_json(row["relation_rows"]), key=lambda r: r["id"]):
+        relation = Relation.from_db(connection.alias, ("id", "subject_id", "predicate", "object_id", "start", "end"),
+                                    (r["id"], r["subject_id"], r["predicate"], r["object_id"], r["start"], r["end"]))
+        relation.subject, relation.object = other(r["subject"]), other(r["object"])
+        relations.append(relation)
+    named = {entity.pk, *cards}
+    return Knowledge(entity, entity.slug != slug, aliases, Links(roles, relations, named), public,
+                     row.get("stories_counted"))
+
+
+def entity_knowledge(entity, public, links):
     """(roles, members, relations) of ``entity`` with only the entities in ``public`` (pks) on the other end.
 
     ``relations`` are (label as read from this entity's page, the other entity, the relation).
-    ``links``: ``entity_links(entity)`` when the caller has read them already.
+    ``links``: what ``entity_page_knowledge`` read of them.
     """
     public = set(public) - {entity.pk}
-    both, linked, _named = links or entity_links(entity)
+    both, linked, _named = links
     roles = sorted((r for r in both if r.person_id == entity.pk and (r.organization_id is None or r.organization_id in public)),
                    key=lambda r: (r.start, r.pk))
     members = sorted((r for r in both if r.organization_id == entity.pk and r.person_id in public),

@@ -221,8 +221,11 @@ PAGE_QUERIES = {
     "/?page=2": 8,
     "/stories/one/": 2,
     "/zh-hans/stories/one/": 2,
-    "/entities/alibaba/": 12,  # with the count of its stories (a few pages ahead, paginated); roles at either end in one query, relations in one
-    "/entities/person-1/": 12,
+    # The snapshot's two statements; one for the entity (by slug or alias) with its aliases, roles and
+    # relations, which of the entities they name are public and its stories counted a few pages
+    # ahead; the page's stories, their quotes, their passages; the page state.
+    "/entities/alibaba/": 7,
+    "/entities/person-1/": 7,
     "/quotes/": 8,
     "/quotes/?speaker=person-1": 8,
     "/entities/": 5,
