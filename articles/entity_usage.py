@@ -64,8 +64,11 @@ class StoryUsage:
         """An expression counting the public stories that list the entity (OuterRef "pk"), at most ``up_to``
         (through the entity's index: a page of an entity named in every story needs only to know
         whether there are more than a few pages)."""
+        # article_id, not the row's pk: an index-only scan of (entity, article) that stops at ``up_to``
+        # (the planner cannot see that the entity is a hot one, and chose a bitmap scan of the
+        # entity's index reading all of its rows: 5 ms at 20,000 stories for the hottest).
         listed = StoryEntity.objects.filter(public_q("article__", now), entity=models.OuterRef("pk"))
-        return CountUpTo(listed.order_by().values("pk"), up_to)
+        return CountUpTo(listed.order_by().values("article_id"), up_to)
 
     def public_counts(self):
         return {"quote_count": _count_public(Quote, "speaker"), "mention_count": _count_public(Mention, "entity")}

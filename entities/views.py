@@ -79,7 +79,7 @@ def entity_page_knowledge(slug, stories_up_to, now=None):
     aliases = [Alias.from_db(connection.alias, ("id", "entity_id", "text", "lang", "slug"),
                              (a["id"], entity.pk, a["text"], a["lang"], a["slug"]))
                for a in sorted(_json(row["alias_rows"]), key=lambda a: a["id"])]
-    public = {entity.pk} if row["is_public"] or entity.marked_public else set()
+    public = set(_json(row["public_pks"]))
     cards = {}
 
     def other(data):
@@ -87,8 +87,6 @@ def entity_page_knowledge(slug, stories_up_to, now=None):
             return None
         if data["id"] == entity.pk:
             return entity
-        if data["public"] or data["marked_public"]:
-            public.add(data["id"])
         return cards.setdefault(data["id"], _card(data))
 
     roles = []

@@ -255,6 +255,9 @@ class StoryEntity(models.Model):
         verbose_name_plural = _("story entities")
         ordering = ("article", "id")
         constraints = [models.UniqueConstraint(fields=["article", "entity"], name="unique_storyentity_article_entity")]
+        # An entity's stories by index only: the entity page counts a hot entity's first pages without
+        # reading the rest (StoryUsage.stories_counted).
+        indexes = [models.Index(fields=["entity", "article"], name="storyentity_entity_article")]
 
     def __str__(self):
         return f"{self.article} – {self.entity}"
