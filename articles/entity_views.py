@@ -183,6 +183,10 @@ def entity_detail(request, slug):
     shown = [r.organization for r in roles] + [m.person for m in members] + [other for _, other, _ in relations]
     shown += [e for q in quotes + event_quotes for e in (q.speaker, q.event)]
     depends_on(request, *(entity_scope(e.slug) for e in shown if e is not None))
+    # Roles and relations naming an entity without a public page are left out until a publication
+    # names it (its stories' scope) or an editor marks it public (its own).
+    hidden = known.hidden_slugs()
+    depends_on(request, *(entity_scope(s) for s in hidden), *(entity_stories_scope(s) for s in hidden))
     return render(request, "entities/entity_detail.html", {
         "entity": entity,
         "aliases": known.aliases,

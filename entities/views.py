@@ -48,6 +48,12 @@ class Knowledge(NamedTuple):
     links: Links
     public: set  # the pks of the public ones among ``links.named``
     stories_counted: int | None  # its public stories, counted up to the number asked for
+    slugs: dict  # pk -> slug of every entity in ``links.named``
+
+    def hidden_slugs(self):
+        """The slugs of the named entities without a public page (not shown: a publication naming one
+        of them, or an editor marking it public, would show it)."""
+        return [slug for pk, slug in self.slugs.items() if pk not in self.public]
 
 
 _STANDIN_SLUG = "\x00entity-page-slug\x00"
@@ -101,9 +107,9 @@ def entity_page_knowledge(slug, stories_up_to, now=None):
                                     (r["id"], r["subject_id"], r["predicate"], r["object_id"], r["start"], r["end"]))
         relation.subject, relation.object = other(r["subject"]), other(r["object"])
         relations.append(relation)
-    named = {entity.pk, *cards}
-    return Knowledge(entity, entity.slug != slug, aliases, Links(roles, relations, named), public,
-                     row.get("stories_counted"))
+    slugs = {entity.pk: entity.slug, **{pk: card.slug for pk, card in cards.items()}}
+    return Knowledge(entity, entity.slug != slug, aliases, Links(roles, relations, set(slugs)), public,
+                     row.get("stories_counted"), slugs)
 
 
 def entity_knowledge(entity, public, links):

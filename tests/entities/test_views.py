@@ -1,6 +1,8 @@
 import feedparser
 import html5lib
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from articles.services import story_import
 from entities.filters import initial_of
@@ -176,3 +178,107 @@ class EntityPagePaginationTests(TestCase):
             assert first.count('class="mentioning-story"') == 20 and "第44篇" in first and "第24篇" not in first
             third = self.client.get("/entities/alibaba/?page=3").content.decode()
             assert "第 3 頁，共 3 頁" in third and third.count('class="mentioning-story"') == 5 and "第0篇" in third
+
+
+class EntityPageKnowledgeTests(TestCase):
+    """What the knowledge base says of an entity is read in one query on each render, never stored:
+    each change shows on the (cached) page at once."""
+
+    def setUp(self):
+        make_story(1)  # alibaba, and person-1 (阿里CTO1 at alibaba)
+        self.person = Entity.objects.get(slug="person-1")
+        self.alibaba = Entity.objects.get(slug="alibaba")
+
+    def page(self, slug="person-1"):
+        response = self.client.get(f"/entities/{slug}/")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def test_each_change_of_the_entity_its_aliases_roles_and_relations_shows_on_its_page(self):
+        self.page(), self.page("alibaba")  # both cached
+        alias = Alias.objects.create(entity=self.person, text="老講者", lang="zh-Hant")
+        assert '<span class="alias" lang="zh-Hant">老講者</span>' in self.page()
+        alias.text = "新講者"
+        alias.save()
+        assert "新講者" in self.page() and "老講者" not in self.page()
+        alias.delete()
+        assert "新講者" not in self.page()
+        role = Role.objects.create(person=self.person, title="董事長ROLECANARY", organization=self.alibaba, start="2024")
+        assert "董事長ROLECANARY" in self.page() and "董事長ROLECANARY" in self.page("alibaba")
+        role.title = "總裁ROLECANARY"
+        role.save()
+        assert "總裁ROLECANARY" in self.page() and "總裁ROLECANARY" in self.page("alibaba")
+        role.delete()
+        assert "ROLECANARY" not in self.page() and "ROLECANARY" not in self.page("alibaba")
+        product = Entity.objects.create(kind="product", name="通義RELCANARY", slug="tongyi", marked_public=True)
+        relation = Relation.objects.create(subject=product, predicate="developed_by", object=self.alibaba)
+        html = self.page("alibaba")
+        assert "開發的產品" in html and 'href="/entities/tongyi/">通義RELCANARY</a>' in html
+        assert "開發者" in self.page("tongyi") and 'href="/entities/alibaba/"' in self.page("tongyi")
+        relation.delete()
+        assert "RELCANARY" not in self.page("alibaba")
+        self.alibaba.name = "阿里巴巴集團NAMECANARY"
+        self.alibaba.save()
+        assert "阿里巴巴集團NAMECANARY" in self.page()  # the role's organisation, on the person's page
+        self.person.description = "DESCCANARY"
+        self.person.save()
+        assert "DESCCANARY" in self.page()
+
+    def test_an_entity_named_by_a_role_shows_once_a_publication_names_it(self):
+        hidden = Entity.objects.create(kind="organization", name="秘密公司HIDDENCANARY", slug="hidden-co")
+        Role.objects.create(person=self.person, title="顧問", organization=hidden)
+        assert "HIDDENCANARY" not in self.page()  # cached without it
+        doc = story_doc(1, slug="names-hidden", title="另一篇")
+        doc["entities"] = [e for e in doc["entities"] if e["id"] == "alibaba"]  # not person-1: its page's own scope
+        doc["entities"].append({"id": "hidden-co", "kind": "organization", "name": "秘密公司HIDDENCANARY"})
+        doc["quotes"] = []
+        story_import(doc=doc)
+        assert 'href="/entities/hidden-co/">秘密公司HIDDENCANARY</a>' in self.page()
+
+    def test_an_entity_named_by_a_relation_shows_while_an_editor_marks_it_public(self):
+        hidden = Entity.objects.create(kind="organization", name="母公司HIDDENCANARY", slug="parent-co")
+        Relation.objects.create(subject=self.alibaba, predicate="subsidiary_of", object=hidden)
+        assert "HIDDENCANARY" not in self.page("alibaba")
+        hidden.marked_public = True
+        hidden.save()
+        assert 'href="/entities/parent-co/">母公司HIDDENCANARY</a>' in self.page("alibaba")
+        hidden.marked_public = False
+        hidden.save()
+        assert "HIDDENCANARY" not in self.page("alibaba")
+
+    def test_a_suggested_only_speaker_named_by_a_role_stays_hidden(self):
+        doc = story_doc(1, slug="suggests", title="建議")
+        doc["entities"].append({"id": "maybe", "kind": "person", "name": "可能的講者SUGGESTEDCANARY",
+                                "roles": [{"title": "顧問", "organization": "alibaba"}]})
+        doc["quotes"][0]["speaker"] = "maybe"
+        doc["quotes"][0]["status"] = "suggested"
+        story_import(doc=doc)
+        assert "SUGGESTEDCANARY" not in self.page("alibaba")
+        assert self.client.get("/entities/maybe/").status_code == 404
+
+    def test_the_page_runs_the_same_queries_however_much_the_knowledge_base_says(self):
+        from django.core.cache import cache
+
+        def queries(slug):
+            cache.clear()
+            with CaptureQueriesContext(connection) as ctx:
+                assert self.client.get(f"/entities/{slug}/").status_code == 200
+            return len(ctx.captured_queries)
+
+        before = queries("alibaba"), queries("person-1")
+        for i in range(6):
+            Alias.objects.create(entity=self.alibaba, text=f"別名{i}")
+            other = Entity.objects.create(kind="person", name=f"人物{i}", slug=f"someone-{i}", marked_public=i % 2 == 0)
+            Role.objects.create(person=other, title=f"職位{i}", organization=self.alibaba)
+            Role.objects.create(person=self.person, title=f"兼任{i}", organization=other)
+            Relation.objects.create(subject=other, predicate="competes_with", object=self.alibaba)
+        assert (queries("alibaba"), queries("person-1")) == before == (7, 7)
+        html = self.page("alibaba")
+        assert "別名5" in html and 'href="/entities/someone-4/"' in html and "someone-5" not in html
+
+    def test_an_alias_redirect_and_a_missing_entity_run_a_fixed_number_of_queries(self):
+        Alias.objects.create(entity=self.alibaba, text="阿里巴巴集團", slug="alibaba-group")
+        with self.assertNumQueries(4):  # the snapshot, the knowledge query, the page state
+            assert self.client.get("/entities/alibaba-group/").status_code == 301
+        with self.assertNumQueries(4):  # the snapshot (rolled back: a 404 raises) and the knowledge query
+            assert self.client.get("/entities/nobody/").status_code == 404
