@@ -85,7 +85,7 @@ def entity_page_knowledge(slug, stories_up_to, now=None):
     aliases = [Alias.from_db(connection.alias, ("id", "entity_id", "text", "lang", "slug"),
                              (a["id"], entity.pk, a["text"], a["lang"], a["slug"]))
                for a in sorted(_json(row["alias_rows"]), key=lambda a: a["id"])]
-    public = set(_json(row["public_pks"]))
+    public = set(_json(row.get("named_in_stories") or "[]"))
     cards = {}
 
     def other(data):
@@ -107,6 +107,7 @@ def entity_page_knowledge(slug, stories_up_to, now=None):
                                     (r["id"], r["subject_id"], r["predicate"], r["object_id"], r["start"], r["end"]))
         relation.subject, relation.object = other(r["subject"]), other(r["object"])
         relations.append(relation)
+    public |= {e.pk for e in (entity, *cards.values()) if e.marked_public}
     slugs = {entity.pk: entity.slug, **{pk: card.slug for pk, card in cards.items()}}
     return Knowledge(entity, entity.slug != slug, aliases, Links(roles, relations, set(slugs)), public,
                      row.get("stories_counted"), slugs)
