@@ -7,7 +7,7 @@ from datetime import datetime
 from datetime import timezone as dt_timezone
 
 from django.core.paginator import Paginator
-from django.db import connection, models
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,14 +16,14 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from entities.models import Entity
+from entities.models import ENTITY_CARD, Entity
 from entities.page_state import entity_scope, entity_stories_scope
 from entities.views import entity_knowledge, entity_page_knowledge
+from newsroom.db import Prepared, instance_from_row
 from newsroom.html import highlight
 from newsroom.public_pages import depends_on, public_page
 
-from .entity_usage import StoryUsage
-from .models import Article, Mention, Quote, StoryEntity
+from .models import Article, Block, Mention, Quote, Section, StoryEntity
 
 PASSAGE_WINDOW = 110
 STORIES_PER_PAGE = 20  # an entity named in every story lists them by page, with their quotes and passages
@@ -127,6 +127,60 @@ class AtLeast(int):
         return f"{int(self)}+"
 
 
+class PageOf:
+    """What a paginator slices when a page is read by a prepared query: ``fetch(offset, limit)``."""
+
+    def __init__(self, fetch):
+        self.fetch = fetch
+
+    def __getitem__(self, bounds):
+        start = bounds.start or 0
+        return self.fetch(start, bounds.stop - start) if bounds.stop > start else []
+
+
+# The page's queries, built by the ORM once per process (newsroom.db.Prepared): building and
+# compiling them took more Python than PostgreSQL takes to run them. Stand-ins occur nowhere else.
+_ENTITY = -918273601
+_NOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt_timezone.utc)
+_ON_PAGE = tuple(range(-918273602, -918273602 - STORIES_PER_PAGE, -1))
+STORY_FIELDS = ("id", "slug", "title", "publish_at", "published_at")
+_STORIES_JOINED = Prepared(lambda entity, now: (
+    Article.objects.public(now).filter(story_entities__entity=entity)
+    .order_by("-published_at", "-id").values(*STORY_FIELDS)), paged=True, entity=_ENTITY, now=_NOW)
+_STORIES_WALKED = Prepared(lambda entity, now: (
+    Article.objects.public(now).filter(Exists(StoryEntity.objects.filter(article=OuterRef("pk"), entity=entity)))
+    .order_by("-published_at", "-id").values(*STORY_FIELDS)), paged=True, entity=_ENTITY, now=_NOW)
+# What the page shows of a quote, its story, paragraph, section, speaker and event.
+QUOTE_FIELDS = ("id", "article_id", "block_id", "key", "exact", "kind", "role", "said_on", "speaker_id", "event_id",
+                "attribution_exact", "status")
+_RELATED = {"article": (Article, ("id", "slug", "title")), "block": (Block, ("id", "section_id")),
+            "block__section": (Section, ("id", "number")), "speaker": (Entity, ENTITY_CARD),
+            "event": (Entity, ENTITY_CARD)}
+_QUOTES = Prepared(lambda entity, now, on_page: (
+    Quote.objects.public(now).reviewed().filter(article__in=on_page).filter(Q(speaker=entity) | Q(event=entity))
+    .order_by(*Quote.objects.for_entity_page().query.order_by)
+    .values(*QUOTE_FIELDS, *(f"{name}__{field}" for name, (_, fields) in _RELATED.items() for field in fields))),
+    entity=_ENTITY, now=_NOW, on_page=_ON_PAGE)
+# Read through the stories of the page (mention_article_entity), not the entity's index: the hottest
+# entity has a mention in nearly every paragraph (the +0 keeps planners off that index). Plain rows,
+# not model instances: a page of the hottest entity has hundreds of passages.
+_MENTIONS = Prepared(lambda entity, now, on_page: (
+    Mention.objects.public(now).reviewed().filter(article__in=on_page)
+    .alias(named=F("entity_id") + 0).filter(named=entity)
+    .order_by("article_id", "block__position", "start")
+    .values("article_id", "block_id", "start", "end", "block__text", "block__key", "block__section__number")),
+    entity=_ENTITY, now=_NOW, on_page=_ON_PAGE)
+
+
+def _quote(row):
+    """A quote of a prepared row, with its story, paragraph, section, speaker and event (``_RELATED``)."""
+    quote = instance_from_row(Quote, row, QUOTE_FIELDS)
+    related = {name: instance_from_row(model, row, fields, prefix=f"{name}__") for name, (model, fields) in _RELATED.items()}
+    quote.article, quote.block, quote.speaker, quote.event = (related[n] for n in ("article", "block", "speaker", "event"))
+    quote.block.section = related["block__section"]
+    return quote
+
+
 @public_page(params=("page",), scopes=())
 def entity_detail(request, slug):
     number = request.GET.get("page")
@@ -141,37 +195,30 @@ def entity_detail(request, slug):
     if known.is_alias:
         return redirect(entity, permanent=True)
     roles, members, relations = entity_knowledge(entity, known.public, known.links)
-    paginator = LookaheadPaginator(entity.stories.public(), STORIES_PER_PAGE, number, counted=known.stories_counted)
+    now = timezone.now()
+    paginator = LookaheadPaginator(None, STORIES_PER_PAGE, number, counted=known.stories_counted)
     paginator.count  # noqa: B018 (counted in the knowledge query: no query here)
-    if paginator.more:
-        # Named in more stories than the count looked at: walk the newest stories and test each
-        # (the unique story-entity index) until the page is full, rather than sort all of them.
-        listed = StoryEntity.objects.filter(article=OuterRef("pk"), entity=entity)
-        paginator.object_list = Article.objects.public().filter(Exists(listed))
-    paginator.object_list = paginator.object_list.order_by("-published_at", "-id").defer("search_tokens")
+    # Named in more stories than the count looked at: walk the newest stories and test each (the
+    # unique story-entity index) until the page is full, rather than sort all of them.
+    listing = _STORIES_WALKED if paginator.more else _STORIES_JOINED
+    paginator.object_list = PageOf(lambda offset, limit: [
+        instance_from_row(Article, row, STORY_FIELDS) for row in listing.run(entity=entity.pk, now=now, limit=limit, offset=offset)])
     page = paginator.get_page(number)
     stories = list(page.object_list)
     # Quotes and passages of the stories on this page (a fixed number of queries, bounded rows).
     on_page = [story.pk for story in stories]
-    said = list(Quote.objects.public().reviewed().for_entity_page().filter(article__in=on_page)
-                .filter(Q(speaker=entity) | Q(event=entity))
-                .defer("search_tokens", "article__search_tokens", "speaker__search_tokens", "event__search_tokens"))
+    on_page_padded = (on_page + on_page[-1:] * STORIES_PER_PAGE)[:STORIES_PER_PAGE]
+    said = [_quote(row) for row in _QUOTES.run(entity=entity.pk, now=now, on_page=on_page_padded)] if on_page else []
     quotes = [q for q in said if q.speaker_id == entity.pk]
     for quote in quotes:
         quote.role_then = role_held_then(quote, roles)
     event_quotes = [q for q in said if q.event_id == entity.pk]
-    # Read through the stories of the page (mention_article_entity), not the entity's index: the
-    # hottest entity has a mention in nearly every paragraph (the +0 keeps planners off that index).
-    # Plain rows, not model instances: a page of the hottest entity has hundreds of passages.
-    mentions = (Mention.objects.public().reviewed().filter(article__in=on_page)
-                .alias(named=F("entity_id") + 0).filter(named=entity.pk)
-                .order_by("article_id", "block__position", "start")
-                .values_list("article_id", "block_id", "start", "end", "block__text", "block__key",
-                             "block__section__number"))
+    mentions = _MENTIONS.run(entity=entity.pk, now=now, on_page=on_page_padded) if on_page else []
     passages = {}
-    for article_id, block_id, start, end, text, key, section in mentions:
-        passage = passages.setdefault((article_id, block_id), (text, key, section, []))
-        passage[3].append((start, end))
+    for m in mentions:
+        passage = passages.setdefault((m["article_id"], m["block_id"]),
+                                      (m["block__text"], m["block__key"], m["block__section__number"], []))
+        passage[3].append((m["start"], m["end"]))
     by_story = {}
     for (article_id, _block), passage in passages.items():
         by_story.setdefault(article_id, []).append(passage)

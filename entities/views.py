@@ -9,11 +9,10 @@ from datetime import datetime
 from datetime import timezone as dt_timezone
 from typing import NamedTuple
 
-from django.db import connection
 from django.utils import timezone
 from django_filters.views import FilterView
 
-from newsroom.db import Prepared
+from newsroom.db import Prepared, instance_from_row
 from newsroom.public_pages import public_page
 
 from .filters import INITIALS, EntityFilter
@@ -67,10 +66,15 @@ def _json(value):
     return json.loads(value) if isinstance(value, (str, bytes)) else value
 
 
+ALIAS_FIELDS = ("id", "entity_id", "text", "lang", "slug")
+ROLE_FIELDS = ("id", "person_id", "title", "organization_id", "start", "end")
+RELATION_FIELDS = ("id", "subject_id", "predicate", "object_id", "start", "end")
+
+
 def _card(data):
-    """An entity at the other end of a role or relation (its ``ENTITY_CARD`` fields; the rest deferred)."""
-    values = {**data, "marked_public": bool(data["marked_public"])}
-    return Entity.from_db(connection.alias, ENTITY_CARD, [values[name] for name in ENTITY_CARD])
+    """An entity at the other end of a role or relation (its ``ENTITY_CARD`` fields; the rest deferred).
+    JSON has no booleans on SQLite: marked_public is 0 or 1 there."""
+    return instance_from_row(Entity, {**data, "marked_public": bool(data["marked_public"])}, ENTITY_CARD)
 
 
 def entity_page_knowledge(slug, stories_up_to, now=None):
@@ -80,10 +84,8 @@ def entity_page_knowledge(slug, stories_up_to, now=None):
     if not rows:
         return None
     row = rows[0]
-    entity = Entity.from_db(connection.alias, ENTITY_PAGE_FIELDS,
-                            [bool(row[name]) if name == "marked_public" else row[name] for name in ENTITY_PAGE_FIELDS])
-    aliases = [Alias.from_db(connection.alias, ("id", "entity_id", "text", "lang", "slug"),
-                             (a["id"], entity.pk, a["text"], a["lang"], a["slug"]))
+    entity = instance_from_row(Entity, row, ENTITY_PAGE_FIELDS)
+    aliases = [instance_from_row(Alias, {**a, "entity_id": entity.pk}, ALIAS_FIELDS)
                for a in sorted(_json(row["alias_rows"]), key=lambda a: a["id"])]
     public = set(_json(row.get("named_in_stories") or "[]"))
     cards = {}
@@ -97,14 +99,12 @@ def entity_page_knowledge(slug, stories_up_to, now=None):
 
     roles = []
     for r in sorted(_json(row["role_rows"]), key=lambda r: r["id"]):
-        role = Role.from_db(connection.alias, ("id", "person_id", "title", "organization_id", "start", "end"),
-                            (r["id"], r["person_id"], r["title"], r["organization_id"], r["start"], r["end"]))
+        role = instance_from_row(Role, r, ROLE_FIELDS)
         role.person, role.organization = other(r["person"]), other(r["organization"])
         roles.append(role)
     relations = []
     for r in sorted(_json(row["relation_rows"]), key=lambda r: r["id"]):
-        relation = Relation.from_db(connection.alias, ("id", "subject_id", "predicate", "object_id", "start", "end"),
-                                    (r["id"], r["subject_id"], r["predicate"], r["object_id"], r["start"], r["end"]))
+        relation = instance_from_row(Relation, r, RELATION_FIELDS)
         relation.subject, relation.object = other(r["subject"]), other(r["object"])
         relations.append(relation)
     public |= {e.pk for e in (entity, *cards.values()) if e.marked_public}

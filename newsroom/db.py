@@ -200,16 +200,19 @@ class CountUpTo(Subquery):
 class Prepared:
     """A query built by the ORM once per process and database, then run with new values as parameters.
 
-    Some page queries are large expressions (publicness tests under JSON subqueries) that take the
-    ORM several milliseconds of Python to build, more than the database takes to run them.
-    ``build(**values)`` returns the queryset (``values()`` of it); it is built once with stand-ins
-    (``standins``: name -> a value that occurs nowhere else) and each stand-in found among the SQL
-    parameters becomes a slot. ``run(**values)`` executes the SQL with the values in the slots and
-    returns the rows as dicts (raw database values: JSON as text, booleans as 0/1 on SQLite).
+    A page's queries take the ORM milliseconds of Python to build and compile on every request (a
+    publicness test is a large expression), often more than the database takes to run them.
+    ``build(**values)`` returns the queryset (a ``values()`` one); it is built once with stand-ins
+    (``standins``: name -> a value that occurs nowhere else, or a tuple of such values for a list of
+    that length), and each stand-in found among the SQL parameters becomes a slot. ``run(**values)``
+    executes the SQL with the values in the slots (a list as long as its stand-in) and returns the
+    rows as dicts, converted as the ORM converts them. ``paged``: the SQL ends with LIMIT and OFFSET
+    parameters (``run(limit=, offset=)``).
     """
 
-    def __init__(self, build, **standins):
+    def __init__(self, build, *, paged=False, **standins):
         self.build = build
+        self.paged = paged
         self.standins = standins
         self._compiled = {}
 
@@ -219,28 +222,60 @@ class Prepared:
             return DateTimeField().get_db_prep_value(value, connection)
         return value
 
+    def _slot_values(self, values):
+        """{(name, index or None): prepared value} of ``values`` (stand-ins or real ones)."""
+        out = {}
+        for name, value in values.items():
+            if isinstance(value, (tuple, list)):
+                wanted = len(self.standins[name])
+                assert len(value) == wanted, f"{name}: a list of {wanted} values"
+                out.update({(name, i): self._prep(v) for i, v in enumerate(value)})
+            else:
+                out[(name, None)] = self._prep(value)
+        return out
+
     def compiled(self):
         key = (connection.alias, connection.vendor)
         if key not in self._compiled:
             queryset = self.build(**self.standins)
-            sql, params = queryset.query.sql_with_params()
-            prepared = {name: self._prep(value) for name, value in self.standins.items()}
+            compiler = queryset.query.get_compiler(connection=connection)
+            sql, params = compiler.as_sql()
+            standins = self._slot_values(self.standins)
             slots = []
             for param in params:
-                named = [name for name, value in prepared.items()
-                         if type(param) is type(value) and param == value]
+                named = [slot for slot, value in standins.items() if type(param) is type(value) and param == value]
                 slots.append((named[0], None) if named else (None, param))
-            found = {name for name, _ in slots if name}
-            assert found == set(self.standins), f"prepared query lost a stand-in: {set(self.standins) - found}"
+            missing = set(standins) - {slot for slot, _ in slots if slot}
+            assert not missing, f"prepared query lost a stand-in: {missing}"
+            if self.paged:
+                assert queryset.query.low_mark == 0 and queryset.query.high_mark is None
+                sql += " LIMIT %s OFFSET %s"
+                slots += [(("limit", None), None), (("offset", None), None)]
             query = queryset.query
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
-            self._compiled[key] = sql, slots, names
+            assert len(names) == len(compiler.select), "Prepared needs a values() queryset"
+            converters = compiler.get_converters([expression for expression, _, _ in compiler.select])
+            self._compiled[key] = sql, slots, names, compiler, converters
         return self._compiled[key]
 
-    def run(self, **values):
-        sql, slots, names = self.compiled()
-        prepared = {name: self._prep(value) for name, value in values.items()}
-        params = [prepared[name] if name else constant for name, constant in slots]
+    def run(self, *, limit=None, offset=None, **values):
+        sql, slots, names, compiler, converters = self.compiled()
+        given = self._slot_values(values)
+        if self.paged:
+            given.update({("limit", None): int(limit), ("offset", None): int(offset)})
+        params = [given[slot] if slot else constant for slot, constant in slots]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            rows = cursor.fetchall()
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        return [dict(zip(names, row)) for row in rows]
+
+
+def instance_from_row(model, row, fields, prefix=""):
+    """A ``model`` instance of ``fields`` (attnames) of a ``Prepared`` row, the other fields deferred
+    (reading one runs a query); None when the row's pk (the first of ``fields``) is null."""
+    if row[prefix + fields[0]] is None:
+        return None
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in fields]  # from_db's order
+    return model.from_db(connection.alias, names, [row[prefix + name] for name in names])
