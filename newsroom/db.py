@@ -243,14 +243,16 @@ class Prepared:
             standins = self._slot_values(self.standins)
             slots = []
             for param in params:
-                named = [slot for slot, value in standins.items() if type(param) is type(value) and param == value]
-                slots.append((named[0], None) if named else (None, param))
+                # An int may come wrapped for the driver (psycopg's Int4 on PostgreSQL): kept as a cast.
+                named = [slot for slot, value in standins.items() if param == value and not isinstance(param, bool)
+                         and (type(param) is type(value) or isinstance(value, int) and isinstance(param, int))]
+                slots.append((named[0], type(param)) if named else (None, param))
             missing = set(standins) - {slot for slot, _ in slots if slot}
             assert not missing, f"prepared query lost a stand-in: {missing}"
             if self.paged:
                 assert queryset.query.low_mark == 0 and queryset.query.high_mark is None
                 sql += " LIMIT %s OFFSET %s"
-                slots += [(("limit", None), None), (("offset", None), None)]
+                slots += [(("limit", None), int), (("offset", None), int)]
             query = queryset.query
             names = [*query.extra_select, *query.values_select, *query.annotation_select]
             assert len(names) == len(compiler.select), "Prepared needs a values() queryset"
@@ -263,7 +265,14 @@ class Prepared:
         given = self._slot_values(values)
         if self.paged:
             given.update({("limit", None): int(limit), ("offset", None): int(offset)})
-        params = [given[slot] if slot else constant for slot, constant in slots]
+        params = []
+        for slot, kind in slots:  # (None, a constant) or (a slot, the stand-in's type as compiled)
+            if slot is None:
+                params.append(kind)
+            else:
+                value = given[slot]
+                params.append(kind(value) if isinstance(value, int) and issubclass(kind, int) and kind is not int
+                              else value)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
