@@ -3,6 +3,7 @@ passages that name it. It lives here, not in ``entities``, because ``entities`` 
 entity-only parts (roles, members, relations, the index) come from ``entities.views``.
 """
 
+import functools
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
@@ -224,6 +225,8 @@ def entity_detail(request, slug):
         by_story.setdefault(article_id, []).append(passage)
     for story in stories:
         url = story.get_absolute_url()
+        # Reversed once: the page links each story from its heading, passages, timeline and JSON-LD.
+        story.get_absolute_url = functools.partial(str, url)
         story.passages = [passage_html(url, *passage) for passage in by_story.get(story.pk, [])]
     # Stories listed here change this entity's scope when they are published; other entities shown
     # (roles, members, relations, speakers) have their own.
