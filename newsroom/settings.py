@@ -160,9 +160,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: a page's queries run in milliseconds, but a plan costed high (EXISTS probes over a big
     # corpus) made PostgreSQL spend 1.3 s compiling a 30 ms query (bench/, issue 12).
+    # No parallel workers: starting two took 7 ms of a 10 ms entity-page query that reads 1,000 rows
+    # (page 50 of the hottest entity at 100,000 stories, 1.4 ms in one process); the web workers
+    # already keep the cores busy.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["options"] = (DATABASES["default"]["OPTIONS"].get("options", "")
-                                                  + " -c jit=off").strip()
+                                                  + " -c jit=off -c max_parallel_workers_per_gather=0").strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
