@@ -204,7 +204,8 @@ class Prepared:
     publicness test is a large expression), often more than the database takes to run them.
     ``build(**values)`` returns the queryset (a ``values()`` one); it is built once with stand-ins
     (``standins``: name -> a value that occurs nowhere else, or a tuple of such values for a list of
-    that length), and each stand-in found among the SQL parameters becomes a slot. ``run(**values)``
+    that length), and each stand-in found among the SQL parameters becomes a slot (one a lookup rewrites,
+    like ``startswith``'s "…%", is not found: refused). ``run(**values)``
     executes the SQL with the values in the slots (a list as long as its stand-in) and returns the
     rows as dicts, converted as the ORM converts them. ``paged``: the SQL ends with LIMIT and OFFSET
     parameters (``run(limit=, offset=)``).
