@@ -10,7 +10,6 @@ through the publish gate (``publish_views`` and ``services.gate``).
 
 import json
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,14 +17,13 @@ from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from entities.validators import validate_calendar_date, validate_public_url
-from newsroom.forms import https_formfield
+from newsroom.forms import VersionedAdminMixin, VersionedModelForm, https_formfield
 
 from . import permissions, services
 from .desk import ArticleDeskMixin
@@ -38,71 +36,13 @@ from .services import ACTION_LABELS, DeskError
 WORKFLOW_FIELDS = ("status", "published_at", "updated_at")
 
 
-class VersionedFormMixin:
-    """Optimistic locking for an admin change form: the version it was loaded at travels with it.
-
-    On save the row is locked and compared; a newer version refuses the save with who changed it and
-    when, and the form comes back with everything the editor typed. Ticking "save mine anyway" (which
-    names the version they were shown) overwrites explicitly.
-    """
-
-    lock_label = gettext_lazy("this object")
-
-    def _init_version(self):
-        self.fields["loaded_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
-        self.fields["overwrite_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
-        if self.instance.pk and not self.is_bound:
-            self.initial["loaded_version"] = self.instance.version
-        self.conflict = None
-        self.overwrote = None
-
-    def lock_current(self):
-        raise NotImplementedError
-
-    def check_version(self, cleaned):
-        if not self.instance.pk:
-            return
-        current = self.lock_current()
-        if current is None:
-            raise ValidationError(_("This was deleted meanwhile; nothing was saved."), code="gone")
-        loaded = cleaned.get("loaded_version")
-        if loaded is None:
-            # Every form this admin renders carries the version it was loaded at; a write without one
-            # could silently overwrite someone's later save, so it is refused (issue 10, item 2).
-            raise ValidationError(_("Not saved: this form did not say which version you loaded. Reload the page "
-                                    "and make your change again."), code="no_version")
-        if loaded != current.version:
-            if cleaned.get("overwrite_version") == current.version:
-                self.overwrote = current
-            else:
-                self.conflict = current
-                who = services.describe_user(current.modified_by)
-                when = timezone.localtime(current.modified_at).strftime("%Y-%m-%d %H:%M:%S")
-                raise ValidationError(
-                    _("Not saved: %(what)s was changed by %(who)s at %(when)s (now version %(version)s) "
-                      "after you opened it. What you typed is kept below; tick “Save mine anyway” to replace their "
-                      "changes, or reload the page to start from theirs.") % {
-                        "what": self.lock_label, "who": who, "when": when, "version": current.version},
-                    code="stale")
-        self.locked = current
-        # Fields this form does not edit come from the locked row, not from the copy read before the lock.
-        for field in self.instance._meta.concrete_fields:
-            if field.name not in self.fields and not field.primary_key:
-                setattr(self.instance, field.attname, getattr(current, field.attname))
-        self.instance.version = current.version
-
-
-class ArticleForm(VersionedFormMixin, forms.ModelForm):
+class ArticleForm(VersionedModelForm):
     lock_label = gettext_lazy("this story")
 
     class Meta:
         model = Article
         fields = "__all__"
         formfield_callback = staticmethod(https_formfield)  # not dead code: see newsroom.forms
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._init_version()
 
     def lock_current(self):
         return Article.objects.working().select_for_update().filter(pk=self.instance.pk).first()
@@ -124,11 +64,6 @@ class ArticleForm(VersionedFormMixin, forms.ModelForm):
         value = self.cleaned_data.get("source_published_on") or ""
         validate_calendar_date(value)
         return value
-
-    def clean(self):
-        cleaned = super().clean()
-        self.check_version(cleaned)
-        return cleaned
 
 
 class UnpublishedChangesFilter(admin.SimpleListFilter):
@@ -409,24 +344,14 @@ class ArticleAdmin(PublishGateMixin, ArticleDeskMixin, admin.ModelAdmin):
 
 # --- quotes, mentions and annotations outside the desk ---------------------------------------------
 
-class AnchoredForm(VersionedFormMixin, forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._init_version()
-        self.lock_label = _("this %(thing)s") % {"thing": self._meta.model._meta.verbose_name}
-        self.locked = None
-
-    def lock_current(self):
-        return self._meta.model.objects.select_for_update().filter(pk=self.instance.pk).first()
-
+class AnchoredForm(VersionedModelForm):
     user = None  # set by WorkingCopyAdmin.get_form: status changes follow the desk's rules for this user
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean()  # the version check (VersionedModelForm)
         block = cleaned.get("block")
         if block is not None and block.article.edition != Edition.WORKING:
             raise ValidationError({"block": _("Annotate the working copy; live editions change only by publishing.")})
-        self.check_version(cleaned)
         self.check_status(cleaned, block)
         if cleaned.get("said_on"):
             try:
@@ -454,7 +379,7 @@ class AnchoredForm(VersionedFormMixin, forms.ModelForm):
                 code="transition"))
 
 
-class WorkingCopyAdmin(admin.ModelAdmin):
+class WorkingCopyAdmin(VersionedAdminMixin, admin.ModelAdmin):
     """Anchored objects of working copies; the server re-checks every anchor and version on save.
 
     Permissions follow the story (``desk_permissions``): only where the desk would allow the same.
@@ -466,7 +391,6 @@ class WorkingCopyAdmin(admin.ModelAdmin):
     list_select_related = ("article", "block")
     actions = None
     kind = ""
-    change_form_template = "admin/versioned_change_form.html"
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
