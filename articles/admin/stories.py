@@ -43,7 +43,7 @@ class ArticleForm(VersionedModelForm):
         if bylines in (None, ""):
             return []
         if not isinstance(bylines, list) or not all(isinstance(b, str) for b in bylines):
-            raise ValidationError('Bylines are a list of names in quotes, e.g. ["鋅產業", "王小明"].', code="bylines")
+            raise ValidationError(_('Bylines are a list of names in quotes, e.g. ["鋅產業", "王小明"].'), code="bylines")
         return bylines
 
     def clean_source_url(self):
@@ -111,8 +111,7 @@ class ArticleAdmin(PublishGateMixin, ArticleDeskMixin, admin.ModelAdmin):
     list_filter = ("status", UnpublishedChangesFilter, "language")
     search_fields = ("title", "slug", "dek", "source_name")
     autocomplete_fields = ("source_entity",)
-    readonly_fields = ("status", "published_at", "updated_at", "version", "owner", "modified_by", "created_at",
-                       "modified_at")
+    readonly_fields = (*WORKFLOW_FIELDS, "version", "owner", "modified_by", "created_at", "modified_at")
     fieldsets = (
         (None, {"fields": ("title", "slug", "dek", "language", "bylines")}),
         (gettext_lazy("Source"), {"fields": ("source_name", "source_entity", "source_url", "source_published_on")}),
