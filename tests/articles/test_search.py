@@ -70,6 +70,14 @@ class SearchTests(TestCase):
         story_with("DRAFTCANARY 秘密計畫", slug="secret", status="draft")
         assert self.hits("DRAFTCANARY") == [] and self.hits("秘密計畫") == []
 
+    def test_occurrences_are_counted_exactly(self):
+        # Counted in the database (bytes on PostgreSQL, characters on SQLite): the same number.
+        story_with("鈷礦、鈷礦與鈷礦石，還有 Cobalt cobalt。", slug="cobalt")
+        hits, _ = search(parse_query("鈷礦"))
+        assert [h.obj.n for h in hits if h.kind == "story" and h.obj.slug == "cobalt"] == [3]
+        hits, _ = search(parse_query("鈷礦 cobalt"))
+        assert [h.obj.n for h in hits if h.kind == "story" and h.obj.slug == "cobalt"] == [5]
+
     def test_entities_are_found_when_public_by_a_story_or_marked_public_by_an_editor(self):
         from entities.models import Entity
 
