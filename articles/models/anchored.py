@@ -199,7 +199,12 @@ class Quote(Anchored):
         super().save(*args, **kwargs)
 
     def tokens(self):
-        return search_tokens(self.exact, self.speaker.name if self.speaker else "", self.role)
+        return quote_tokens(self.exact, self.speaker.name if self.speaker else "", self.role)
+
+
+def quote_tokens(exact, speaker_name, role):
+    """A quote's search tokens: bigrams of its words, its speaker's name and the role as printed."""
+    return search_tokens(exact, speaker_name, role)
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#q-{self.key}"
