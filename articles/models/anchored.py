@@ -142,6 +142,11 @@ class QuoteStatus(models.TextChoices):
     DISPUTED = "disputed", _("disputed")
 
 
+def quote_tokens(exact, speaker_name, role):
+    """A quote's search tokens: bigrams of its words, its speaker's name and the role as printed."""
+    return search_tokens(exact, speaker_name, role)
+
+
 class Quote(Anchored):
     Kind = QuoteKind
     Status = QuoteStatus
@@ -200,11 +205,6 @@ class Quote(Anchored):
 
     def tokens(self):
         return quote_tokens(self.exact, self.speaker.name if self.speaker else "", self.role)
-
-
-def quote_tokens(exact, speaker_name, role):
-    """A quote's search tokens: bigrams of its words, its speaker's name and the role as printed."""
-    return search_tokens(exact, speaker_name, role)
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#q-{self.key}"

@@ -5,6 +5,8 @@ model; this module is the only place that turns rows into documents (``export_st
 documents into rows (``write_story``).
 """
 
+import functools
+
 from entities.models import Entity
 from newsroom.db import insert_rows, reserve_ids
 from newsroom.text import clean_name, nfc, search_tokens
@@ -131,8 +133,8 @@ def write_story(doc, article):
     rows = [(None, b) for b in a["lede"]]
     for number, s in enumerate(a["sections"]):
         rows += [(number, b) for b in s["blocks"]]
-    article.search_tokens = search_tokens(article.title, article.dek, *(b.get("text", "") for _s, b in rows),
-                                          *(s["heading"] for s in a["sections"]))
+    article.search_tokens = _story_tokens((article.title, article.dek, *(b.get("text", "") for _s, b in rows),
+                                           *(s["heading"] for s in a["sections"])))
     article.save()
 
     if not new:
@@ -168,7 +170,7 @@ def write_story(doc, article):
         anchored(i, q["anchor"], key=q["id"], kind=q["kind"], speaker_id=entities.get(q.get("speaker")),
                  role=q.get("role") or "", said_on=q.get("said_on", ""), event_id=entities.get(q.get("event")),
                  status=q["status"], note=q.get("note", ""), confidence=q.get("confidence"),
-                 search_tokens=quote_tokens(q["anchor"]["exact"], names.get(q.get("speaker"), ""), q.get("role") or ""),
+                 search_tokens=_quote_tokens(q["anchor"]["exact"], names.get(q.get("speaker"), ""), q.get("role") or ""),
                  **_attribution(q.get("attribution"), by_key))
         for i, q in zip(ids.get(Quote, ()), doc["quotes"])
     ])
@@ -183,6 +185,12 @@ def write_story(doc, article):
         for i, n in zip(ids.get(Annotation, ()), doc["annotations"])
     ])
     return article
+
+
+# A story is written twice in a row (its working copy, then its live edition): the tokens of the
+# same text are computed once.
+_story_tokens = functools.lru_cache(maxsize=2)(lambda texts: search_tokens(*texts))
+_quote_tokens = functools.lru_cache(maxsize=1024)(quote_tokens)
 
 
 def _attribution(anchor, by_key):
