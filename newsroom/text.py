@@ -82,9 +82,21 @@ def simplified_char(char):
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
+class _FoldTable(dict):
+    """Code point -> its folded form, filled the first time ``str.translate`` asks for a character
+    (bounded by the characters there are; a text is folded at C speed, not a call per character)."""
+
+    def __missing__(self, code):
+        folded = self[code] = simplified_char(chr(code)).translate(_FULLWIDTH_DIGITS)
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold_chars(text):
     """Fold to simplified characters and ASCII digits, one character for one (offsets are kept)."""
-    return "".join(simplified_char(char).translate(_FULLWIDTH_DIGITS) for char in text)
+    return text.translate(_FOLD_TABLE)
 
 
 def fold_for_search(text):
