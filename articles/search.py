@@ -15,7 +15,6 @@ often, counted in the database over a bounded set of candidates.
 
 import functools
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import timezone as dt_timezone
@@ -39,7 +38,6 @@ CANDIDATES = 100           # per kind: ranked results beyond these are not looke
 ENTITY_CANDIDATES = 300    # matching entities whose publicness is checked (likeliest first)
 EARLY_ROWS = 3 * CANDIDATES  # SQLite: the newest matches read from the index (see candidates)
 ORDER_ID = 1_000_000_000   # SQLite: a story's or quote's FTS5 rowid is <publication second> * ORDER_ID + id
-PLACEHOLDER_RE = re.compile(r"(?<!%)%s")  # a parameter's place in Django's SQL ("%%" is a literal percent)
 
 
 @dataclass(frozen=True)
@@ -225,8 +223,10 @@ def occurrences(query):
 
 
 ENTITY_FIELDS = ("id", "slug", "name", "kind", "description", "search_tokens")
-_AMONG = "SELECT -918273645"  # stands for the matching entities while the public test's SQL is built
-_AMONG_SQL = {}
+_NAMED = "search_named"  # the matching entities, a common table expression the public test reads twice
+_NOW = object()
+_STAND_IN_NOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt_timezone.utc)
+_PUBLIC_AMONG_SQL = {}
 
 
 def public_among(named, now=None):
@@ -235,47 +235,33 @@ def public_among(named, now=None):
 
     The public test is a large expression (an EXISTS per tie to a story) that costs the ORM ~10 ms
     of Python to build, more than the rest of a search, and its SQL never changes: it is built once
-    per process and database with a stand-in subquery for ``named`` and a stand-in time, and run
-    with the matching entities' SQL put in its place and this time.
+    per process and database, reading the matching entities from a common table expression (so
+    they are found once, not once per reference) and a stand-in time, and run with this time.
     """
     now = now or timezone.now()
     sql, slots = _public_among_sql()
     named_sql, named_params = named.query.sql_with_params()
-    parts, params = sql.split(_AMONG), []
     prepared = models.DateTimeField().get_db_prep_value(now, connection)
-    for slot in slots:
-        params.extend(named_params if slot is _NAMED else [prepared] if slot is _NOW else [slot])
-    return Entity.objects.raw(named_sql.join(parts), params)
-
-
-_NAMED, _NOW = object(), object()
-_STAND_IN_NOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt_timezone.utc)
+    params = [*named_params, *(prepared if slot is _NOW else slot for slot in slots)]
+    return Entity.objects.raw(f"WITH {_NAMED} (pk) AS ({named_sql}) {sql}", params)
 
 
 def _public_among_sql():
-    """(sql, slots): the SQL of ``public_among`` with _AMONG where the matching entities go, and its
-    parameters in order: a constant, _NOW, or _NAMED (the matching entities' own parameters)."""
-    if connection.alias not in _AMONG_SQL:
-        among = RawSQL(_AMONG, ())
+    """(sql, slots): the SQL of ``public_among`` after its WITH clause, and its parameters in order:
+    a constant, or _NOW for the time."""
+    if connection.alias not in _PUBLIC_AMONG_SQL:
+        among = RawSQL(f"SELECT pk FROM {_NAMED}", ())
         public = StoryUsage().public_entities(_STAND_IN_NOW, among=among)
-        queryset = (Entity.objects.filter(pk__in=among).filter(Q(marked_public=True) | Q(pk__in=public))
-                    .only(*ENTITY_FIELDS).order_by())
+        marked = Entity.objects.filter(pk__in=among, marked_public=True).values("pk").order_by()
+        # A union, not "marked_public OR pk IN (public)", which PostgreSQL tests on every entity.
+        either = public.order_by().union(marked)
+        queryset = Entity.objects.filter(pk__in=either).only(*ENTITY_FIELDS).order_by()
         sql, params = queryset.query.sql_with_params()
         stand_in = models.DateTimeField().get_db_prep_value(_STAND_IN_NOW, connection)
-        slots, params = [], iter(params)
-        # Walk the SQL's placeholders in order: each stand-in subquery takes the matching entities'
-        # parameters at its place (it has none of its own); every other placeholder takes one.
-        pieces = sql.split(_AMONG)
-        for i, piece in enumerate(pieces):
-            for _ in range(len(PLACEHOLDER_RE.findall(piece))):
-                value = next(params)
-                slots.append(_NOW if value in (stand_in, _STAND_IN_NOW) else value)
-            if i < len(pieces) - 1:
-                slots.append(_NAMED)
-        assert next(params, None) is None and _NOW in slots and slots.count(_NAMED) == 2, \
-            "the public entities' query lost a parameter"
-        _AMONG_SQL[connection.alias] = sql, slots
-    return _AMONG_SQL[connection.alias]
+        slots = [_NOW if value in (stand_in, _STAND_IN_NOW) else value for value in params]
+        assert _NOW in slots, "the public entities' query lost its time"
+        _PUBLIC_AMONG_SQL[connection.alias] = sql, slots
+    return _PUBLIC_AMONG_SQL[connection.alias]
 
 
 @dataclass
