@@ -11,70 +11,20 @@ from django.db.models import Value
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from newsroom.forms import https_formfield
+from newsroom.forms import VersionedAdminMixin, VersionedModelForm, https_formfield
 
 from .models import Alias, Entity, Relation, Role
 from .services import entity_merge
 from .usage import provider
 
-VERSIONED_TEMPLATE = "admin/versioned_change_form.html"
 # The bidi embedding, override and isolate controls (U+202A-202E, U+2066-2069: Trojan Source).
 BIDI_OVERRIDES_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
-class VersionedForm(forms.ModelForm):
-    """A knowledge-base form that carries the version it was loaded at (issue 10, item 2).
-
-    On save the row is locked and compared: a form without a version, or loaded before someone
-    else's save, is refused with who saved and when, and everything typed stays in the form; ticking
-    "save mine anyway" (naming the version shown) overwrites on purpose. An inline row the editor did
-    not touch is not checked (it is not saved either).
-    """
-
-    # Declared (not added in __init__) so that inline rows render them as hidden inputs too.
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    overwrite_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:  # bound too: an inline row is "changed" only by what the editor typed
-            self.initial["loaded_version"] = self.instance.version
-        self.conflict = None
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk or (self.prefix and not self.has_changed()):
-            return cleaned
-        model = self._meta.model
-        current = model.objects.select_for_update().filter(pk=self.instance.pk).first()
-        what = model._meta.verbose_name
-        if current is None:
-            raise ValidationError(_("This %(what)s was deleted meanwhile; nothing was saved.") % {"what": what},
-                                  code="gone")
-        loaded = cleaned.get("loaded_version")
-        if loaded is None:
-            raise ValidationError(_("Not saved: this form did not say which version of the %(what)s you loaded. "
-                                    "Reload the page and make your change again.") % {"what": what},
-                                  code="no_version")
-        if loaded != current.version and cleaned.get("overwrite_version") != current.version:
-            self.conflict = current
-            who = current.modified_by.get_username() if current.modified_by else _("the importer or a script")
-            raise ValidationError(
-                _("Not saved: this %(what)s was changed by %(who)s at %(when)s (now version %(version)s) after you "
-                  "opened it. What you typed is kept below; tick “Save mine anyway” to replace their changes, or "
-                  "reload the page to start from theirs.") % {
-                    "what": what, "who": who, "when": timezone.localtime(current.modified_at).strftime(
-                        "%Y-%m-%d %H:%M:%S"), "version": current.version},
-                code="stale")
-        self.instance.version = current.version
-        return cleaned
-
-
-class EntityForm(VersionedForm):
+class EntityForm(VersionedModelForm):
     class Meta:
         model = Entity
         fields = "__all__"
@@ -89,7 +39,7 @@ class EntityForm(VersionedForm):
 
 
 class VersionedInline(admin.TabularInline):
-    form = VersionedForm
+    form = VersionedModelForm
     extra = 1
 
 
@@ -109,15 +59,10 @@ class RelationInline(VersionedInline):
     autocomplete_fields = ("object",)
 
 
-class VersionedAdmin(admin.ModelAdmin):
+class VersionedAdmin(VersionedAdminMixin, admin.ModelAdmin):
     """Who saved is remembered on the row and on every inline row saved with it."""
 
-    form = VersionedForm
-    change_form_template = VERSIONED_TEMPLATE
-
-    def get_fields(self, request, obj=None):
-        # The change form's template renders the version itself (and the overwrite box on a conflict).
-        return [f for f in super().get_fields(request, obj) if f not in ("loaded_version", "overwrite_version")]
+    form = VersionedModelForm
 
     def save_model(self, request, obj, form, change):
         obj.modified_by = request.user

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from newsroom.text import clean_name
@@ -23,10 +24,13 @@ def entities_upsert(*, docs, only_new=False):
     """
     # Aliases, roles and relations read with the entities (four queries), so a file naming a hundred
     # known entities writes only what is new, not a hundred rounds of reads.
-    by_slug = {e.slug: e for e in Entity.objects.filter(slug__in=[d["id"] for d in docs]).prefetch_related(
-        "aliases", "roles", "relations_out")}
+    by_slug = {e.slug: e for e in Entity.objects.filter(slug__in=[d["id"] for d in docs])}
     kept = set(by_slug) if only_new else set()
     docs = [d for d in docs if d["id"] not in kept]
+    # Only the entities to compare need their aliases, roles and relations (a draft naming twenty
+    # known entities and no new one reads none).
+    prefetch_related_objects([by_slug[d["id"]] for d in docs if d["id"] in by_slug],
+                             "aliases", "roles", "relations_out")
     for doc in docs:
         entity = by_slug.get(doc["id"]) or Entity(slug=doc["id"])
         values = {"kind": doc["kind"], "name": doc["name"], "description": doc.get("description", ""),

@@ -8,6 +8,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
 
 _http = URLValidator(schemes=["http", "https"])
 
@@ -25,12 +26,12 @@ def is_public_url(value, *, relative_ok=False):
 
 def validate_public_url(value):
     if value and not is_public_url(value):
-        raise ValidationError("Only http:// and https:// links are accepted.", code="url_scheme")
+        raise ValidationError(_("Only http:// and https:// links are accepted."), code="url_scheme")
 
 
 def validate_image_path(value):
     if value and not is_public_url(value, relative_ok=True):
-        raise ValidationError("An image is an http(s) URL or a path on this site (/media/…).", code="url_scheme")
+        raise ValidationError(_("An image is an http(s) URL or a path on this site (/media/…)."), code="url_scheme")
 
 
 def validate_calendar_date(value):
@@ -40,4 +41,4 @@ def validate_calendar_date(value):
     try:
         datetime.date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(f"{value} is not a day of the calendar.", code="no_such_day") from None
+        raise ValidationError(_("%(value)s is not a day of the calendar.") % {"value": value}, code="no_such_day") from None

@@ -251,9 +251,10 @@ def _suggestions(paragraphs, keys, options, known_entities, rejected):
         mentions.append({"entity": m.entity_key, "anchor": span(m.anchor), "status": "suggested",
                          "confidence": confidence})
     entity_docs = [e for e in entities.values() if e is not None]
-    # Roles and relations name other entities; the file must hold them too.
+    # Roles and relations name other entities; the file must hold them too, and those they name
+    # in turn (a worklist: an entity brought in for a relation may have relations of its own).
     listed = {e["id"] for e in entity_docs}
-    for e in list(entity_docs):
+    for e in entity_docs:  # grows while walked
         for ref in [r.get("organization") for r in e.get("roles", [])] + [r["object"] for r in e.get("relations", [])]:
             if ref and ref not in listed and ref in known_entities:
                 entity_docs.append(known_entities[ref])

@@ -281,7 +281,9 @@ REQUIRED_EMPTY_OK = {"title", "entities", "quotes", "mentions", "annotations", "
 
 def canonical(doc):
     """Return ``doc`` in the exporter's canonical form (for comparing a file with an export)."""
-    def walk(obj):
+    def walk(obj):  # NFC and the leaving out in one pass over the document
+        if isinstance(obj, str):
+            return unicodedata.normalize("NFC", obj)
         if isinstance(obj, dict):
             out = {}
             for key, value in obj.items():
@@ -294,7 +296,7 @@ def canonical(doc):
             return [walk(v) for v in obj]
         return obj
 
-    return walk(_nfc_strings(doc))
+    return walk(doc)
 
 
 def format_datetime(value):

@@ -22,6 +22,7 @@ from .anchored import (  # noqa: F401
     QuoteKind,
     QuoteStatus,
     check_span,
+    quote_tokens,
 )
 from .history import (  # noqa: F401
     PreviewLink,

@@ -142,6 +142,11 @@ class QuoteStatus(models.TextChoices):
     DISPUTED = "disputed", _("disputed")
 
 
+def quote_tokens(exact, speaker_name, role):
+    """A quote's search tokens: bigrams of its words, its speaker's name and the role as printed."""
+    return search_tokens(exact, speaker_name, role)
+
+
 class Quote(Anchored):
     Kind = QuoteKind
     Status = QuoteStatus
@@ -199,7 +204,7 @@ class Quote(Anchored):
         super().save(*args, **kwargs)
 
     def tokens(self):
-        return search_tokens(self.exact, self.speaker.name if self.speaker else "", self.role)
+        return quote_tokens(self.exact, self.speaker.name if self.speaker else "", self.role)
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#q-{self.key}"

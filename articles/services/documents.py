@@ -5,11 +5,14 @@ model; this module is the only place that turns rows into documents (``export_st
 documents into rows (``write_story``).
 """
 
+import functools
+
 from entities.models import Entity
-from newsroom.text import search_tokens
+from newsroom.db import insert_rows, reserve_ids
+from newsroom.text import clean_name, nfc, search_tokens
 
 from ..importing.story import FORMAT, canonical, format_datetime, parse_datetime_aware
-from ..models import Annotation, Block, Mention, Quote, Section, StoryEntity
+from ..models import Annotation, Block, Mention, Quote, Section, StoryEntity, quote_tokens
 
 
 def _anchor(block_key, start, end, exact):
@@ -99,81 +102,101 @@ def entity_to_doc(e, included):
 def write_story(doc, article):
     """Make ``article`` hold document ``doc``: its fields, sections, blocks and anchored objects.
 
-    The document must already be validated. Entities must exist (see ``entities_upsert``).
+    The document must already be validated (and canonical: text in NFC). Entities must exist (see
+    ``entities_upsert``). Must run inside a transaction (every caller's is atomic): the child rows
+    are written with ids reserved in it (``newsroom.db.reserve_ids``), one statement per table.
+    What ``bulk_create`` gave each row it still gets (defaults, ``auto_now`` stamps, a quote's
+    search tokens); no row of these tables has a ``save()`` or signal that writes anything else.
     """
     a = doc["article"]
     source = a.get("source") or {}
-    entities = {e.slug: e for e in Entity.objects.filter(
-        slug__in=[e["id"] for e in doc["entities"]] + ([source["entity"]] if source.get("entity") else []))}
+    entities = dict(Entity.objects.filter(
+        slug__in=[e["id"] for e in doc["entities"]] + ([source["entity"]] if source.get("entity") else []))
+        .values_list("slug", "pk"))
+    names = None
+    if doc["quotes"]:  # a quote's search tokens hold its speaker's name
+        speakers = {q["speaker"] for q in doc["quotes"] if q.get("speaker")}
+        names = dict(Entity.objects.filter(slug__in=speakers).values_list("slug", "name")) if speakers else {}
+    new = article._state.adding
     article.slug = a["slug"]
-    article.title = a["title"]
-    article.dek = a.get("dek") or ""
+    article.title = clean_name(a["title"])
+    article.dek = nfc(a.get("dek") or "")
     article.language = a["language"]
     article.bylines = a.get("bylines", [])
     article.status = a["status"]
     article.source_name = source.get("name", "")
-    article.source_entity = entities.get(source.get("entity"))
+    article.source_entity_id = entities.get(source.get("entity"))
     article.source_url = source.get("url") or ""
     article.source_published_on = source.get("published_on", "")
     for key in ("publish_at", "published_at", "updated_at"):
         setattr(article, key, parse_datetime_aware(a[key]) if a.get(key) else None)
+    rows = [(None, b) for b in a["lede"]]
+    for number, s in enumerate(a["sections"]):
+        rows += [(number, b) for b in s["blocks"]]
+    article.search_tokens = _story_tokens((article.title, article.dek, *(b.get("text", "") for _s, b in rows),
+                                           *(s["heading"] for s in a["sections"])))
     article.save()
 
-    # Replace the story's content wholesale: the document is the whole story.
-    for model in (Annotation, Mention, Quote, Block, Section, StoryEntity):
-        model.objects.filter(article=article).delete()
+    if not new:
+        # Replace the story's content wholesale: the document is the whole story. Children first,
+        # one DELETE each (nothing else points at these rows; Django's collector would load them all).
+        for model in (Annotation, Mention, Quote, Block, Section, StoryEntity):
+            model.objects.filter(article=article)._raw_delete(model.objects.db)
 
-    StoryEntity.objects.bulk_create(
-        [StoryEntity(article=article, entity=entities[e["id"]]) for e in doc["entities"]])
-    sections = Section.objects.bulk_create([
-        Section(article=article, number=s["number"], heading=s["heading"], position=i)
-        for i, s in enumerate(a["sections"])
-    ])
-    rows = [(None, b) for b in a["lede"]]
-    for section, s in zip(sections, a["sections"]):
-        rows += [(section, b) for b in s["blocks"]]
-    blocks = Block.objects.bulk_create([
-        Block(article=article, section=section, position=i, key=b["id"], kind=b["type"],
-              text=b.get("text", ""), image=b.get("image") or "", alt=b.get("alt", ""),
-              caption=b.get("caption", ""), credit=b.get("credit", ""))
-        for i, (section, b) in enumerate(rows)
-    ])
-    by_key = {b.key: b for b in blocks}
+    ids = reserve_ids({StoryEntity: len(doc["entities"]), Section: len(a["sections"]), Block: len(rows),
+                       Quote: len(doc["quotes"]), Mention: len(doc["mentions"]),
+                       Annotation: len(doc["annotations"])})
+    pk = article.pk
+    insert_rows(StoryEntity, [{"id": i, "article_id": pk, "entity_id": entities[e["id"]]}
+                              for i, e in zip(ids.get(StoryEntity, ()), doc["entities"])])
+    section_ids = ids.get(Section, [])
+    insert_rows(Section, [{"id": i, "article_id": pk, "number": s["number"], "heading": s["heading"], "position": n}
+                          for n, (i, s) in enumerate(zip(section_ids, a["sections"]))])
+    by_key = {}
+    blocks = []
+    for position, (i, (number, b)) in enumerate(zip(ids.get(Block, ()), rows)):
+        by_key[b["id"]] = i
+        blocks.append({"id": i, "article_id": pk, "section_id": None if number is None else section_ids[number],
+                       "position": position, "key": b["id"], "kind": b["type"], "text": b.get("text", ""),
+                       "image": b.get("image") or "", "alt": b.get("alt", ""), "caption": b.get("caption", ""),
+                       "credit": b.get("credit", "")})
+    insert_rows(Block, blocks)
 
-    def anchored(model, anchor, **fields):
-        return model(article=article, block=by_key[anchor["block"]], start=anchor["start"], end=anchor["end"],
-                     exact=anchor["exact"], **fields)
+    def anchored(i, anchor, **fields):
+        return {"id": i, "article_id": pk, "block_id": by_key[anchor["block"]], "start": anchor["start"],
+                "end": anchor["end"], "exact": anchor["exact"], **fields}
 
-    quotes = [
-        anchored(Quote, q["anchor"], key=q["id"], kind=q["kind"], speaker=entities.get(q.get("speaker")),
-                 role=q.get("role") or "", said_on=q.get("said_on", ""), event=entities.get(q.get("event")),
+    insert_rows(Quote, [
+        anchored(i, q["anchor"], key=q["id"], kind=q["kind"], speaker_id=entities.get(q.get("speaker")),
+                 role=q.get("role") or "", said_on=q.get("said_on", ""), event_id=entities.get(q.get("event")),
                  status=q["status"], note=q.get("note", ""), confidence=q.get("confidence"),
+                 search_tokens=_quote_tokens(q["anchor"]["exact"], names.get(q.get("speaker"), ""), q.get("role") or ""),
                  **_attribution(q.get("attribution"), by_key))
-        for q in doc["quotes"]
-    ]
-    for quote in quotes:
-        quote.search_tokens = quote.tokens()
-    Quote.objects.bulk_create(quotes)
-    Mention.objects.bulk_create([
-        anchored(Mention, m["anchor"], key=f"m{i}", entity=entities[m["entity"]], status=m["status"],
+        for i, q in zip(ids.get(Quote, ()), doc["quotes"])
+    ])
+    insert_rows(Mention, [
+        anchored(i, m["anchor"], key=f"m{n}", entity_id=entities[m["entity"]], status=m["status"],
                  confidence=m.get("confidence"))
-        for i, m in enumerate(doc["mentions"], 1)
+        for n, (i, m) in enumerate(zip(ids.get(Mention, ()), doc["mentions"]), 1)
     ])
-    Annotation.objects.bulk_create([
-        anchored(Annotation, n["anchor"], key=n["id"], kind=n["kind"], body=n["body"], public=n["public"],
+    insert_rows(Annotation, [
+        anchored(i, n["anchor"], key=n["id"], kind=n["kind"], body=n["body"], public=n["public"],
                  status=n["status"], original=n.get("original"))
-        for n in doc["annotations"]
+        for i, n in zip(ids.get(Annotation, ()), doc["annotations"])
     ])
-    article.search_tokens = search_tokens(article.title, article.dek, *(b.text for b in blocks),
-                                          *(s.heading for s in sections))
-    article.save(update_fields=["search_tokens"])
     return article
+
+
+# A story is written twice in a row (its working copy, then its live edition): the tokens of the
+# same text are computed once.
+_story_tokens = functools.lru_cache(maxsize=2)(lambda texts: search_tokens(*texts))
+_quote_tokens = functools.lru_cache(maxsize=1024)(quote_tokens)
 
 
 def _attribution(anchor, by_key):
     if not anchor:
         return {}
-    return {"attribution_block": by_key[anchor["block"]], "attribution_start": anchor["start"],
+    return {"attribution_block_id": by_key[anchor["block"]], "attribution_start": anchor["start"],
             "attribution_end": anchor["end"], "attribution_exact": anchor["exact"]}
 
 

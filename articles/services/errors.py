@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from newsroom.forms import describe_user  # one wording of who saved: the admin's forms and the desk
+
 
 class DeskError(Exception):
     """A desk write that was refused; ``status`` is the HTTP status a JSON endpoint answers with."""
@@ -45,12 +47,6 @@ class ChecksNotConfirmed(DeskError):
         super().__init__(f"{len(issues)} open issue(s) before publishing; confirm to publish anyway.",
                          issues=[i.as_dict() for i in issues], needs_confirmation=True)
         self.issues = issues
-
-
-def describe_user(user):
-    if user is None:
-        return "the importer or a script"
-    return user.get_full_name() or user.get_username()
 
 
 

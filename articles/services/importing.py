@@ -75,7 +75,11 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True, replace=False
             article = Article.objects.working().select_for_update().filter(slug=slug).first()
             old = export_story(article) if article else None
             withheld = knowledge_withheld(doc)  # a draft's news about known entities waits (knowledge.py)
-            stored = as_stored(doc) if withheld else doc
+            # The document as the working copy will hold it: compared with the old one, and written
+            # to a new live edition. A new story not copied live needs neither (its summary counts
+            # only what the two have alike).
+            needed = article is not None or (sync_live and doc["article"]["status"] in VISIBLE_STATUSES)
+            stored = as_stored(doc) if withheld and needed else doc
             written = None
             if old == stored:
                 result = ImportResult(slug, "unchanged", article=article)
@@ -178,7 +182,12 @@ def raw_import(*, text, options, user=None, dry_run=False, publish=False, replac
             transaction.set_rollback(True)
             result.dry_run = True
     if not dry_run:
-        known.forget([e["id"] for e in doc["entities"]])  # read again when a later file names them
+        # Read again when a later file names them: what this import may have changed. A draft's
+        # import leaves the known entities as they are (knowledge.py), so then only the new ones.
+        ids = [e["id"] for e in doc["entities"]]
+        if knowledge_withheld(doc) and "published" not in result.changes:
+            ids = [slug for slug in ids if slug not in known]
+        known.forget(ids)
     return result
 
 
@@ -260,13 +269,19 @@ class KnowledgeBase(Mapping):
     def forget(self, slugs):
         """Read ``slugs`` again when next asked (an import created or changed them)."""
         slugs = set(slugs)
+        if not slugs:
+            return
         for slug in slugs:
             self._full.pop(slug, None)
-        for pk, slug, kind, name in Entity.objects.filter(slug__in=slugs).values_list("pk", "slug", "kind", "name"):
+        rows = list(Entity.objects.filter(slug__in=slugs).values_list("pk", "slug", "kind", "name"))
+        aliases = {}
+        for entity_id, text, lang in Alias.objects.filter(entity_id__in=[r[0] for r in rows]).order_by(
+                "entity_id", "id").values_list("entity_id", "text", "lang"):
+            aliases.setdefault(entity_id, []).append({"text": text, "lang": lang})
+        for pk, slug, kind, name in rows:
             before = self._light.get(slug, {}).get("_folded")
             self._light[slug] = d = {"id": slug, "kind": kind, "name": name, "_pk": pk,
-                                     "aliases": [{"text": t, "lang": lang} for t, lang in
-                                                 Alias.objects.filter(entity_id=pk).order_by("id").values_list("text", "lang")]}
+                                     "aliases": aliases.get(pk, [])}
             d["_folded"] = _folded_names(d)
             if d["_folded"] != before:
                 self._names = None  # a new entity, name or alias: the automaton is built again

@@ -255,11 +255,11 @@ def test_the_migration_chain_is_linear():
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
     assert loader.detect_conflicts() == {}
-    leaf = "0014_storyentity_entity_article_index"
+    leaf = "0015_storyentity_entity_article_index"
     assert loader.graph.leaf_nodes("articles") == [("articles", leaf)]
     chain = [name for app, name in loader.graph.forwards_plan(("articles", leaf)) if app == "articles"]
     assert chain == ["0001_initial", "0002_rejected_suggestion", "0003_search_and_desk", "0004_desk_locking_roles",
                      "0004_desk_groups", "0005_i18n_verbose_names", "0006_article_title_empty_in_working_copy",
                      "0007_help_text_without_angle_brackets", "0008_suggestion_confidence", "0009_story_render",
                      "0010_story_redirect", "0011_search_index_tables", "0012_revision_deltas",
-                     "0013_admin_list_indexes", leaf]
+                     "0013_admin_list_indexes", "0014_quote_fts_trigger_lookup", leaf]

@@ -233,3 +233,19 @@ class RevisionDeltaTests(TestCase):
             block.save()
         revision = revision_create(article=self.story, action="save")
         assert revision.base_id is None and revision.snapshot == revision.data
+
+
+def test_a_patch_between_the_differing_members_is_a_patch_between_the_documents():
+    import jsonpatch
+
+    from articles.services.revisions import _differing
+
+    old = {"article": {"title": "舊", "dek": "同", "sections": [{"n": 1}, {"n": 2}]}, "quotes": [1, 2],
+           "mentions": [{"a": 1}], "gone": True}
+    new = {"article": {"title": "新", "dek": "同", "sections": [{"n": 1}, {"n": 3}], "added": "是"}, "quotes": [1, 2],
+           "mentions": [{"a": 1}, {"a": 2}]}
+    old_part, new_part = _differing(old, new)
+    assert "quotes" not in old_part and "dek" not in old_part["article"]  # what they share is left out
+    patch = jsonpatch.make_patch(old_part, new_part).patch
+    assert jsonpatch.apply_patch(old, patch) == new
+    assert _differing(old, old) == ({}, {})

@@ -70,6 +70,26 @@ class SearchTests(TestCase):
         story_with("DRAFTCANARY 秘密計畫", slug="secret", status="draft")
         assert self.hits("DRAFTCANARY") == [] and self.hits("秘密計畫") == []
 
+    def test_occurrences_are_counted_exactly(self):
+        # Counted in the database (bytes on PostgreSQL, characters on SQLite): the same number.
+        story_with("鈷礦、鈷礦與鈷礦石，還有 Cobalt cobalt。", slug="cobalt")
+        hits, _ = search(parse_query("鈷礦"))
+        assert [h.obj.n for h in hits if h.kind == "story" and h.obj.slug == "cobalt"] == [3]
+        hits, _ = search(parse_query("鈷礦 cobalt"))
+        assert [h.obj.n for h in hits if h.kind == "story" and h.obj.slug == "cobalt"] == [5]
+
+    def test_entities_are_found_when_public_by_a_story_or_marked_public_by_an_editor(self):
+        from entities.models import Entity
+
+        unnamed = Entity.objects.create(slug="zinc", kind="organization", name="鋅產業研究院", description="一家研究機構。")
+        assert ("entity", "zinc") not in self.hits("鋅產業")  # no public story names it: no page, no hit
+        Entity.objects.filter(pk=unnamed.pk).update(marked_public=True)
+        assert ("entity", "zinc") in self.hits("鋅產業")
+        assert ("entity", "alibaba") in self.hits("阿里巴巴")  # named by a public story
+        for q in ("研究", "研", "鋅產業 機構", "zinc"):  # every shape of query: bigrams, one character, two terms
+            found = ("entity", "zinc") in self.hits(q)
+            assert found == (q != "zinc"), q  # (a slug is no name)
+
 
 class SearchPageTests(TestCase):
     def setUp(self):
@@ -127,6 +147,25 @@ class SnippetTests(TestCase):
         text = "據阿里雲CTO說"
         assert find_terms(text, ["阿里云"]) == [(1, 4)]
         assert find_terms(text, ["cto"]) == [(4, 7)]
+
+    def test_folding_maps_every_folded_character_back_to_the_original(self):
+        import unicodedata
+
+        from newsroom.text import fold_with_index, simplified_char, to_simplified
+
+        def one_by_one(text):  # the definition: each character NFKC'd and lower-cased on its own, then t2s
+            pairs = [(out, i) for i, ch in enumerate(text) for out in unicodedata.normalize("NFKC", ch).lower()]
+            lowered = "".join(c for c, _ in pairs)
+            simple = to_simplified(lowered)
+            if len(simple) != len(lowered):
+                simple = "".join(simplified_char(c) for c in lowered)
+            return simple, [i for _, i in pairs]
+
+        for text in ("阿里雲CTO周靖人說：通義千問", "ＡＢＣ全形１２３", "ΣΟΦΊΑ ΣΑΣ", "İstanbul 大模型", "ﬁle ㈱ ½",
+                     "e\u0301 Å", "後台與后台", ""):
+            folded, index = fold_with_index(text)
+            expected, expected_index = one_by_one(text)
+            assert (folded, list(index)) == (expected, expected_index), text
 
     def test_snippet_is_escaped_and_cut_around_the_match(self):
         text = "<b>" + "前文" * 100 + "通義千問" + "後文" * 100

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 
@@ -182,16 +183,31 @@ def _odd_marks(fold: str) -> list[bool]:
     return odd
 
 
+# A Han character followed by a character in the GBK trail-byte range 0x40-0x7E.
+_HAN_THEN_BYTE = re.compile(f"[{HAN_CLASS}][\x40-\x7e]")
+# The ASCII characters ``_is_odd`` may call odd (letters and the trail symbols; '?' is tested first).
+_ASCII_CANDIDATE = re.compile(r"[A-Za-z@\[\\\]^_`{|}~]")
+
+
+@functools.lru_cache(maxsize=None)
+def _odd_char(c: str) -> bool:
+    """``_is_odd`` of a non-ASCII character: it depends on the character alone."""
+    return _is_odd(c, 0)
+
+
+def _any_odd(fold: str) -> bool:
+    """``any(_is_odd(fold, i) for i in range(len(fold)))``, without a call per character: each
+    distinct non-ASCII character is judged once, ASCII ones only where they may be odd."""
+    return any(_odd_char(c) for c in set(fold) if c >= "\x80") or any(
+        _is_odd(fold, m.start()) for m in _ASCII_CANDIDATE.finditer(fold))
+
+
 def _mojibake_pass(text: str) -> tuple[list[_Edit], list[_PendingFlag]]:
     fold = "".join(_fold_fullwidth(c) for c in text)
     n = len(text)
     edits: list[_Edit] = []
     flags: list[_PendingFlag] = []
-    if not (
-        any(c in "?\ufffd" for c in fold)
-        or any(_is_odd(fold, i) for i in range(n))
-        or any(0x40 <= ord(b) <= 0x7E and is_han(a) for a, b in zip(fold, fold[1:]))
-    ):
+    if not ("?" in fold or "\ufffd" in fold or _any_odd(fold) or _HAN_THEN_BYTE.search(fold)):
         return edits, flags
     odd = _odd_marks(fold)
     ctx = _run_context(fold)

@@ -1,16 +1,7 @@
-"""The editors' admin: working copies only; live editions change only by publishing.
-
-Permissions are checked on the server for every path (change form, model pages, actions, the
-desk's endpoints in ``desk.py``) by one policy, ``articles.permissions``: reporters edit their own
-drafts, editors every story, fact-checkers read every story and verify quotes. Every write path
-refuses a save based on an outdated version (or none), and status changes follow the desk's steps.
-The story's change form holds its fields only; its text is edited in the desk. Publishing goes
-through the publish gate (``publish_views`` and ``services.gate``).
-"""
+"""The story's admin: its change form (fields only), the list of working copies and the workflow actions."""
 
 import json
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,91 +9,31 @@ from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from entities.validators import validate_calendar_date, validate_public_url
-from newsroom.forms import https_formfield
+from newsroom.forms import VersionedModelForm, https_formfield
 
-from . import permissions, services
-from .desk import ArticleDeskMixin
-from .models import Annotation, Article, Block, Edition, Mention, Quote, Revision
-from .permissions import desk_permissions, item_allowed, status_change_allowed
-from .publish_views import PublishGateMixin
-from .services import ACTION_LABELS, DeskError
+from .. import permissions, services
+from ..desk import ArticleDeskMixin
+from ..models import Article, Edition, Revision
+from ..publish_views import PublishGateMixin
+from ..services import ACTION_LABELS, DeskError
 
 # Fields of Article that only workflow actions change (never a form, whatever is POSTed).
 WORKFLOW_FIELDS = ("status", "published_at", "updated_at")
 
 
-class VersionedFormMixin:
-    """Optimistic locking for an admin change form: the version it was loaded at travels with it.
-
-    On save the row is locked and compared; a newer version refuses the save with who changed it and
-    when, and the form comes back with everything the editor typed. Ticking "save mine anyway" (which
-    names the version they were shown) overwrites explicitly.
-    """
-
-    lock_label = gettext_lazy("this object")
-
-    def _init_version(self):
-        self.fields["loaded_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
-        self.fields["overwrite_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
-        if self.instance.pk and not self.is_bound:
-            self.initial["loaded_version"] = self.instance.version
-        self.conflict = None
-        self.overwrote = None
-
-    def lock_current(self):
-        raise NotImplementedError
-
-    def check_version(self, cleaned):
-        if not self.instance.pk:
-            return
-        current = self.lock_current()
-        if current is None:
-            raise ValidationError(_("This was deleted meanwhile; nothing was saved."), code="gone")
-        loaded = cleaned.get("loaded_version")
-        if loaded is None:
-            # Every form this admin renders carries the version it was loaded at; a write without one
-            # could silently overwrite someone's later save, so it is refused (issue 10, item 2).
-            raise ValidationError(_("Not saved: this form did not say which version you loaded. Reload the page "
-                                    "and make your change again."), code="no_version")
-        if loaded != current.version:
-            if cleaned.get("overwrite_version") == current.version:
-                self.overwrote = current
-            else:
-                self.conflict = current
-                who = services.describe_user(current.modified_by)
-                when = timezone.localtime(current.modified_at).strftime("%Y-%m-%d %H:%M:%S")
-                raise ValidationError(
-                    _("Not saved: %(what)s was changed by %(who)s at %(when)s (now version %(version)s) "
-                      "after you opened it. What you typed is kept below; tick “Save mine anyway” to replace their "
-                      "changes, or reload the page to start from theirs.") % {
-                        "what": self.lock_label, "who": who, "when": when, "version": current.version},
-                    code="stale")
-        self.locked = current
-        # Fields this form does not edit come from the locked row, not from the copy read before the lock.
-        for field in self.instance._meta.concrete_fields:
-            if field.name not in self.fields and not field.primary_key:
-                setattr(self.instance, field.attname, getattr(current, field.attname))
-        self.instance.version = current.version
-
-
-class ArticleForm(VersionedFormMixin, forms.ModelForm):
+class ArticleForm(VersionedModelForm):
     lock_label = gettext_lazy("this story")
 
     class Meta:
         model = Article
         fields = "__all__"
         formfield_callback = staticmethod(https_formfield)  # not dead code: see newsroom.forms
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._init_version()
 
     def lock_current(self):
         return Article.objects.working().select_for_update().filter(pk=self.instance.pk).first()
@@ -112,7 +43,7 @@ class ArticleForm(VersionedFormMixin, forms.ModelForm):
         if bylines in (None, ""):
             return []
         if not isinstance(bylines, list) or not all(isinstance(b, str) for b in bylines):
-            raise ValidationError('Bylines are a list of names in quotes, e.g. ["鋅產業", "王小明"].', code="bylines")
+            raise ValidationError(_('Bylines are a list of names in quotes, e.g. ["鋅產業", "王小明"].'), code="bylines")
         return bylines
 
     def clean_source_url(self):
@@ -124,11 +55,6 @@ class ArticleForm(VersionedFormMixin, forms.ModelForm):
         value = self.cleaned_data.get("source_published_on") or ""
         validate_calendar_date(value)
         return value
-
-    def clean(self):
-        cleaned = super().clean()
-        self.check_version(cleaned)
-        return cleaned
 
 
 class UnpublishedChangesFilter(admin.SimpleListFilter):
@@ -185,8 +111,7 @@ class ArticleAdmin(PublishGateMixin, ArticleDeskMixin, admin.ModelAdmin):
     list_filter = ("status", UnpublishedChangesFilter, "language")
     search_fields = ("title", "slug", "dek", "source_name")
     autocomplete_fields = ("source_entity",)
-    readonly_fields = ("status", "published_at", "updated_at", "version", "owner", "modified_by", "created_at",
-                       "modified_at")
+    readonly_fields = (*WORKFLOW_FIELDS, "version", "owner", "modified_by", "created_at", "modified_at")
     fieldsets = (
         (None, {"fields": ("title", "slug", "dek", "language", "bylines")}),
         (gettext_lazy("Source"), {"fields": ("source_name", "source_entity", "source_url", "source_published_on")}),
@@ -405,194 +330,3 @@ class ArticleAdmin(PublishGateMixin, ArticleDeskMixin, admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Submit the selected stories for review"), permissions=["change"])
     def submit(self, request, queryset):
         return self._transition_action(request, queryset, "submit")
-
-
-# --- quotes, mentions and annotations outside the desk ---------------------------------------------
-
-class AnchoredForm(VersionedFormMixin, forms.ModelForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._init_version()
-        self.lock_label = _("this %(thing)s") % {"thing": self._meta.model._meta.verbose_name}
-        self.locked = None
-
-    def lock_current(self):
-        return self._meta.model.objects.select_for_update().filter(pk=self.instance.pk).first()
-
-    user = None  # set by WorkingCopyAdmin.get_form: status changes follow the desk's rules for this user
-
-    def clean(self):
-        cleaned = super().clean()
-        block = cleaned.get("block")
-        if block is not None and block.article.edition != Edition.WORKING:
-            raise ValidationError({"block": _("Annotate the working copy; live editions change only by publishing.")})
-        self.check_version(cleaned)
-        self.check_status(cleaned, block)
-        if cleaned.get("said_on"):
-            try:
-                validate_calendar_date(cleaned["said_on"])
-            except ValidationError as exc:
-                self.add_error("said_on", exc)
-        return cleaned
-
-    def check_status(self, cleaned, block):
-        """A status changes here only as the desk would let this user change it (issue 10, item 1)."""
-        if "status" not in cleaned or self.user is None:
-            return
-        model = self._meta.model
-        kind = model.__name__.lower()
-        article = block.article if block is not None else getattr(self.instance, "article", None)
-        if article is None:
-            return
-        old = getattr(self.locked, "status", None) if self.instance.pk else model._meta.get_field("status").default
-        new = cleaned["status"]
-        if not status_change_allowed(desk_permissions(self.user, article), kind, old, new, self.instance):
-            reason = _("an editor confirms suggestions") if new == "confirmed" else _("that is not your step")
-            self.add_error("status", ValidationError(
-                _("You may not change this %(thing)s from %(old)s to %(new)s: %(reason)s.") % {
-                    "thing": model._meta.verbose_name, "old": old, "new": new, "reason": reason},
-                code="transition"))
-
-
-class WorkingCopyAdmin(admin.ModelAdmin):
-    """Anchored objects of working copies; the server re-checks every anchor and version on save.
-
-    Permissions follow the story (``desk_permissions``): only where the desk would allow the same.
-    There are no bulk actions here; the review queue does bulk work with a version per row.
-    """
-
-    form = AnchoredForm
-    raw_id_fields = ("block",)
-    list_select_related = ("article", "block")
-    actions = None
-    kind = ""
-    change_form_template = "admin/versioned_change_form.html"
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
-
-    def get_queryset(self, request):
-        return (super().get_queryset(request).filter(article__edition=Edition.WORKING)
-                .filter(article__in=permissions.stories_visible_to(request.user)))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name in ("block", "attribution_block"):
-            kwargs["queryset"] = Block.objects.filter(article__in=permissions.stories_visible_to(request.user),
-                                                      kind=Block.Kind.PARAGRAPH)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def _allowed(self, request, obj, op):
-        if obj is None:
-            return super().has_view_permission(request) if op == "view" else getattr(
-                super(), f"has_{op}_permission")(request)
-        perms = desk_permissions(request.user, obj.article)
-        if op == "view":
-            return perms["view"]
-        return item_allowed(perms, self.kind, op, obj)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request, obj, "view")
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request, obj, "change")
-
-    def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, obj, "delete")
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            perms = desk_permissions(request.user, obj.block.article)
-            if not item_allowed(perms, self.kind, "add"):
-                raise PermissionDenied(_("You may not annotate this story."))
-        obj.modified_by = request.user
-        super().save_model(request, obj, form, change)
-        services.revision_create(article=obj.block.article, user=request.user, action="annotate")
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.revision_create(article=obj.article, user=request.user, action="annotate")
-
-
-@admin.register(Quote)
-class QuoteAdmin(WorkingCopyAdmin):
-    kind = "quote"
-    list_display = ("exact", "speaker", "role", "kind", "status", "article")
-    list_filter = ("status", "kind")
-    search_fields = ("exact", "speaker__name", "role", "article__title")
-    autocomplete_fields = ("speaker", "event")
-    raw_id_fields = ("block", "attribution_block")
-    list_select_related = ("article", "block", "speaker")
-
-    def has_change_permission(self, request, obj=None):
-        if obj is None:
-            return super().has_change_permission(request) or request.user.has_perm("articles.verify_quote")
-        # A fact-checker changes a quote's status (verified or disputed) and note, nothing else.
-        perms = desk_permissions(request.user, obj.article)
-        return item_allowed(perms, "quote", "change") or item_allowed(perms, "quote", "verify")
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not desk_permissions(request.user, obj.article)["change_quote"]:
-            return [f.name for f in Quote._meta.fields if f.name not in ("status", "note")]
-        return super().get_readonly_fields(request, obj)
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if obj is not None and not desk_permissions(request.user, obj.article)["change_quote"]:
-            statuses = [obj.status, Quote.Status.VERIFIED, Quote.Status.DISPUTED]
-
-            class VerifyForm(form):
-                def clean_status(self):
-                    status = self.cleaned_data["status"]
-                    if status not in statuses:
-                        raise ValidationError(_("A fact-check marks a quote verified or disputed."))
-                    return status
-
-            return VerifyForm
-        return form
-
-
-@admin.register(Mention)
-class MentionAdmin(WorkingCopyAdmin):
-    kind = "mention"
-    list_display = ("exact", "entity", "status", "article")
-    list_filter = ("status", "entity__kind")
-    search_fields = ("exact", "entity__name", "article__title")
-    autocomplete_fields = ("entity",)
-    list_select_related = ("article", "block", "entity")
-
-
-@admin.register(Annotation)
-class AnnotationAdmin(WorkingCopyAdmin):
-    kind = "annotation"
-    list_display = ("exact", "kind", "public", "status", "article")
-    list_filter = ("kind", "status", "public")
-    search_fields = ("exact", "body", "original", "article__title")
-    # The importer's flags and repairs change only for whoever may resolve them: ``item_allowed``.
-
-
-@admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
-    list_display = ("article", "number", "action", "user", "created_at")
-    list_filter = ("action",)
-    search_fields = ("article__title",)
-    list_select_related = ("article", "user")
-    readonly_fields = ("article", "number", "action", "user", "created_at", "data")
-    actions = None
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(article__in=permissions.stories_visible_to(request.user))
-
-    def has_view_permission(self, request, obj=None):
-        if obj is not None:
-            return super().has_view_permission(request) and permissions.can_view_story(request.user, obj.article)
-        return super().has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0013_admin_list_indexes'),
+        ('articles', '0014_quote_fts_trigger_lookup'),
         ('entities', '0006_versions_and_marked_public'),
     ]
 
