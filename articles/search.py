@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
-from django.db import connection, models
-from django.db.models import BooleanField, Case, F, FloatField, IntegerField, Q, Subquery, TextField, Value, When
+from django.db import connection
+from django.db.models import BooleanField, Case, F, FloatField, IntegerField, Subquery, TextField, Value, When
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Cast, Concat, Length, Replace
 from django.utils import timezone
 
 from entities.models import Entity
+from newsroom.db import Prepared, instance_from_row
 from newsroom.text import TERM_RE, fold_for_search
 
 from .entity_usage import StoryUsage
@@ -224,44 +225,29 @@ def occurrences(query):
 
 ENTITY_FIELDS = ("id", "slug", "name", "kind", "description", "search_tokens")
 _NAMED = "search_named"  # the matching entities, a common table expression the public test reads twice
-_NOW = object()
-_STAND_IN_NOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt_timezone.utc)
-_PUBLIC_AMONG_SQL = {}
+
+
+def _public_among_named(now):
+    among = RawSQL(f"SELECT pk FROM {_NAMED}", ())
+    public = StoryUsage().public_entities(now, among=among)
+    marked = Entity.objects.filter(pk__in=among, marked_public=True).values("pk").order_by()
+    # A union, not "marked_public OR pk IN (public)", which PostgreSQL tests on every entity.
+    either = public.order_by().union(marked)
+    return Entity.objects.filter(pk__in=either).values(*ENTITY_FIELDS).order_by()
+
+
+# The public test is a large expression (an EXISTS per tie to a story) that cost the ORM ~10 ms of
+# Python to build, more than the rest of a search: built once per process (newsroom.db.Prepared).
+_PUBLIC_AMONG = Prepared(_public_among_named, now=datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt_timezone.utc))
 
 
 def public_among(named, now=None):
     """The public entities (``EntityQuerySet.public``: named in a public story, or marked public) among
-    the pks QuerySet ``named`` selects, with the fields a hit shows.
-
-    The public test is a large expression (an EXISTS per tie to a story) that costs the ORM ~10 ms
-    of Python to build, more than the rest of a search, and its SQL never changes: it is built once
-    per process and database, reading the matching entities from a common table expression (so
-    they are found once, not once per reference) and a stand-in time, and run with this time.
-    """
-    now = now or timezone.now()
-    sql, slots = _public_among_sql()
+    the pks QuerySet ``named`` selects, with the fields a hit shows. The matching entities are a common
+    table expression (found once, not once per reference)."""
     named_sql, named_params = named.query.sql_with_params()
-    prepared = models.DateTimeField().get_db_prep_value(now, connection)
-    params = [*named_params, *(prepared if slot is _NOW else slot for slot in slots)]
-    return Entity.objects.raw(f"WITH {_NAMED} (pk) AS ({named_sql}) {sql}", params)
-
-
-def _public_among_sql():
-    """(sql, slots): the SQL of ``public_among`` after its WITH clause, and its parameters in order:
-    a constant, or _NOW for the time."""
-    if connection.alias not in _PUBLIC_AMONG_SQL:
-        among = RawSQL(f"SELECT pk FROM {_NAMED}", ())
-        public = StoryUsage().public_entities(_STAND_IN_NOW, among=among)
-        marked = Entity.objects.filter(pk__in=among, marked_public=True).values("pk").order_by()
-        # A union, not "marked_public OR pk IN (public)", which PostgreSQL tests on every entity.
-        either = public.order_by().union(marked)
-        queryset = Entity.objects.filter(pk__in=either).only(*ENTITY_FIELDS).order_by()
-        sql, params = queryset.query.sql_with_params()
-        stand_in = models.DateTimeField().get_db_prep_value(_STAND_IN_NOW, connection)
-        slots = [_NOW if value in (stand_in, _STAND_IN_NOW) else value for value in params]
-        assert _NOW in slots, "the public entities' query lost its time"
-        _PUBLIC_AMONG_SQL[connection.alias] = sql, slots
-    return _PUBLIC_AMONG_SQL[connection.alias]
+    rows = _PUBLIC_AMONG.run(now=now or timezone.now(), common=(_NAMED, named_sql, named_params))
+    return [instance_from_row(Entity, row, ENTITY_FIELDS) for row in rows]
 
 
 @dataclass

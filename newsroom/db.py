@@ -210,7 +210,9 @@ class Prepared:
     like ``startswith``'s "…%", is not found: refused). ``run(**values)``
     executes the SQL with the values in the slots (a list as long as its stand-in) and returns the
     rows as dicts, converted as the ORM converts them. ``paged``: the SQL ends with LIMIT and OFFSET
-    parameters (``run(limit=, offset=)``).
+    parameters (``run(limit=, offset=)``). ``run(common=(name, sql, params))`` puts a common table
+    expression of one column, ``pk``, before the query, for a part whose SQL varies (the queryset
+    reads it as ``RawSQL("SELECT pk FROM name")``).
     """
 
     def __init__(self, build, *, paged=False, **standins):
@@ -263,12 +265,16 @@ class Prepared:
             self._compiled[key] = sql, slots, names, compiler, converters
         return self._compiled[key]
 
-    def run(self, *, limit=None, offset=None, **values):
+    def run(self, *, limit=None, offset=None, common=None, **values):
         sql, slots, names, compiler, converters = self.compiled()
+        params = []
+        if common is not None:
+            name, common_sql, common_params = common
+            sql = f"WITH {name} (pk) AS ({common_sql}) {sql}"
+            params.extend(common_params)
         given = self._slot_values(values)
         if self.paged:
             given.update({("limit", None): int(limit), ("offset", None): int(offset)})
-        params = []
         for slot, kind in slots:  # (None, a constant) or (a slot, the stand-in's type as compiled)
             if slot is None:
                 params.append(kind)

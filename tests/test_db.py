@@ -21,6 +21,16 @@ class PreparedTests(TestCase):
         for i in range(3):
             make_story(1, slug=f"s{i}", title=f"第{i}篇")
 
+    def test_a_common_table_expression_put_before_the_query(self):
+        from django.db.models.expressions import RawSQL
+
+        prepared = Prepared(lambda now: Article.objects.public(now).filter(pk__in=RawSQL("SELECT pk FROM chosen", ()))
+                            .order_by("slug").values("slug"), now=NOW)
+        wanted = Article.objects.public().filter(slug__in=["s0", "s2"]).values("pk")
+        sql, params = wanted.query.sql_with_params()
+        assert prepared.run(now=timezone.now(), common=("chosen", sql, params)) == [{"slug": "s0"}, {"slug": "s2"}]
+        assert prepared.run(now=timezone.now() - timedelta(days=3650), common=("chosen", sql, params)) == []
+
     def test_runs_with_the_values_given_in_the_slots_of_the_stand_ins(self):
         built = []
 
