@@ -151,7 +151,7 @@ def raw_import(*, text, options, user=None, dry_run=False, publish=False, replac
     known.prime(text)
     slug_hint = options.slug
     rejected = set()
-    doc = raw_to_doc(text, options=options, known_entities=known)
+    doc = raw_to_doc(text, options=options, known_entities=known, index=known.index())
     existing = Article.objects.working().filter(slug=slug_hint or doc["article"]["slug"]).first()
     same = existing is not None and _same_story(export_story(existing), doc)
     if existing is not None and not slug_hint and not same:
@@ -167,7 +167,7 @@ def raw_import(*, text, options, user=None, dry_run=False, publish=False, replac
     if existing is not None:
         rejected = set(RejectedSuggestion.objects.filter(article=existing).values_list("kind", "exact", "entity_slug"))
         if rejected:
-            doc = raw_to_doc(text, options=options, known_entities=known, rejected=rejected)
+            doc = raw_to_doc(text, options=options, known_entities=known, rejected=rejected, index=known.index())
         doc = merge_editor_work(export_story(existing), doc)
     with transaction.atomic():
         # A re-import updates the working copy only; readers see it when an editor publishes. The
@@ -198,20 +198,23 @@ class KnowledgeBase(Mapping):
     item (description, roles, relations) only of those it finds. So the names are read once (two
     queries, however many files a run imports) and full items on demand, those named in a text
     in one batch (``prime``). ``forget`` drops what an import may have changed.
+
+    ``index()``: the suggesters' lookups over every entity's names (``importing.suggest.KnownIndex``:
+    the mention automaton, speaker names, events), built once a run, not once a file; the entities
+    ``forget`` brings are added to it (``learned``), and it is built again only when a known
+    entity's names changed.
     """
 
     def __init__(self):
         self._light = {}
         for pk, slug, kind, name in Entity.objects.order_by("pk").values_list("pk", "slug", "kind", "name"):
             self._light[slug] = {"id": slug, "kind": kind, "name": name, "aliases": [], "_pk": pk}
-        self._names = None
         by_pk = {d["_pk"]: d for d in self._light.values()}
         for entity_id, alias, lang in Alias.objects.order_by("entity_id", "id").values_list("entity_id", "text", "lang"):
             if entity_id in by_pk:
                 by_pk[entity_id]["aliases"].append({"text": alias, "lang": lang})
         self._full = {}
-        for d in self._light.values():
-            d["_folded"] = _folded_names(d)
+        self._index = None
 
     def __iter__(self):
         return iter(self._light)
@@ -233,31 +236,18 @@ class KnowledgeBase(Mapping):
         """(slug, item) with the kind, name and aliases of every entity (what matching needs)."""
         return ((slug, self._full.get(slug, light)) for slug, light in self._light.items())
 
+    def index(self):
+        """The suggesters' ``KnownIndex`` of every entity, in the knowledge base's order."""
+        if self._index is None:
+            from ..importing.suggest import KnownIndex
+
+            self._index = KnownIndex(_known_entity(d) for d in self._light.values())
+        return self._index
+
     def prime(self, text):
         """Read in one batch the full items of the entities whose names occur in ``text``."""
-        folded = fold_chars(text)
-        named = {slug for _end, slugs in self._automaton().iter(folded) for slug in slugs}
+        named = self.index().named_in(fold_chars(text))
         self._load(slug for slug in self._light if slug in named and slug not in self._full)
-
-    def _automaton(self):
-        """Every folded name and alias of the knowledge base in one Aho–Corasick automaton: a text is
-        read once, not searched for each of 20,000 entities' names. Built on first use and again only
-        when ``forget`` brought a new name."""
-        if self._names is None:
-            import ahocorasick
-
-            automaton = ahocorasick.Automaton()
-            by_name = {}
-            for slug, d in self._light.items():
-                for n in d["_folded"]:
-                    if n:
-                        by_name.setdefault(n, []).append(slug)
-            for n, slugs in by_name.items():
-                automaton.add_word(n, slugs)
-            if by_name:
-                automaton.make_automaton()
-            self._names = automaton if by_name else _NoNames()
-        return self._names
 
     def _load(self, slugs):
         slugs = list(slugs)
@@ -273,25 +263,26 @@ class KnowledgeBase(Mapping):
             return
         for slug in slugs:
             self._full.pop(slug, None)
-        rows = list(Entity.objects.filter(slug__in=slugs).values_list("pk", "slug", "kind", "name"))
+        rows = list(Entity.objects.filter(slug__in=slugs).order_by("pk").values_list("pk", "slug", "kind", "name"))
         aliases = {}
         for entity_id, text, lang in Alias.objects.filter(entity_id__in=[r[0] for r in rows]).order_by(
                 "entity_id", "id").values_list("entity_id", "text", "lang"):
             aliases.setdefault(entity_id, []).append({"text": text, "lang": lang})
+        learned = []
         for pk, slug, kind, name in rows:
-            before = self._light.get(slug, {}).get("_folded")
-            self._light[slug] = d = {"id": slug, "kind": kind, "name": name, "_pk": pk,
-                                     "aliases": aliases.get(pk, [])}
-            d["_folded"] = _folded_names(d)
-            if d["_folded"] != before:
-                self._names = None  # a new entity, name or alias: the automaton is built again
+            before = self._light.get(slug)
+            d = {"id": slug, "kind": kind, "name": name, "_pk": pk, "aliases": aliases.get(pk, [])}
+            self._light[slug] = d
+            if before is None:
+                learned.append(d)  # a new entity: known after all the others, as a new run would list it
+            elif (before["kind"], before["name"], before["aliases"]) != (kind, name, d["aliases"]):
+                self._index = None  # a known entity's names or kind changed: the index is built again
+        if learned and self._index is not None:
+            self._index = self._index.learned(_known_entity(d) for d in learned)
 
 
-def _folded_names(d):
-    return [fold_chars(n.strip()) for n in (d["name"], *(a["text"] for a in d["aliases"]))]
+def _known_entity(d):
+    from ..importing.suggest import KnownEntity
 
-
-class _NoNames:
-    def iter(self, text):
-        return iter(())
+    return KnownEntity(d["id"], d["kind"], (d["name"], *(a["text"] for a in d["aliases"])))
 
