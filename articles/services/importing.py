@@ -80,7 +80,7 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True, replace=False
             # only what the two have alike).
             needed = article is not None or (sync_live and doc["article"]["status"] in VISIBLE_STATUSES)
             stored = as_stored(doc) if withheld and needed else doc
-            written = None
+            written, entities = None, None
             if old == stored:
                 result = ImportResult(slug, "unchanged", article=article)
             else:
@@ -90,17 +90,22 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True, replace=False
                         raise EditorsChanged(article, since)
                 result = ImportResult(slug, "updated" if article else "created",
                                       summarize_changes(old, stored), article=article)
-                entities_upsert(docs=doc["entities"], only_new=withheld)
-                article = write_story(doc, article or Article(edition=Edition.WORKING))
-                if result.action == "updated":
+                entities = entities_upsert(docs=doc["entities"], only_new=withheld)
+                created = article is None
+                article = article or Article(edition=Edition.WORKING)
+                if not created:
                     # Open admin forms of this story are now stale; their refusal names who changed it.
                     article.version += 1
                     article.modified_by = user
-                    article.save(update_fields=["version", "modified_by", "modified_at"])
-                revision_create(article=article, user=user, action="import", data=doc)
+                # Saved with the story (one write of the row): the digest its revision gives it.
+                article.content_digest = content_digest(doc)
+                article = write_story(doc, article, entities=entities)
+                revision_create(article=article, user=user, action="import", data=doc, first=created,
+                                digest_saved=True)
                 result.article = article
                 written = stored
-            live_synced = _sync_live(article, written) if sync_live else ""
+            live_synced = _sync_live(article, written, created=result.action == "created",
+                                     entities=entities) if sync_live else ""
             if live_synced:
                 result.changes.append(live_synced)
             if dry_run:
@@ -111,14 +116,15 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True, replace=False
 
 
 
-def _sync_live(article, written):
+def _sync_live(article, written, *, created=False, entities=None):
     """``sync_live_edition``; a new live edition is written from ``written``, the document the
     import just wrote, rather than from reading the working copy back (export_story gives what
-    was written: the idempotence every re-import relies on, tested)."""
+    was written: the idempotence every re-import relies on, tested). A story the import
+    ``created`` has no live edition to look up."""
     if written is None or article.status not in VISIBLE_STATUSES or \
-            Article.objects.live().filter(working_copy=article).exists():
+            (not created and Article.objects.live().filter(working_copy=article).exists()):
         return sync_live_edition(article)
-    copy_to_live(article, written)
+    copy_to_live(article, written, new=created, entities=entities)
     return "live edition created"
 
 
