@@ -1,5 +1,6 @@
 """Importing story-format documents and raw text into working copies."""
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -197,13 +198,18 @@ def raw_import(*, text, options, user=None, dry_run=False, publish=False, replac
     return result
 
 
+FULL_ITEMS = 2048  # a few hundred stories' entities; the commonest stay, the long tail is read again
+
+
 class KnowledgeBase(Mapping):
     """{slug: story-format entity item} of the whole knowledge base, as the raw importer reads it.
 
     The importer matches every entity's names and aliases against the text but needs the full
     item (description, roles, relations) only of those it finds. So the names are read once (two
     queries, however many files a run imports) and full items on demand, those named in a text
-    in one batch (``prime``). ``forget`` drops what an import may have changed.
+    in one batch (``prime``); at most ``FULL_ITEMS`` are kept (the most recently named: a long run
+    naming ever more of 20,000 entities does not keep them all). ``forget`` drops what an import
+    may have changed.
 
     ``index()``: the suggesters' lookups over every entity's names (``importing.suggest.KnownIndex``:
     the mention automaton, speaker names, events), built once a run, not once a file; the entities
@@ -219,7 +225,7 @@ class KnowledgeBase(Mapping):
         for entity_id, alias, lang in Alias.objects.order_by("entity_id", "id").values_list("entity_id", "text", "lang"):
             if entity_id in by_pk:
                 by_pk[entity_id]["aliases"].append({"text": alias, "lang": lang})
-        self._full = {}
+        self._full = OrderedDict()  # full items, the FULL_ITEMS most recently asked for
         self._index = None
 
     def __iter__(self):
@@ -232,7 +238,9 @@ class KnowledgeBase(Mapping):
         return slug in self._light
 
     def __getitem__(self, slug):
-        if slug not in self._full:
+        if slug in self._full:
+            self._full.move_to_end(slug)
+        else:
             if slug not in self._light:
                 raise KeyError(slug)
             self._load([slug])
@@ -261,6 +269,8 @@ class KnowledgeBase(Mapping):
             for e in Entity.objects.filter(slug__in=slugs[i:i + 500]).prefetch_related(
                     "aliases", "roles__organization", "relations_out__object"):
                 self._full[e.slug] = canonical(entity_to_doc(e, self._light))
+        while len(self._full) > FULL_ITEMS:  # the least recently asked for go: read again if named again
+            self._full.popitem(last=False)
 
     def forget(self, slugs):
         """Read ``slugs`` again when next asked (an import created or changed them)."""

@@ -335,6 +335,19 @@ class NameIndexTests(TestCase):
         knowledge.prime("老七也來了。")
         assert "passer-7" in knowledge._full
 
+    def test_the_full_items_kept_are_bounded(self):
+        from unittest import mock
+
+        from articles.services import importing
+
+        Entity.objects.bulk_create([Entity(kind="person", name=f"路人{i}號", slug=f"passer-{i}") for i in range(30)])
+        knowledge = importing.KnowledgeBase()
+        with mock.patch.object(importing, "FULL_ITEMS", 4):
+            knowledge.prime("".join(f"路人{i}號說話。" for i in range(10, 20)))
+            assert len(knowledge._full) == 4  # the memory a long run holds does not grow with the files
+            assert knowledge["passer-12"]["name"] == "路人12號"  # one that went is read again when asked
+            assert len(knowledge._full) == 4 and list(knowledge._full)[-1] == "passer-12"
+
     def test_speaker_names_by_bucket_match_a_walk_over_every_name(self):
         from articles.importing.suggest.index import KnownIndex
         from articles.importing.suggest.names import _is_word_char, _Name, _Names, _on_word_boundary, folded_name

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from newsroom.text import HAN_CLASS, fold_chars, is_han
 
@@ -35,9 +34,9 @@ class _Speaker:
     via: str = "name"  # "name" | "pronoun" | "guess"
 
 
-@lru_cache(maxsize=1 << 17)
 def folded_name(name: str) -> str:
-    """A known entity's name as matched (folded, stripped): asked for every name at every file."""
+    """A known entity's name as matched (folded, stripped): asked once per name when a ``KnownIndex``
+    is built (no cache: one of every name of 20,000 entities would be memory held for nothing)."""
     return fold_chars(name.strip())
 
 
