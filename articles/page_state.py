@@ -32,8 +32,11 @@ def _entity_slugs(*article_ids):
 def _live_saved(sender, instance, raw=False, **kwargs):
     if raw or instance.edition != Edition.LIVE:
         return
-    bump(SITE, story_scope(instance.slug),
-         *(entity_stories_scope(s) for s in _entity_slugs(instance.pk, instance.working_copy_id)))
+    # A new edition copied from a document says which entities it lists (copy_to_live); else read.
+    listed = getattr(instance, "listed_entity_slugs", None)
+    if listed is None:
+        listed = _entity_slugs(instance.pk, instance.working_copy_id)
+    bump(SITE, story_scope(instance.slug), *(entity_stories_scope(s) for s in dict.fromkeys(listed)))
     if instance.publish_at and instance.publish_at > timezone.now():
         schedule(instance.publish_at)
 

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from newsroom.text import clean_name
@@ -13,9 +12,12 @@ from .models import Alias, Entity, Relation, Role
 from .usage import provider
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def entities_upsert(*, docs, only_new=False):
     """Create or update entities from story-format ``entities`` items; return {slug: Entity}.
+
+    All or nothing; inside a caller's transaction it takes no savepoint of its own (an error
+    leaves that transaction to be rolled back, as every caller's is: two queries an import).
 
     Scalar fields follow the file. Aliases, roles and relations are added when missing and never
     removed here: the knowledge base is shared by every story, and removal is an editor's decision.
@@ -24,13 +26,25 @@ def entities_upsert(*, docs, only_new=False):
     """
     # Aliases, roles and relations read with the entities (four queries), so a file naming a hundred
     # known entities writes only what is new, not a hundred rounds of reads.
-    by_slug = {e.slug: e for e in Entity.objects.filter(slug__in=[d["id"] for d in docs])}
+    by_slug = {e.slug: e for e in Entity.objects.filter(slug__in=[d["id"] for d in docs]).order_by()}
     kept = set(by_slug) if only_new else set()
     docs = [d for d in docs if d["id"] not in kept]
     # Only the entities to compare need their aliases, roles and relations (a draft naming twenty
-    # known entities and no new one reads none).
-    prefetch_related_objects([by_slug[d["id"]] for d in docs if d["id"] in by_slug],
-                             "aliases", "roles", "relations_out")
+    # known entities and no new one reads none), read as plain values (no model instances: they are
+    # only compared) and unordered (the models' orderings join the entities' table to sort by name);
+    # an entity created here has none.
+    compared = [by_slug[d["id"]].pk for d in docs if d["id"] in by_slug]
+    aliases, roles, relations = {}, {}, {}
+    if compared:
+        for entity_id, text in Alias.objects.filter(entity_id__in=compared).order_by().values_list(
+                "entity_id", "text"):
+            aliases.setdefault(entity_id, set()).add(text)
+        for person_id, *key in Role.objects.filter(person_id__in=compared).order_by().values_list(
+                "person_id", "title", "organization_id", "start", "end"):
+            roles.setdefault(person_id, set()).add(tuple(key))
+        for subject_id, predicate, object_id, start, end in Relation.objects.filter(
+                subject_id__in=compared).order_by().values_list("subject_id", "predicate", "object_id", "start", "end"):
+            relations.setdefault(subject_id, {})[(predicate, object_id)] = (start, end)
     for doc in docs:
         entity = by_slug.get(doc["id"]) or Entity(slug=doc["id"])
         values = {"kind": doc["kind"], "name": doc["name"], "description": doc.get("description", ""),
@@ -43,32 +57,27 @@ def entities_upsert(*, docs, only_new=False):
         by_slug[doc["id"]] = entity
     for doc in docs:
         entity = by_slug[doc["id"]]
-        existing = {a.text for a in entity.aliases.all()} if entity.pk and _prefetched(entity) else set(
-            entity.aliases.values_list("text", flat=True))
+        existing = aliases.setdefault(entity.pk, set())
         for alias in doc.get("aliases", []):
             if alias["text"] not in existing:
                 Alias.objects.create(entity=entity, text=alias["text"], lang=alias.get("lang", ""))
                 existing.add(alias["text"])
-        roles = {(r.title, r.organization_id, r.start, r.end) for r in entity.roles.all()}
+        held = roles.setdefault(entity.pk, set())
         for role in doc.get("roles", []):
             org = by_slug[role["organization"]] if role.get("organization") else None
             key = (role["title"], org.pk if org else None, role.get("start", ""), role.get("end", ""))
-            if key not in roles:
+            if key not in held:
                 Role.objects.create(person=entity, title=key[0], organization=org, start=key[2], end=key[3])
-                roles.add(key)
-        relations = {(r.predicate, r.object_id): (r.start, r.end) for r in entity.relations_out.all()}
+                held.add(key)
+        related = relations.get(entity.pk, {})
         for rel in doc.get("relations", []):
-            if relations.get((rel["predicate"], by_slug[rel["object"]].pk)) == (rel.get("start", ""), rel.get("end", "")):
+            if related.get((rel["predicate"], by_slug[rel["object"]].pk)) == (rel.get("start", ""), rel.get("end", "")):
                 continue  # already so
             Relation.objects.update_or_create(
                 subject=entity, predicate=rel["predicate"], object=by_slug[rel["object"]],
                 defaults={"start": rel.get("start", ""), "end": rel.get("end", "")},
             )
     return by_slug
-
-
-def _prefetched(entity):
-    return "aliases" in getattr(entity, "_prefetched_objects_cache", {})
 
 
 def entity_create(*, name, kind):

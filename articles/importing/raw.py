@@ -9,7 +9,6 @@ editor as ``suggested``. On re-import, ``merge_editor_work`` keeps what editors 
 
 import datetime
 from dataclasses import dataclass
-from functools import lru_cache
 
 from newsroom.text import ascii_slug, clean_name, fold_chars
 
@@ -40,10 +39,11 @@ def story_date(options):
         raise StoryFormatError(f"--published-on {options.published_on!r} is not a YYYY-MM-DD date") from None
 
 
-def raw_to_doc(text, *, options, known_entities, rejected=frozenset()):
+def raw_to_doc(text, *, options, known_entities, rejected=frozenset(), index=None):
     """Build a draft story document from raw text.
 
-    ``known_entities``: {slug: entity doc} for every entity in the knowledge base that may be named.
+    ``known_entities``: {slug: entity doc} for every entity in the knowledge base that may be named;
+    ``index``: their ``suggest.KnownIndex`` when built once for many files (else built here).
     ``rejected``: {(kind, exact, entity slug)} of suggestions editors rejected before; not suggested again.
     """
     try:
@@ -128,7 +128,8 @@ def raw_to_doc(text, *, options, known_entities, rejected=frozenset()):
             })
     # No headline line: the title stays empty (a working copy may have none) and the publish gate
     # blocks until an editor writes one (or --title gives it). The lede's first clause never stands in.
-    quotes, mentions, entities = _suggestions(paragraphs, keys, options, known_entities, rejected)
+    index = index if index is not None else known_index(known_entities)
+    quotes, mentions, entities = _suggestions(paragraphs, keys, options, known_entities, rejected, index)
     # Names are printed as their owners write them (阿里云 is a brand): no script suggestion on them.
     names = [m["anchor"] for m in mentions] + [q["attribution"] for q in quotes if q.get("attribution")]
     annotations = [a for a in annotations if not (a["id"].startswith(SCRIPT_PREFIX) and any(
@@ -186,15 +187,17 @@ def mention_confidence(exact, names, holders):
     return round(score, 2)
 
 
-_folded = lru_cache(maxsize=1 << 17)(fold_chars)  # every known name, at every file of a run
+def known_index(known_entities):
+    """The suggesters' ``KnownIndex`` of {slug: entity doc} (a knowledge base passes its own, built once)."""
+    return suggest.KnownIndex(
+        suggest.KnownEntity(slug, doc["kind"], tuple([doc["name"], *(a["text"] for a in doc.get("aliases", []))]))
+        for slug, doc in known_entities.items())
 
 
-def _suggestions(paragraphs, keys, options, known_entities, rejected):
+def _suggestions(paragraphs, keys, options, known_entities, rejected, index):
     """Suggested quotes and mentions with the entities they name. Each carries a ``confidence``: a
     quote the quote suggester's own, a mention ``mention_confidence`` (the scale above)."""
-    known = [suggest.KnownEntity(slug, doc["kind"], tuple([doc["name"], *(a["text"] for a in doc.get("aliases", []))]))
-             for slug, doc in known_entities.items()]
-    found = suggest.suggest_quotes(paragraphs, known=known, story_date=story_date(options))
+    found = suggest.suggest_quotes(paragraphs, index=index, story_date=story_date(options))
     entities, new_people = {}, {}
 
     def span(s):
@@ -226,28 +229,22 @@ def _suggestions(paragraphs, keys, options, known_entities, rejected):
         if q.attribution:
             quote["attribution"] = span(q.attribution)
         if q.event_name:
-            event = next((s for s, d in known_entities.items() if d["kind"] == "event"
-                          and q.event_name in (d["name"], *(a["text"] for a in d.get("aliases", [])))), None)
+            event = index.event_named(q.event_name)
             if event:
                 quote["event"] = event
                 entities[event] = known_entities[event]
         quotes.append(quote)
 
-    known += [suggest.KnownEntity(slug, "person", (name,)) for name, slug in new_people.items()]
-    names_of = {k.key: k.names for k in known}
-    holders = {}  # folded name -> the entities that have it
-    for k in known:
-        for name in k.names:
-            holders.setdefault(_folded(name), set()).add(k.key)
+    # A speaker this text introduced counts as known: the score is about the match, and the same
+    # file imported again (the speaker now in the knowledge base) must score the same.
+    index = index.extended(suggest.KnownEntity(slug, "person", (name,)) for name, slug in new_people.items())
     mentions = []
-    for m in suggest.suggest_mentions(paragraphs, known):
+    for m in suggest.suggest_mentions(paragraphs, index=index):
         if ("mention", m.anchor.exact, m.entity_key) in rejected:
             continue
         entities.setdefault(m.entity_key, known_entities.get(m.entity_key))
-        # A speaker this text introduced counts as known: the score is about the match, and the same
-        # file imported again (the speaker now in the knowledge base) must score the same.
-        confidence = mention_confidence(m.anchor.exact, names_of[m.entity_key],
-                                        len(holders.get(fold_chars(m.anchor.exact), ())))
+        confidence = mention_confidence(m.anchor.exact, index.names_of(m.entity_key),
+                                        index.holders(fold_chars(m.anchor.exact)))
         mentions.append({"entity": m.entity_key, "anchor": span(m.anchor), "status": "suggested",
                          "confidence": confidence})
     entity_docs = [e for e in entities.values() if e is not None]

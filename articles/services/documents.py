@@ -99,24 +99,27 @@ def entity_to_doc(e, included):
     }
 
 
-def write_story(doc, article):
+def write_story(doc, article, *, entities=None):
     """Make ``article`` hold document ``doc``: its fields, sections, blocks and anchored objects.
 
     The document must already be validated (and canonical: text in NFC). Entities must exist (see
-    ``entities_upsert``). Must run inside a transaction (every caller's is atomic): the child rows
+    ``entities_upsert``, whose {slug: Entity} can be passed as ``entities``: then they are not read
+    again). Must run inside a transaction (every caller's is atomic): the child rows
     are written with ids reserved in it (``newsroom.db.reserve_ids``), one statement per table.
     What ``bulk_create`` gave each row it still gets (defaults, ``auto_now`` stamps, a quote's
     search tokens); no row of these tables has a ``save()`` or signal that writes anything else.
     """
     a = doc["article"]
     source = a.get("source") or {}
-    entities = dict(Entity.objects.filter(
-        slug__in=[e["id"] for e in doc["entities"]] + ([source["entity"]] if source.get("entity") else []))
-        .values_list("slug", "pk"))
-    names = None
-    if doc["quotes"]:  # a quote's search tokens hold its speaker's name
-        speakers = {q["speaker"] for q in doc["quotes"] if q.get("speaker")}
-        names = dict(Entity.objects.filter(slug__in=speakers).values_list("slug", "name")) if speakers else {}
+    # Each entity's id, and a speaker's name (a quote's search tokens hold it).
+    entity_of = {slug: (e.pk, e.name) for slug, e in (entities or {}).items()}
+    needed = {e["id"] for e in doc["entities"]} | ({source["entity"]} if source.get("entity") else set()) | {
+        q["speaker"] for q in doc["quotes"] if q.get("speaker")}
+    if needed - set(entity_of):
+        entity_of.update((slug, (pk, name)) for slug, pk, name in Entity.objects.filter(
+            slug__in=needed - set(entity_of)).values_list("slug", "pk", "name"))
+    entities = {slug: pk for slug, (pk, _name) in entity_of.items()}
+    names = {slug: name for slug, (_pk, name) in entity_of.items()}
     new = article._state.adding
     article.slug = a["slug"]
     article.title = clean_name(a["title"])

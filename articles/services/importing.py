@@ -1,5 +1,6 @@
 """Importing story-format documents and raw text into working copies."""
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -80,7 +81,7 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True, replace=False
             # only what the two have alike).
             needed = article is not None or (sync_live and doc["article"]["status"] in VISIBLE_STATUSES)
             stored = as_stored(doc) if withheld and needed else doc
-            written = None
+            written, entities = None, None
             if old == stored:
                 result = ImportResult(slug, "unchanged", article=article)
             else:
@@ -90,17 +91,22 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True, replace=False
                         raise EditorsChanged(article, since)
                 result = ImportResult(slug, "updated" if article else "created",
                                       summarize_changes(old, stored), article=article)
-                entities_upsert(docs=doc["entities"], only_new=withheld)
-                article = write_story(doc, article or Article(edition=Edition.WORKING))
-                if result.action == "updated":
+                entities = entities_upsert(docs=doc["entities"], only_new=withheld)
+                created = article is None
+                article = article or Article(edition=Edition.WORKING)
+                if not created:
                     # Open admin forms of this story are now stale; their refusal names who changed it.
                     article.version += 1
                     article.modified_by = user
-                    article.save(update_fields=["version", "modified_by", "modified_at"])
-                revision_create(article=article, user=user, action="import", data=doc)
+                # Saved with the story (one write of the row): the digest its revision gives it.
+                article.content_digest = content_digest(doc)
+                article = write_story(doc, article, entities=entities)
+                revision_create(article=article, user=user, action="import", data=doc, first=created,
+                                digest_saved=True)
                 result.article = article
                 written = stored
-            live_synced = _sync_live(article, written) if sync_live else ""
+            live_synced = _sync_live(article, written, created=result.action == "created",
+                                     entities=entities) if sync_live else ""
             if live_synced:
                 result.changes.append(live_synced)
             if dry_run:
@@ -111,14 +117,15 @@ def story_import(*, doc, user=None, dry_run=False, sync_live=True, replace=False
 
 
 
-def _sync_live(article, written):
+def _sync_live(article, written, *, created=False, entities=None):
     """``sync_live_edition``; a new live edition is written from ``written``, the document the
     import just wrote, rather than from reading the working copy back (export_story gives what
-    was written: the idempotence every re-import relies on, tested)."""
+    was written: the idempotence every re-import relies on, tested). A story the import
+    ``created`` has no live edition to look up."""
     if written is None or article.status not in VISIBLE_STATUSES or \
-            Article.objects.live().filter(working_copy=article).exists():
+            (not created and Article.objects.live().filter(working_copy=article).exists()):
         return sync_live_edition(article)
-    copy_to_live(article, written)
+    copy_to_live(article, written, new=created, entities=entities)
     return "live edition created"
 
 
@@ -151,7 +158,7 @@ def raw_import(*, text, options, user=None, dry_run=False, publish=False, replac
     known.prime(text)
     slug_hint = options.slug
     rejected = set()
-    doc = raw_to_doc(text, options=options, known_entities=known)
+    doc = raw_to_doc(text, options=options, known_entities=known, index=known.index())
     existing = Article.objects.working().filter(slug=slug_hint or doc["article"]["slug"]).first()
     same = existing is not None and _same_story(export_story(existing), doc)
     if existing is not None and not slug_hint and not same:
@@ -167,7 +174,7 @@ def raw_import(*, text, options, user=None, dry_run=False, publish=False, replac
     if existing is not None:
         rejected = set(RejectedSuggestion.objects.filter(article=existing).values_list("kind", "exact", "entity_slug"))
         if rejected:
-            doc = raw_to_doc(text, options=options, known_entities=known, rejected=rejected)
+            doc = raw_to_doc(text, options=options, known_entities=known, rejected=rejected, index=known.index())
         doc = merge_editor_work(export_story(existing), doc)
     with transaction.atomic():
         # A re-import updates the working copy only; readers see it when an editor publishes. The
@@ -191,27 +198,35 @@ def raw_import(*, text, options, user=None, dry_run=False, publish=False, replac
     return result
 
 
+FULL_ITEMS = 2048  # a few hundred stories' entities; the commonest stay, the long tail is read again
+
+
 class KnowledgeBase(Mapping):
     """{slug: story-format entity item} of the whole knowledge base, as the raw importer reads it.
 
     The importer matches every entity's names and aliases against the text but needs the full
     item (description, roles, relations) only of those it finds. So the names are read once (two
     queries, however many files a run imports) and full items on demand, those named in a text
-    in one batch (``prime``). ``forget`` drops what an import may have changed.
+    in one batch (``prime``); at most ``FULL_ITEMS`` are kept (the most recently named: a long run
+    naming ever more of 20,000 entities does not keep them all). ``forget`` drops what an import
+    may have changed.
+
+    ``index()``: the suggesters' lookups over every entity's names (``importing.suggest.KnownIndex``:
+    the mention automaton, speaker names, events), built once a run, not once a file; the entities
+    ``forget`` brings are added to it (``learned``), and it is built again only when a known
+    entity's names changed.
     """
 
     def __init__(self):
         self._light = {}
         for pk, slug, kind, name in Entity.objects.order_by("pk").values_list("pk", "slug", "kind", "name"):
             self._light[slug] = {"id": slug, "kind": kind, "name": name, "aliases": [], "_pk": pk}
-        self._names = None
         by_pk = {d["_pk"]: d for d in self._light.values()}
         for entity_id, alias, lang in Alias.objects.order_by("entity_id", "id").values_list("entity_id", "text", "lang"):
             if entity_id in by_pk:
                 by_pk[entity_id]["aliases"].append({"text": alias, "lang": lang})
-        self._full = {}
-        for d in self._light.values():
-            d["_folded"] = _folded_names(d)
+        self._full = OrderedDict()  # full items, the FULL_ITEMS most recently asked for
+        self._index = None
 
     def __iter__(self):
         return iter(self._light)
@@ -223,7 +238,9 @@ class KnowledgeBase(Mapping):
         return slug in self._light
 
     def __getitem__(self, slug):
-        if slug not in self._full:
+        if slug in self._full:
+            self._full.move_to_end(slug)
+        else:
             if slug not in self._light:
                 raise KeyError(slug)
             self._load([slug])
@@ -233,31 +250,18 @@ class KnowledgeBase(Mapping):
         """(slug, item) with the kind, name and aliases of every entity (what matching needs)."""
         return ((slug, self._full.get(slug, light)) for slug, light in self._light.items())
 
+    def index(self):
+        """The suggesters' ``KnownIndex`` of every entity, in the knowledge base's order."""
+        if self._index is None:
+            from ..importing.suggest import KnownIndex
+
+            self._index = KnownIndex(_known_entity(d) for d in self._light.values())
+        return self._index
+
     def prime(self, text):
         """Read in one batch the full items of the entities whose names occur in ``text``."""
-        folded = fold_chars(text)
-        named = {slug for _end, slugs in self._automaton().iter(folded) for slug in slugs}
+        named = self.index().named_in(fold_chars(text))
         self._load(slug for slug in self._light if slug in named and slug not in self._full)
-
-    def _automaton(self):
-        """Every folded name and alias of the knowledge base in one Aho–Corasick automaton: a text is
-        read once, not searched for each of 20,000 entities' names. Built on first use and again only
-        when ``forget`` brought a new name."""
-        if self._names is None:
-            import ahocorasick
-
-            automaton = ahocorasick.Automaton()
-            by_name = {}
-            for slug, d in self._light.items():
-                for n in d["_folded"]:
-                    if n:
-                        by_name.setdefault(n, []).append(slug)
-            for n, slugs in by_name.items():
-                automaton.add_word(n, slugs)
-            if by_name:
-                automaton.make_automaton()
-            self._names = automaton if by_name else _NoNames()
-        return self._names
 
     def _load(self, slugs):
         slugs = list(slugs)
@@ -265,6 +269,8 @@ class KnowledgeBase(Mapping):
             for e in Entity.objects.filter(slug__in=slugs[i:i + 500]).prefetch_related(
                     "aliases", "roles__organization", "relations_out__object"):
                 self._full[e.slug] = canonical(entity_to_doc(e, self._light))
+        while len(self._full) > FULL_ITEMS:  # the least recently asked for go: read again if named again
+            self._full.popitem(last=False)
 
     def forget(self, slugs):
         """Read ``slugs`` again when next asked (an import created or changed them)."""
@@ -273,25 +279,26 @@ class KnowledgeBase(Mapping):
             return
         for slug in slugs:
             self._full.pop(slug, None)
-        rows = list(Entity.objects.filter(slug__in=slugs).values_list("pk", "slug", "kind", "name"))
+        rows = list(Entity.objects.filter(slug__in=slugs).order_by("pk").values_list("pk", "slug", "kind", "name"))
         aliases = {}
         for entity_id, text, lang in Alias.objects.filter(entity_id__in=[r[0] for r in rows]).order_by(
                 "entity_id", "id").values_list("entity_id", "text", "lang"):
             aliases.setdefault(entity_id, []).append({"text": text, "lang": lang})
+        learned = []
         for pk, slug, kind, name in rows:
-            before = self._light.get(slug, {}).get("_folded")
-            self._light[slug] = d = {"id": slug, "kind": kind, "name": name, "_pk": pk,
-                                     "aliases": aliases.get(pk, [])}
-            d["_folded"] = _folded_names(d)
-            if d["_folded"] != before:
-                self._names = None  # a new entity, name or alias: the automaton is built again
+            before = self._light.get(slug)
+            d = {"id": slug, "kind": kind, "name": name, "_pk": pk, "aliases": aliases.get(pk, [])}
+            self._light[slug] = d
+            if before is None:
+                learned.append(d)  # a new entity: known after all the others, as a new run would list it
+            elif (before["kind"], before["name"], before["aliases"]) != (kind, name, d["aliases"]):
+                self._index = None  # a known entity's names or kind changed: the index is built again
+        if learned and self._index is not None:
+            self._index = self._index.learned(_known_entity(d) for d in learned)
 
 
-def _folded_names(d):
-    return [fold_chars(n.strip()) for n in (d["name"], *(a["text"] for a in d["aliases"]))]
+def _known_entity(d):
+    from ..importing.suggest import KnownEntity
 
-
-class _NoNames:
-    def iter(self, text):
-        return iter(())
+    return KnownEntity(d["id"], d["kind"], (d["name"], *(a["text"] for a in d["aliases"])))
 

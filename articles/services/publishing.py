@@ -50,20 +50,27 @@ def sync_live_edition(article):
     return "live edition updated" if live else "live edition created"
 
 
-def copy_to_live(article, doc=None):
+def copy_to_live(article, doc=None, *, new=False, entities=None):
     """Make the live edition of working copy ``article`` a copy of it through the story format.
 
     An existing live edition keeps its row and has its content replaced (``write_story`` replaces a
-    story's rows wholesale): cheaper than deleting it with everything that cascades from it."""
+    story's rows wholesale): cheaper than deleting it with everything that cascades from it.
+    ``new``: the working copy was created in this transaction (it has no live edition to look up);
+    ``entities``: {slug: Entity} of the document's entities, for ``write_story``."""
     doc = doc or export_story(article)
-    live = Article.objects.live().filter(working_copy=article).first()
+    live = None if new else Article.objects.live().filter(working_copy=article).first()
     old_slug = live.slug if live is not None else None
     if live is not None and live.slug != doc["article"]["slug"]:
         live_edition_delete(article)  # a new URL: the old one's pages go with the old edition
         live = None
-    live = live or Article(edition=Edition.LIVE, working_copy=article)
+    if live is None:
+        live = Article(edition=Edition.LIVE, working_copy=article)
+        # The entities whose pages show it (page_state): those the working copy lists, which are
+        # the document's (it holds what the working copy holds); not read back by the save's signal.
+        live.listed_entity_slugs = [e["id"] for e in doc["entities"]]
     live.content_digest = content_digest(doc)
-    live = write_story(doc, live)
+    live = write_story(doc, live, entities=entities)
+    live.__dict__.pop("listed_entity_slugs", None)  # its rows are written: a later save reads them
     StoryRedirect.record(article=article, old_slug=old_slug, new_slug=live.slug)  # the old URL answers 301
     return live
 

@@ -23,21 +23,25 @@ from .locking import article_lock, bump
 DELTA_SHARE = 0.25
 
 
-def revision_create(*, article, user=None, action, data=None):
+def revision_create(*, article, user=None, action, data=None, first=False, digest_saved=False):
     """Store the working copy ``article`` in the story format (and its content digest).
 
     As a delta from the story's last keyframe when that is small (one paragraph edited: a few
     hundred bytes, not the whole story again); restoring rebuilds the document exactly, which is
-    checked here before a delta is stored.
+    checked here before a delta is stored. ``first``: the story was created in this transaction
+    and has no revision yet (none is looked up). ``digest_saved``: the caller saved the article
+    with ``content_digest(data)`` already (the import does, in the save that writes the story).
     """
     import jsonpatch
 
     data = data if data is not None else export_story(article)
     # The last keyframe, with the last revision's number (one query; a story's first revision is
     # always a keyframe, so no keyframe means no revision yet).
-    newest = Revision.objects.filter(article=article).order_by("-number").values("number")[:1]
-    keyframe = (article.revisions.filter(base__isnull=True).annotate(last=Subquery(newest))
-                .order_by("-number").first())
+    keyframe = None
+    if not first:
+        newest = Revision.objects.filter(article=article).order_by("-number").values("number")[:1]
+        keyframe = (article.revisions.filter(base__isnull=True).annotate(last=Subquery(newest))
+                    .order_by("-number").first())
     revision = Revision(article=article, number=(keyframe.last if keyframe else 0) + 1, user=user, action=action,
                         data=data)
     if keyframe is not None:
@@ -48,8 +52,9 @@ def revision_create(*, article, user=None, action, data=None):
             revision.as_delta(keyframe, patch)
     revision.save()
     if article.edition == Edition.WORKING:
-        article.content_digest = content_digest(data)
-        Article.objects.filter(pk=article.pk).update(content_digest=article.content_digest)
+        if not digest_saved:
+            article.content_digest = content_digest(data)
+            Article.objects.filter(pk=article.pk).update(content_digest=article.content_digest)
     return revision
 
 

@@ -79,13 +79,30 @@ def _columns(doc):
             yield f"annotations[{i}].{key}", n.get(key), Annotation, "key" if key == "id" else key
 
 
+def _strings(value):
+    """Every string in ``value`` (keys included), in no particular order, without paths."""
+    found, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            found.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
 def check_story_fields(doc):
     """Raise StoryFormatError naming the first string the database would refuse or mangle."""
-    for path, value in _walk(doc, ""):
-        bad = FORBIDDEN.search(value)
-        if bad:
-            what = "a NUL character" if bad.group() == "\x00" else "a lone surrogate (not a Unicode character)"
-            raise StoryFormatError(f"contains {what} at position {bad.start()}", path)
+    # One search over every string; the walk that names the path only when one is there.
+    if FORBIDDEN.search("".join(_strings(doc))):
+        for path, value in _walk(doc, ""):
+            bad = FORBIDDEN.search(value)
+            if bad:
+                what = "a NUL character" if bad.group() == "\x00" else "a lone surrogate (not a Unicode character)"
+                raise StoryFormatError(f"contains {what} at position {bad.start()}", path)
     for path, value, model, name in _columns(doc):
         if not isinstance(value, str):
             continue

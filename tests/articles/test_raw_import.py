@@ -288,6 +288,35 @@ class KnowledgeBaseOncePerRunTests(TestCase):
         assert {e["id"] for e in export_story(second.article)["entities"]} == made  # the same, not new ones
 
 
+    def test_the_suggesters_index_is_built_once_a_run_and_learns_what_an_import_makes(self):
+        from entities.models import Alias
+        from articles.services.importing import KnowledgeBase
+
+        Entity.objects.bulk_create([Entity(kind="person", name=f"路人{i}", slug=f"passer-{i}") for i in range(50)])
+        knowledge = KnowledgeBase()
+        base = knowledge.index().layers[0]  # every entity's names, built at the run's first file
+        first = raw_import(text="董事長王大明說：「我們會繼續開源。」\n\n路人3也在。",
+                           options=RawOptions(title="短稿", slug="short"), knowledge=knowledge)
+        doc = export_story(first.article)
+        speaker = doc["quotes"][0]["speaker"]
+        assert speaker not in {f"passer-{i}" for i in range(50)} and speaker in knowledge
+        # Learned, not rebuilt: the first layer is the one built for the first file.
+        assert knowledge.index().layers[0] is base and speaker in {e.key for e in knowledge.index().entities}
+        # A later file of the run finds the new person as a known entity: a mention of them, and
+        # their quote given to them (not to a second new person).
+        second = export_story(raw_import(text="王大明昨天表示：「好。」路人3沒說話。",
+                                         options=RawOptions(title="另一篇", slug="other"), knowledge=knowledge).article)
+        assert [m["entity"] for m in second["mentions"] if m["anchor"]["exact"] == "王大明"] == [speaker]
+        assert [q["speaker"] for q in second["quotes"]] == [speaker]
+        # A known entity's new alias: the index is built again and finds it.
+        Alias.objects.create(entity=Entity.objects.get(slug="passer-7"), text="老七")
+        knowledge.forget(["passer-7"])
+        assert knowledge.index().layers[0] is not base
+        third = export_story(raw_import(text="老七也來了。", options=RawOptions(title="第三篇", slug="third"),
+                                        knowledge=knowledge).article)
+        assert [m["entity"] for m in third["mentions"]] == ["passer-7"]
+
+
 class NameIndexTests(TestCase):
     """The name indexes (an Aho–Corasick automaton over the knowledge base, the speaker names in
     buckets) find exactly what a search for each name would."""
@@ -306,49 +335,80 @@ class NameIndexTests(TestCase):
         knowledge.prime("老七也來了。")
         assert "passer-7" in knowledge._full
 
+    def test_the_full_items_kept_are_bounded(self):
+        from unittest import mock
+
+        from articles.services import importing
+
+        Entity.objects.bulk_create([Entity(kind="person", name=f"路人{i}號", slug=f"passer-{i}") for i in range(30)])
+        knowledge = importing.KnowledgeBase()
+        with mock.patch.object(importing, "FULL_ITEMS", 4):
+            knowledge.prime("".join(f"路人{i}號說話。" for i in range(10, 20)))
+            assert len(knowledge._full) == 4  # the memory a long run holds does not grow with the files
+            assert knowledge["passer-12"]["name"] == "路人12號"  # one that went is read again when asked
+            assert len(knowledge._full) == 4 and list(knowledge._full)[-1] == "passer-12"
+
     def test_speaker_names_by_bucket_match_a_walk_over_every_name(self):
-        from articles.importing.suggest.names import _is_word_char, _Names, _on_word_boundary
-        from newsroom.text import fold_chars
+        from articles.importing.suggest.index import KnownIndex
+        from articles.importing.suggest.names import _is_word_char, _Name, _Names, _on_word_boundary, folded_name
         from articles.importing.suggest.results import KnownEntity
+        from newsroom.text import fold_chars
 
         known = [KnownEntity(f"p{i}", "person", (name,)) for i, name in
                  enumerate(["張勇", "張勇明", "蔡崇信", "吳泳銘", "Joe Tsai", "勇明", "Tsai"])]
         known.append(KnownEntity("o1", "organization", ("阿里巴巴", "阿里")))
-        names = _Names(known, extra_persons=["Daniel Zhang"])
+        extra = ["Daniel Zhang"]
+        by_folded = {}  # the one dictionary of every name the layers replace: first holder wins
+        for entity in known:
+            for name in entity.names:
+                if entity.kind in ("person", "organization") and len(folded_name(name)) >= 2:
+                    by_folded.setdefault(folded_name(name), _Name(folded_name(name), entity.key, entity.kind))
+        for name in extra:
+            by_folded.setdefault(fold_chars(name), _Name(fold_chars(name), None, "person"))
+            by_folded.setdefault(name.split()[-1], _Name(name.split()[-1], None, "person"))
+        longest_first = sorted(by_folded, key=len, reverse=True)
+        # The same names as one list, and as a knowledge base's index that learned the last three.
+        flat = _Names(known, extra_persons=extra)
+        learned = KnownIndex(known[:-3]).learned(known[-3:])
+        assert len(learned.layers) == 2
+        layered = _Names(learned.speaker_layers, extra_persons=extra)
 
-        def ending(region):  # the walk the buckets replace
-            for folded in names.longest_first:
+        def ending(region):  # the walk the suffix lookups replace
+            for folded in longest_first:
                 if region.endswith(folded):
                     before = region[-len(folded) - 1] if len(region) > len(folded) else ""
                     if _is_word_char(folded[0]) and before and _is_word_char(before):
                         continue
-                    return names.by_folded[folded]
+                    return by_folded[folded]
             return None
 
-        for region in ["董事長張勇明", "張勇", "前任CEO張勇", "據阿里", "Joe Tsai", "JoeTsai", "Zhang", "無名", "x"]:
-            assert names.ending(region) == ending(region), region
+        for names in (flat, layered):
+            for region in ["董事長張勇明", "張勇", "前任CEO張勇", "據阿里", "Joe Tsai", "JoeTsai", "Zhang", "無名", "x", "阿里"]:
+                assert names.ending(region) == ending(region), region
+
         def persons_in(folded):  # the walk the buckets replace
             found, taken = [], [False] * len(folded)
-            for name in names.longest_first:
-                if names.by_folded[name].kind != "person":
+            for name in longest_first:
+                if by_folded[name].kind != "person":
                     continue
                 start = folded.find(name)
                 while start != -1:
                     end = start + len(name)
                     if not any(taken[start:end]) and _on_word_boundary(folded, start, end):
-                        found.append((start, end, names.by_folded[name]))
+                        found.append((start, end, by_folded[name]))
                         taken[start:end] = [True] * (end - start)
                     start = folded.find(name, start + 1)
             return sorted(found, key=lambda item: item[0])
 
-        text = fold_chars("張勇明與蔡崇信、吳泳銘和Joe Tsai見面，Daniel Zhang說Zhang不在，張勇也在，勇明沒來。")
-        found = names.persons_in(text)
-        assert found == persons_in(text)
+        text = fold_chars("張勇明與蔡崇信、吳泳銘和Joe Tsai見面，Daniel Zhang說Zhang不在，張勇也在，勇明沒來，阿里巴巴。")
+        found = flat.persons_in(text)
+        assert found == persons_in(text) == layered.persons_in(text)
         assert {n.folded for _, _, n in found} >= {fold_chars(n) for n in ("張勇明", "蔡崇信", "Joe Tsai", "張勇", "勇明")}
 
     def test_mentions_by_automaton_match_a_walk_over_every_position(self):
         import random
 
+        from articles.importing.suggest.index import KnownIndex
         from articles.importing.suggest.mentions import suggest_mentions
         from articles.importing.suggest.names import _on_word_boundary, folded_name
         from articles.importing.suggest.results import KnownEntity
@@ -387,3 +447,11 @@ class NameIndexTests(TestCase):
                   KnownEntity("c", "product", ("AI", "Tongyi"))]
         found = [(m.anchor.block, m.anchor.start, m.anchor.end, m.entity_key) for m in suggest_mentions(paragraphs, known)]
         assert len(found) > 100 and found == walk(paragraphs, known)
+        # A knowledge base's index that learned entities after it was built, and a file's own speakers
+        # on top: the answers of the one list (a name two entities share is the first one's).
+        index = KnownIndex(known[:-12]).learned(known[-12:-8]).learned(known[-8:-3])
+        assert len(index.layers) == 2
+        index = index.extended(known[-3:])
+        layered = [(m.anchor.block, m.anchor.start, m.anchor.end, m.entity_key)
+                   for m in suggest_mentions(paragraphs, index=index)]
+        assert layered == found

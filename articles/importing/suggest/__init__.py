@@ -117,6 +117,7 @@ titles), ``paragraphs`` (quotations, masking, sentences), ``names``, ``dates``, 
 """
 
 from .dates import find_dates
+from .index import KnownIndex
 from .mentions import suggest_mentions
 from .quotes import suggest_quotes
 from .results import Anchor, DateMention, KnownEntity, MentionSuggestion, QuoteSuggestion
@@ -125,6 +126,7 @@ __all__ = [
     "Anchor",
     "DateMention",
     "KnownEntity",
+    "KnownIndex",
     "MentionSuggestion",
     "QuoteSuggestion",
     "find_dates",

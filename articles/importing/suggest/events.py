@@ -18,7 +18,8 @@ class _Event:
     name: str | None  # None: a demonstrative ("这场发布会") to resolve
 
 
-def _find_events(paragraphs: list[_Paragraph], event_names: set[str]) -> list[_Event]:
+def _find_events(paragraphs: list[_Paragraph], is_event_name) -> list[_Event]:
+    """``is_event_name(folded)``: whether a known event has that (folded) name or alias."""
     events = []
     for paragraph in paragraphs:
         for match in _EVENT_CONTEXT.finditer(paragraph.masked):
@@ -41,7 +42,7 @@ def _find_events(paragraphs: list[_Paragraph], event_names: set[str]) -> list[_E
                 candidate.endswith(_EVENT_SUFFIXES)
                 or (len(candidate) >= 3 and candidate.endswith("会") and not candidate.endswith(_NOT_EVENTS))
                 or _LATIN_EVENT.match(candidate)
-                or candidate in event_names
+                or is_event_name(candidate)
             ):
                 name = paragraph.text[start:start + len(candidate)]
                 events.append(_Event(paragraph.index, start, name))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from newsroom.text import HAN_CLASS, fold_chars, is_han
 
@@ -35,61 +34,99 @@ class _Speaker:
     via: str = "name"  # "name" | "pronoun" | "guess"
 
 
-@lru_cache(maxsize=1 << 17)
 def folded_name(name: str) -> str:
-    """A known entity's name as matched (folded, stripped): asked for every name at every file."""
+    """A known entity's name as matched (folded, stripped): asked once per name when a ``KnownIndex``
+    is built (no cache: one of every name of 20,000 entities would be memory held for nothing)."""
     return fold_chars(name.strip())
 
 
+class _SpeakerNames:
+    """One list's speaker names ({folded: _Name}, in the list's order): looked up by the suffix of
+    a clause (one dictionary question per name length) and, for persons, by their first character."""
+
+    def __init__(self, by_folded: dict[str, _Name]):
+        self.by_folded = by_folded
+        self.lengths = sorted({len(name) for name in by_folded if name}, reverse=True)
+        # Persons longest first, the list's order among names of one length (``rank``).
+        self.persons_by_first: dict[str, list[str]] = {}
+        self.rank: dict[str, int] = {}
+        for i, name in enumerate(sorted((n for n in by_folded if n), key=len, reverse=True)):
+            self.rank[name] = i
+            if by_folded[name].kind == "person":
+                self.persons_by_first.setdefault(name[:1], []).append(name)
+
+
 class _Names:
-    """Speaker names: known persons and organizations, plus names found on the way."""
+    """Speaker names: known persons and organizations, plus names found on the way.
+
+    ``known``: the ``KnownEntity`` list, or the speaker layers of a ``KnownIndex`` (built once for many
+    files). A name belongs to its first holder, layer after layer, then to ``extra_persons``.
+    """
 
     def __init__(self, known, extra_persons=()):
-        self.by_folded: dict[str, _Name] = {}
-        for entity in known:
-            if entity.kind not in ("person", "organization"):
-                continue
-            for name in entity.names:
-                folded = folded_name(name)
-                if len(folded) >= 2 and folded not in self.by_folded:
-                    self.by_folded[folded] = _Name(folded, entity.key, entity.kind)
+        if isinstance(known, list) and known and isinstance(known[0], _SpeakerNames):
+            layers = list(known)
+        else:
+            by_folded: dict[str, _Name] = {}
+            for entity in known:
+                if entity.kind not in ("person", "organization"):
+                    continue
+                for name in entity.names:
+                    folded = folded_name(name)
+                    if len(folded) >= 2 and folded not in by_folded:
+                        by_folded[folded] = _Name(folded, entity.key, entity.kind)
+            layers = [_SpeakerNames(by_folded)]
+        extra: dict[str, _Name] = {}
+
+        def add(folded):
+            if not any(folded in layer.by_folded for layer in layers):
+                extra.setdefault(folded, _Name(folded, None, "person"))
+
         for name in extra_persons:
             folded = fold_chars(name)
-            self.by_folded.setdefault(folded, _Name(folded, None, "person"))
+            add(folded)
             # A Latin "First Last" name is later often referred to by its last word.
             if re.fullmatch(r"[A-Z][a-z]+(?:[ ·.][A-Z][a-z]+)+", folded):
-                last = re.split(r"[ ·.]", folded)[-1]
-                self.by_folded.setdefault(last, _Name(last, None, "person"))
-        self.longest_first = sorted(self.by_folded, key=len, reverse=True)
-        # The same order in buckets by last and by first character: a knowledge base of 20,000
-        # entities is not walked name by name at every question (a name that could match a text
-        # ends with its last character and contains its first).
-        self.rank = {name: i for i, name in enumerate(self.longest_first)}
-        self.by_last: dict[str, list[str]] = {}
-        self.persons_by_first: dict[str, list[str]] = {}
-        for name in self.longest_first:
-            self.by_last.setdefault(name[-1:], []).append(name)
-            if self.by_folded[name].kind == "person":
-                self.persons_by_first.setdefault(name[:1], []).append(name)
+                add(re.split(r"[ ·.]", folded)[-1])
+        if extra:
+            layers.append(_SpeakerNames(extra))
+        self.layers = layers
+        self.lengths = sorted({n for layer in layers for n in layer.lengths}, reverse=True)
+
+    def get(self, folded: str) -> _Name | None:
+        for layer in self.layers:
+            name = layer.by_folded.get(folded)
+            if name is not None:
+                return name
+        return None
 
     def ending(self, region: str) -> _Name | None:
         """The longest known name that ends ``region`` on a word boundary."""
-        candidates = self.by_last.get(region[-1:], []) + (self.by_last.get("", []) if region else [])
-        for folded in candidates:
-            if region.endswith(folded):
-                before = region[-len(folded) - 1] if len(region) > len(folded) else ""
-                if _is_word_char(folded[0]) and before and _is_word_char(before):
-                    continue
-                return self.by_folded[folded]
+        size = len(region)
+        for length in self.lengths:
+            if length > size:
+                continue
+            entry = self.get(region[size - length:])
+            if entry is None:
+                continue
+            before = region[size - length - 1] if size > length else ""
+            if _is_word_char(entry.folded[0]) and before and _is_word_char(before):
+                continue
+            return entry
         return None
 
     def persons_in(self, folded: str) -> list[tuple[int, int, _Name]]:
         """Non-overlapping occurrences of person names, in text order."""
         found = []
         taken = [False] * len(folded)
-        candidates = {name for char in {*folded, ""} for name in self.persons_by_first.get(char, ()) if name in folded}
-        for name in sorted(candidates, key=self.rank.__getitem__):
-            entry = self.by_folded[name]
+        chars = set(folded)
+        candidates = []
+        for i, layer in enumerate(self.layers):
+            for char in chars:
+                for name in layer.persons_by_first.get(char, ()):
+                    if name in folded:
+                        candidates.append((-len(name), i, layer.rank[name], name, layer.by_folded[name]))
+        for _length, _layer, _rank, name, entry in sorted(candidates):
             start = folded.find(name)
             while start != -1:
                 end = start + len(name)

@@ -11,6 +11,7 @@ from newsroom.text import HAN_CLASS, fold_chars
 from .cues import _Cue, _SpeakerCues
 from .dates import _find_dates
 from .events import _find_events
+from .index import KnownIndex
 from .names import _Name, _Names, _PLURAL_HINT, _Speaker, _titled_names
 from .paragraphs import _analyse, _Paragraph, _Quotation
 from .results import Anchor, KnownEntity, QuoteSuggestion
@@ -18,11 +19,10 @@ from .vocabulary import _ENUMERATION, _FINAL_PUNCTUATION, _INDIRECT_CUE, _OPENER
 
 
 class _QuoteFinder(_SpeakerCues):
-    def __init__(self, paragraphs, known, story_date, extra_persons=()):
+    def __init__(self, paragraphs, index, story_date, extra_persons=()):
         self.paragraphs = [_analyse(i, p) for i, p in enumerate(paragraphs)]
-        self.names = _Names(known, extra_persons)
-        event_names = {fold_chars(n) for e in known if e.kind == "event" for n in e.names}
-        self.events = _find_events(self.paragraphs, event_names)
+        self.names = _Names(index.speaker_layers, extra_persons)
+        self.events = _find_events(self.paragraphs, index.is_event_name)
         self.dates = _find_dates([p.folded for p in self.paragraphs], paragraphs, story_date)
         self.results: dict[tuple[int, int, int], QuoteSuggestion] = {}
 
@@ -316,10 +316,15 @@ def suggest_quotes(
     *,
     known: list[KnownEntity] = (),
     story_date: datetime.date | None = None,
+    index: KnownIndex | None = None,
 ) -> list[QuoteSuggestion]:
-    """Suggest direct, indirect and fragment quotes with their speakers, in text order."""
+    """Suggest direct, indirect and fragment quotes with their speakers, in text order.
+
+    ``index``: the known entities' ``KnownIndex`` built once for many files (else built from ``known``).
+    """
     paragraphs = list(paragraphs)
-    first = _QuoteFinder(paragraphs, known, story_date).run()
+    index = index if index is not None else KnownIndex(known)
+    first = _QuoteFinder(paragraphs, index, story_date).run()
     discovered = {s.speaker_name for s in first if s.speaker_key is None and s.speaker_kind == "person"}
     # A transliterated name the text introduces after a title ("共同创办人保罗．格拉汉") is later
     # printed by its last part alone ("格拉汉日前指出"): that part is a person too.
@@ -333,4 +338,4 @@ def suggest_quotes(
             discovered.add(text[start:end])
     if not discovered:
         return first
-    return _QuoteFinder(paragraphs, known, story_date, extra_persons=discovered).run()
+    return _QuoteFinder(paragraphs, index, story_date, extra_persons=discovered).run()
