@@ -58,7 +58,6 @@ def revision_create(*, article, user=None, action, data=None, first=False, diges
     return revision
 
 
-
 def _differing(old, new):
     """``old`` and ``new`` without the members their objects share, at any depth of objects.
 
