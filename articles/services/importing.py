@@ -218,13 +218,7 @@ class KnowledgeBase(Mapping):
     """
 
     def __init__(self):
-        self._light = {}
-        for pk, slug, kind, name in Entity.objects.order_by("pk").values_list("pk", "slug", "kind", "name"):
-            self._light[slug] = {"id": slug, "kind": kind, "name": name, "aliases": [], "_pk": pk}
-        by_pk = {d["_pk"]: d for d in self._light.values()}
-        for entity_id, alias, lang in Alias.objects.order_by("entity_id", "id").values_list("entity_id", "text", "lang"):
-            if entity_id in by_pk:
-                by_pk[entity_id]["aliases"].append({"text": alias, "lang": lang})
+        self._light = _light_items(Entity.objects.all(), Alias.objects.all())
         self._full = OrderedDict()  # full items, the FULL_ITEMS most recently asked for
         self._index = None
 
@@ -279,22 +273,29 @@ class KnowledgeBase(Mapping):
             return
         for slug in slugs:
             self._full.pop(slug, None)
-        rows = list(Entity.objects.filter(slug__in=slugs).order_by("pk").values_list("pk", "slug", "kind", "name"))
-        aliases = {}
-        for entity_id, text, lang in Alias.objects.filter(entity_id__in=[r[0] for r in rows]).order_by(
-                "entity_id", "id").values_list("entity_id", "text", "lang"):
-            aliases.setdefault(entity_id, []).append({"text": text, "lang": lang})
         learned = []
-        for pk, slug, kind, name in rows:
+        for slug, d in _light_items(Entity.objects.filter(slug__in=slugs),
+                                    Alias.objects.filter(entity__slug__in=slugs)).items():
             before = self._light.get(slug)
-            d = {"id": slug, "kind": kind, "name": name, "_pk": pk, "aliases": aliases.get(pk, [])}
             self._light[slug] = d
             if before is None:
                 learned.append(d)  # a new entity: known after all the others, as a new run would list it
-            elif (before["kind"], before["name"], before["aliases"]) != (kind, name, d["aliases"]):
+            elif (before["kind"], before["name"], before["aliases"]) != (d["kind"], d["name"], d["aliases"]):
                 self._index = None  # a known entity's names or kind changed: the index is built again
         if learned and self._index is not None:
             self._index = self._index.learned(_known_entity(d) for d in learned)
+
+
+def _light_items(entities, aliases):
+    """{slug: light item (kind, name, aliases, pk)} of the ``entities`` QuerySet in pk order, with the
+    ``aliases`` QuerySet's texts: two queries."""
+    items = {slug: {"id": slug, "kind": kind, "name": name, "aliases": [], "_pk": pk}
+             for pk, slug, kind, name in entities.order_by("pk").values_list("pk", "slug", "kind", "name")}
+    by_pk = {d["_pk"]: d for d in items.values()}
+    for entity_id, text, lang in aliases.order_by("entity_id", "id").values_list("entity_id", "text", "lang"):
+        if entity_id in by_pk:
+            by_pk[entity_id]["aliases"].append({"text": text, "lang": lang})
+    return items
 
 
 def _known_entity(d):
